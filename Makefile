@@ -1,0 +1,46 @@
+# petition-analysis: the two commands a new user needs are `make run` and `make test`.
+# Both create the local virtual environment .venv on first use; later runs reuse it
+# (it is rebuilt only when pyproject.toml changes).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+KERNEL := petition-analysis
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test test-fast lab kernel data bench clean-venv
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "petition-analysis needs Python 3.11 or newer; set PYTHON=python3.12 (for example) and run again.")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (petition-analysis)" >/dev/null
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv, install the package with test extras, register the Jupyter kernel
+
+run: $(STAMP)  ## the project's main job on the bundled reference data
+	$(BIN)/petition-analysis headline
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## the test suite without tests marked slow
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lab: $(STAMP)  ## open JupyterLab with the petition-analysis kernel
+	$(BIN)/jupyter lab notebooks/
+
+kernel: $(STAMP)  ## also register the kernel for your user's own Jupyter
+	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (petition-analysis)"
+
+data: $(STAMP)  ## regenerate data/reference and data/raw from the generator
+	$(BIN)/petition-analysis synth reference --out data/
+
+clean-venv:  ## remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,81 @@
+"""Derived flags computed from other columns: collective visits (集体访) and repeat
+items (重复访 / 重件). The synthetic generator and the cleaner both use these, so a flag
+means the same thing wherever it was made.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({
+...     "channel": ["visit", "visit", "letter"],
+...     "persons": [7, 2, 9],
+... })
+>>> flag_collective(df, threshold=5).tolist()
+[True, False, False]
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import taxonomy
+
+__all__ = ["flag_collective", "flag_repeats", "DEFAULT_COLLECTIVE_THRESHOLD", "DEFAULT_REPEAT_WINDOW_DAYS"]
+
+#: 集体访: a visit by at least this many persons. The regulations cap representatives at
+#: 5 but set no threshold, so it is a parameter.
+DEFAULT_COLLECTIVE_THRESHOLD = 5
+#: 重复访: an earlier item from the same petitioner on the same category within this many days.
+DEFAULT_REPEAT_WINDOW_DAYS = 365
+
+
+def flag_collective(df: pd.DataFrame, threshold: int = DEFAULT_COLLECTIVE_THRESHOLD) -> pd.Series:
+    """``True`` for a visit (来访) with ``persons >= threshold``."""
+    if threshold < 2:
+        raise ValueError(f"collective_threshold must be at least 2, not {threshold}.")
+    return ((df["channel"].astype("str") == "visit") & (df["persons"] >= threshold)).rename("is_collective")
+
+
+def flag_repeats(
+    df: pd.DataFrame,
+    window_days: int = DEFAULT_REPEAT_WINDOW_DAYS,
+    source_flag: pd.Series | None = None,
+) -> pd.Series:
+    """``True`` when an earlier item from the same ``petitioner_id`` on the same category
+    exists within ``window_days`` before ``received_date``, or when ``source_flag`` (the
+    register's own 重件 mark) says so.
+
+    Categories are compared after the 2018 crosswalk, so 国土资源 in 2018 and 自然资源
+    in 2019 count as the same category. Items on the same day are ordered by ``case_id``.
+    Items without a petitioner are never repeats by this rule.
+
+    >>> df = pd.DataFrame({
+    ...     "case_id": ["a", "b", "c", "d"],
+    ...     "petitioner_id": ["p1", "p1", "p1", None],
+    ...     "category": ["land_resources", "natural_resources", "natural_resources", "other"],
+    ...     "received_date": pd.to_datetime(["2018-06-01", "2019-03-01", "2021-01-01", "2019-01-01"]),
+    ... })
+    >>> flag_repeats(df).tolist()
+    [False, True, False, False]
+    """
+    if window_days < 1:
+        raise ValueError(f"repeat_window_days must be at least 1, not {window_days}.")
+    harmonized = taxonomy.crosswalk_series(df["category"].astype("str"))
+    work = pd.DataFrame(
+        {
+            "pid": df["petitioner_id"].astype("str"),
+            "cat": harmonized,
+            "date": df["received_date"],
+            "case": df["case_id"].astype("str"),
+        },
+        index=df.index,
+    )
+    has_pid = work["pid"].notna()
+    ordered = work[has_pid].sort_values(["pid", "cat", "date", "case"], kind="stable")
+    same_group = (ordered["pid"] == ordered["pid"].shift()) & (ordered["cat"] == ordered["cat"].shift())
+    gap = ordered["date"] - ordered["date"].shift()
+    repeat = same_group & (gap <= pd.Timedelta(days=window_days))
+    out = pd.Series(False, index=df.index, name="is_repeat")
+    out.loc[repeat.index] = repeat.to_numpy()
+    if source_flag is not None:
+        out = out | source_flag.fillna(False).astype(bool)
+    return out.rename("is_repeat")

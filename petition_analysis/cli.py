@@ -1,0 +1,184 @@
+"""The ``petition-analysis`` command line.
+
+Each subcommand is a ``_cmd_*`` function registered in :func:`build_parser`. A structural
+problem (a missing file, a bad parameter) ends with exit code 2 and one paragraph that
+names the problem and suggests the fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ._version import __version__
+
+__all__ = ["main", "build_parser", "UsageProblem"]
+
+EPILOG = """\
+examples:
+  petition-analysis headline                          # latest complete year of the bundled data
+  petition-analysis headline --year 2019 --as-of 2019-12-20
+  petition-analysis synth reference --out data/        # regenerate the bundled data
+  petition-analysis synth generate --years 2014-2023 --scale 3 -o big.parquet
+"""
+
+
+class UsageProblem(Exception):
+    """A problem the user can fix: printed as one paragraph, exit code 2."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2019-12-20") from None
+
+
+def _year_range(text: str) -> tuple[int, int]:
+    try:
+        if "-" in text:
+            a, b = text.split("-", 1)
+            return int(a), int(b)
+        return int(text), int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year range; use e.g. 2014-2023 or 2019") from None
+
+
+def _load_data(path: str | None):
+    import pandas as pd
+
+    from . import reference
+
+    if path is None:
+        try:
+            return reference.load_reference()
+        except reference.ReferenceDataMissing as err:
+            raise UsageProblem(str(err)) from None
+    p = Path(path)
+    if not p.exists():
+        raise UsageProblem(f"The data file {p} does not exist. Pass the path of a clean Parquet file "
+                           "(see `petition-analysis clean --help` to make one from a raw export).")
+    if p.suffix.lower() != ".parquet":
+        raise UsageProblem(f"{p} is not a Parquet file. Clean a raw export first with "
+                           "`petition-analysis clean INPUT -o clean.parquet`, then pass clean.parquet.")
+    try:
+        return pd.read_parquet(p)
+    except Exception as err:  # pyarrow raises several types for unreadable files
+        raise UsageProblem(f"{p} could not be read as Parquet ({err}). Is it a complete file?") from None
+
+
+def _cmd_headline(args: argparse.Namespace) -> int:
+    from . import schema
+    from .headline import format_headline, headline_table, latest_complete_year
+
+    df = _load_data(args.data)
+    try:
+        schema.validate(df)
+    except schema.SchemaError as err:
+        raise UsageProblem(f"The data does not follow the canonical schema.\n{err}") from None
+    years = sorted(df["received_date"].dt.year.unique().tolist())
+    year = args.year if args.year is not None else latest_complete_year(df)
+    if year not in years or (year - 1) not in years:
+        raise UsageProblem(f"--year {year} needs data for {year} and {year - 1}; "
+                           f"the data covers {years[0]}–{years[-1]}.")
+    if args.as_of is not None and args.as_of.year != year:
+        raise UsageProblem(f"--as-of {args.as_of} is not in {year}; give a date in {year}, e.g. {year}-12-20.")
+    table = headline_table(df, year=year, as_of=args.as_of)
+    print(format_headline(table, year, args.as_of, lang=args.lang))
+    return 0
+
+
+def _cmd_synth_reference(args: argparse.Namespace) -> int:
+    from .synth.write import write_reference_data
+
+    manifest = write_reference_data(args.out, seed=args.seed, raw_samples=not args.no_raw)
+    f = next(iter(manifest["files"].items()))
+    print(f"wrote {Path(args.out) / 'reference' / f[0]}: {f[1]['rows']:,} rows, sha256 {f[1]['sha256'][:12]}…")
+    return 0
+
+
+def _cmd_synth_generate(args: argparse.Namespace) -> int:
+    import json
+
+    from .synth import generate
+    from .synth.write import write_parquet
+
+    start, end = args.years
+    if end < start:
+        raise UsageProblem(f"--years {start}-{end}: the first year must not be after the last.")
+    if args.scale <= 0:
+        raise UsageProblem(f"--scale must be positive, not {args.scale}.")
+    res = generate(start, end, seed=args.seed, scale=args.scale)
+    out = write_parquet(res.data, Path(args.output))
+    if args.manifest:
+        Path(args.manifest).write_text(json.dumps(res.manifest, ensure_ascii=False, indent=2, default=float), encoding="utf-8")
+    print(f"wrote {out}: {len(res.data):,} rows ({start}–{end}, seed {args.seed}, scale {args.scale})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="petition-analysis",
+        description="Load, clean and analyse Chinese petition (信访) registers, and run the reports.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("headline", help="print the headline year-on-year table",
+                       description="Print the headline year-on-year (同比) table: items, person-times, "
+                                   "channels, national-level and leapfrog visits, collective and repeat items.")
+    p.add_argument("--data", metavar="PARQUET", help="clean canonical data (default: the bundled reference data)")
+    p.add_argument("--year", type=int, help="the year to report (default: the latest complete year)")
+    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="year to date: compare 1 Jan … this day in both years")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels (default: zh)")
+    p.set_defaults(func=_cmd_headline)
+
+    synth = sub.add_parser("synth", help="generate synthetic data for XX City",
+                           description="Generate synthetic registers with planted, known effects.")
+    ssub = synth.add_subparsers(dest="synth_command", metavar="WHAT")
+    r = ssub.add_parser("reference", help="(re)write the bundled data/reference and data/raw")
+    r.add_argument("--out", default="data", metavar="DIR", help="the data folder (default: data)")
+    r.add_argument("--seed", type=int, default=None, help="random seed (default: the reference seed)")
+    r.add_argument("--no-raw", action="store_true", help="skip the messy raw samples")
+    r.set_defaults(func=_cmd_synth_reference)
+    g = ssub.add_parser("generate", help="a canonical table for any years, seed and scale")
+    g.add_argument("--years", type=_year_range, default=(2014, 2023), metavar="FIRST-LAST", help="default 2014-2023")
+    g.add_argument("--seed", type=int, default=None, help="random seed (default: the reference seed)")
+    g.add_argument("--scale", type=float, default=1.0, help="volume multiplier (1 ≈ 30k items a year)")
+    g.add_argument("-o", "--output", required=True, metavar="PARQUET", help="output Parquet file")
+    g.add_argument("--manifest", metavar="JSON", help="also write the ground-truth manifest here")
+    g.set_defaults(func=_cmd_synth_generate)
+    synth.set_defaults(func=lambda a: _help(synth))
+    return parser
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "seed", "absent") is None:
+        from .synth import DEFAULT_SEED
+
+        args.seed = DEFAULT_SEED
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageProblem as err:
+        print(f"petition-analysis: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

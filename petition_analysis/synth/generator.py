@@ -139,7 +139,7 @@ def _year_days(year: int) -> pd.DatetimeIndex:
 def _day_weights(days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     """Base and wage-peak weights per day."""
     month = days.month.to_numpy()
-    wday = np.asarray(WEEKDAY_FACTORS)[days.dayofweek.to_numpy()]
+    wday = np.asarray(WEEKDAY_FACTORS)[days.day_of_week.to_numpy()]
     base = np.vectorize(MONTH_FACTORS.get)(month) * wday
     wage = np.array([WAGE_PEAK_MULTIPLIERS.get(m, 0.0) for m in range(13)])[month]
     wage = wage * CATEGORY_SHARES["labour_social_security"] * np.vectorize(MONTH_FACTORS.get)(month) * wday
@@ -221,7 +221,7 @@ def _generate_year(rng: np.random.Generator, year: int, scale: float) -> pd.Data
         n = len(day_idx)
         dates = days[day_idx]
         is_wage = rng.random(n) < (wage_w / (base_w + wage_w))[day_idx]
-        frac_year = year + (dates.dayofyear.to_numpy() - 0.5) / len(days)
+        frac_year = year + (dates.day_of_year.to_numpy() - 0.5) / len(days)
         shares = _channel_shares(frac_year)
         u = rng.random(n)[:, None]
         channel = (u > np.cumsum(shares, axis=1)).sum(axis=1)
@@ -314,11 +314,11 @@ def _hotspot_rows(rng, scale: float, region_names: list[str]) -> pd.DataFrame:
     y, q = HOTSPOT["year"], HOTSPOT["quarter"]
     days = _year_days(y)
     in_q = ((days.month - 1) // 3 + 1) == q
-    w = np.asarray(WEEKDAY_FACTORS)[days.dayofweek.to_numpy()] * in_q
+    w = np.asarray(WEEKDAY_FACTORS)[days.day_of_week.to_numpy()] * in_q
     n = int(round(HOTSPOT["excess"] * scale))
     day_idx = rng.choice(len(days), size=n, p=w / w.sum())
     dates = days[day_idx]
-    frac_year = y + (dates.dayofyear.to_numpy() - 0.5) / len(days)
+    frac_year = y + (dates.day_of_year.to_numpy() - 0.5) / len(days)
     shares = _channel_shares(frac_year)
     channel = np.minimum((rng.random(n)[:, None] > np.cumsum(shares, axis=1)).sum(axis=1), 3)
     visit = channel == schema.CHANNELS.index("visit")

@@ -1,0 +1,84 @@
+"""The command line: headline output, clear errors for bad parameters, synth commands."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from petition_analysis import cli, schema
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_headline_default_is_latest_complete_year(capsys):
+    code, out, err = run(capsys, "headline")
+    assert code == 0, err
+    assert "Headline, 2023 vs the same period of 2022" in out
+    assert "信访总量（件次）" in out
+
+
+def test_headline_reproduces_seed(capsys):
+    code, out, _ = run(capsys, "headline", "--year", "2019", "--as-of", "2019-12-20", "--lang", "en")
+    assert code == 0
+    line = next(l for l in out.splitlines() if l.strip().startswith("all items"))
+    assert "28792" in line and "29368" in line and "-1.96 %" in line
+    line = next(l for l in out.splitlines() if "national-level visits (batches)" in l)
+    assert "80" in line and "150" in line and "-46.67 %" in line
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["headline", "--year", "2031"], "the data covers 2014–2023"),
+        (["headline", "--year", "2014"], "needs data for 2014 and 2013"),
+        (["headline", "--year", "2019", "--as-of", "2018-12-20"], "is not in 2019"),
+        (["headline", "--data", "/no/such/file.parquet"], "does not exist"),
+    ],
+)
+def test_bad_parameters_fail_with_one_paragraph(capsys, argv, words):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_bad_date_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["headline", "--as-of", "20/12/2019"])
+    assert info.value.code == 2
+    assert "use YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_data_that_is_not_parquet(tmp_path, capsys):
+    f = tmp_path / "x.csv"
+    f.write_text("a,b\n1,2\n")
+    code, _, err = run(capsys, "headline", "--data", str(f))
+    assert code == 2 and "not a Parquet file" in err
+
+
+def test_data_that_breaks_the_schema(tmp_path, capsys, reference_df):
+    f = tmp_path / "bad.parquet"
+    reference_df.head(100).drop(columns="level").to_parquet(f)
+    code, _, err = run(capsys, "headline", "--data", str(f), "--year", "2014")
+    assert code == 2 and "level: column is missing" in err
+
+
+def test_synth_generate_writes_a_canonical_file(tmp_path, capsys):
+    out = tmp_path / "s.parquet"
+    man = tmp_path / "m.json"
+    code, stdout, err = run(capsys, "synth", "generate", "--years", "2020-2021", "--scale", "0.05", "--seed", "3",
+                            "-o", str(out), "--manifest", str(man))
+    assert code == 0, err
+    df = pd.read_parquet(out)
+    schema.validate(df)
+    assert set(df["received_date"].dt.year) == {2020, 2021}
+    assert man.exists() and "wrote" in stdout
+
+
+def test_synth_generate_refuses_reversed_years(tmp_path, capsys):
+    code, _, err = run(capsys, "synth", "generate", "--years", "2021-2020", "-o", str(tmp_path / "x.parquet"))
+    assert code == 2 and "must not be after" in err

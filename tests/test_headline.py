@@ -1,0 +1,58 @@
+"""The headline table reproduces the seed's figures and picks the right year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from petition_analysis.headline import HEADLINE_FIGURES, headline_table, latest_complete_year
+
+
+def test_seed_figures_as_of_december_20(reference_df):
+    t = headline_table(reference_df, year=2019, as_of="2019-12-20")
+    expect = {
+        "items": (28792, 29368, -1.96),
+        "visits_national_items": (80, 150, -46.67),
+        "visits_national_person_times": (159, 249, -36.14),
+        "leapfrog_city_items": (491, 536, -8.40),
+        "leapfrog_city_person_times": (2549, 3367, -24.29),
+    }
+    for name, (cur, prev, pct) in expect.items():
+        row = t.loc[name]
+        assert (row["current"], row["previous"]) == (cur, prev)
+        assert row["change"] == cur - prev
+        assert round(row["change_pct"], 2) == pct
+
+
+def test_full_year_is_larger_than_year_to_date(reference_df):
+    full = headline_table(reference_df, year=2019)
+    ytd = headline_table(reference_df, year=2019, as_of="2019-12-20")
+    assert (full["current"] >= ytd["current"]).all()
+    assert full.loc["items", "current"] > ytd.loc["items", "current"]
+
+
+def test_default_is_the_latest_complete_year(reference_df):
+    assert latest_complete_year(reference_df) == 2023
+    partial = reference_df[reference_df["received_date"] < "2023-07-01"]
+    assert latest_complete_year(partial) == 2022
+    t = headline_table(reference_df)
+    assert t.loc["items", "current"] == (reference_df["received_date"].dt.year == 2023).sum()
+
+
+def test_channel_figures_add_up(reference_df):
+    t = headline_table(reference_df, year=2021)
+    channels = ["letters_items", "visits_items", "online_items", "phone_items"]
+    assert t.loc[channels, "current"].sum() == t.loc["items", "current"]
+    assert set(t.index) == set(HEADLINE_FIGURES)
+
+
+def test_as_of_must_be_in_the_year(reference_df):
+    with pytest.raises(ValueError, match="must be a date in 2019"):
+        headline_table(reference_df, year=2019, as_of="2018-12-20")
+
+
+def test_zero_previous_gives_no_percentage():
+    df = pd.DataFrame({"received_date": pd.to_datetime(["2020-05-01"]), "persons": [1], "channel": ["visit"],
+                       "level": ["county"], "is_leapfrog": [False], "is_collective": [False], "is_repeat": [False]})
+    t = headline_table(df, year=2020)
+    assert t.loc["items", "previous"] == 0 and pd.isna(t.loc["items", "change_pct"])

@@ -9,5 +9,18 @@ raw exports made from them with the expected cleaning outcome.
 
 from .city import CITY, regions
 from .generator import CALIBRATION, CALIBRATION_AS_OF, DEFAULT_SEED, SynthResult, generate
+from .messy import (
+    BOARD_MAPPING_YAML,
+    SAMPLE_PSEUDONYM_KEY,
+    ExpectedOutcome,
+    MessyExport,
+    make_message_board,
+    make_messy_export,
+    write_raw_samples,
+)
 
-__all__ = ["CITY", "regions", "CALIBRATION", "CALIBRATION_AS_OF", "DEFAULT_SEED", "SynthResult", "generate"]
+__all__ = [
+    "CITY", "regions", "CALIBRATION", "CALIBRATION_AS_OF", "DEFAULT_SEED", "SynthResult", "generate",
+    "MessyExport", "ExpectedOutcome", "make_messy_export", "make_message_board", "write_raw_samples",
+    "SAMPLE_PSEUDONYM_KEY", "BOARD_MAPPING_YAML",
+]

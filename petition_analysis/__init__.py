@@ -1,7 +1,16 @@
 """petition-analysis: load, clean and analyse Chinese petition (信访) registers."""
 
-from . import schema, synth, taxonomy
+from . import periods, schema, stats, synth, taxonomy
+from .compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
+from .compare import compare as compare_periods
+from .compare import counts as count
+from .compare import headline as headline_figures
 from ._version import __version__
 from .schema import SchemaError, validate
 
-__all__ = ["__version__", "schema", "synth", "taxonomy", "validate", "SchemaError"]
+__all__ = [
+    "__version__", "schema", "synth", "taxonomy", "validate", "SchemaError",
+    # analysis (issue 4)
+    "periods", "stats", "count", "compare_periods", "headline_figures", "five_declines",
+    "visits_by_level", "leapfrog_by_level", "channel_mix",
+]

@@ -1,0 +1,326 @@
+"""Counts and period comparisons (同比 / 环比) with their uncertainty.
+
+Counts are *items* (批次/件次: rows) and *person-times* (人次: sum of ``persons``). Every
+comparison row gives current, previous, absolute and percentage change, the exact Poisson
+rate-ratio test, and the overdispersion-aware (quasi-Poisson) test whose dispersion φ is
+estimated from the same series' monthly counts up to the end of the current period. The
+``assessment`` ("significant decline" / 显著下降 …) uses the overdispersion-aware p-value,
+Benjamini–Hochberg adjusted when a table tests several rows at once.
+
+Ready-made tables: :func:`headline`, :func:`visits_by_level`, :func:`leapfrog_by_level`,
+:func:`five_declines` (五下降) and :func:`channel_mix`.
+
+Examples
+--------
+>>> import petition_analysis as pa
+>>> df = pa.synth.generate(2018, 2019).data                      # doctest: +SKIP
+>>> t = pa.five_declines(df, year=2019, as_of="2019-12-20")     # doctest: +SKIP
+>>> t.loc[t.measure == "items", ["series", "current", "previous", "pct_change", "assessment"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import periods as _periods
+from . import stats
+
+__all__ = [
+    "SERIES",
+    "SERIES_LABELS",
+    "MEASURES",
+    "series_mask",
+    "counts",
+    "compare",
+    "headline",
+    "visits_by_level",
+    "leapfrog_by_level",
+    "five_declines",
+    "channel_mix",
+    "assessment_label",
+]
+
+MEASURES = ("items", "person_times")
+MEASURE_LABELS = {"items": {"zh": "批次（件次）", "en": "items"}, "person_times": {"zh": "人次", "en": "person-times"}}
+
+
+def _ch(df, value):
+    return df["channel"].astype("str") == value
+
+
+def _lv(df, value):
+    return df["level"].astype("str") == value
+
+
+#: Named series: a filter over canonical rows. ``None`` means every row.
+SERIES = {
+    "items": lambda df: pd.Series(True, index=df.index),
+    "letters": lambda df: _ch(df, "letter"),
+    "visits": lambda df: _ch(df, "visit"),
+    "online": lambda df: _ch(df, "online"),
+    "phone": lambda df: _ch(df, "phone"),
+    "visits_national": lambda df: _ch(df, "visit") & _lv(df, "national"),
+    "visits_province": lambda df: _ch(df, "visit") & _lv(df, "province"),
+    "leapfrog_visits": lambda df: _ch(df, "visit") & df["is_leapfrog"],
+    "leapfrog_city": lambda df: _ch(df, "visit") & df["is_leapfrog"] & _lv(df, "city"),
+    "repeat_visits": lambda df: _ch(df, "visit") & df["is_repeat"],
+    "collective_visits": lambda df: df["is_collective"] & _ch(df, "visit"),
+}
+SERIES_LABELS = {
+    "items": {"zh": "信访总量", "en": "all items"},
+    "letters": {"zh": "来信", "en": "letters"},
+    "visits": {"zh": "来访", "en": "visits"},
+    "online": {"zh": "网上信访", "en": "online items"},
+    "phone": {"zh": "来电", "en": "phone calls"},
+    "visits_national": {"zh": "进京访", "en": "visits at national level"},
+    "visits_province": {"zh": "赴省访", "en": "visits at province level"},
+    "leapfrog_visits": {"zh": "越级访", "en": "leapfrog visits"},
+    "leapfrog_city": {"zh": "越级到市访", "en": "leapfrog visits received at city level"},
+    "repeat_visits": {"zh": "重复访", "en": "repeat visits"},
+    "collective_visits": {"zh": "集体访", "en": "collective visits"},
+}
+_ASSESS = {
+    "decline": {"zh": "显著下降", "en": "significant decline"},
+    "increase": {"zh": "显著上升", "en": "significant increase"},
+    "none": {"zh": "无统计学显著变化", "en": "no significant change"},
+}
+
+
+def assessment_label(key: str, lang: str = "en") -> str:
+    """Text for an assessment key (``decline``, ``increase``, ``none``)."""
+    return _ASSESS[key][lang]
+
+
+def series_mask(df: pd.DataFrame, series: str | None) -> pd.Series:
+    """Boolean mask of the rows in a named :data:`SERIES`."""
+    if series is None:
+        return pd.Series(True, index=df.index)
+    try:
+        return SERIES[series](df).astype(bool)
+    except KeyError:
+        raise ValueError(f"unknown series {series!r}; known: {', '.join(SERIES)}") from None
+
+
+def _as_list(by) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def _mask(df: pd.DataFrame, where) -> pd.Series:
+    if where is None:
+        return pd.Series(True, index=df.index)
+    if isinstance(where, str):
+        return series_mask(df, where)
+    if callable(where):
+        return pd.Series(where(df), index=df.index).astype(bool)
+    return pd.Series(where, index=df.index).astype(bool)
+
+
+def counts(df: pd.DataFrame, period=None, by=None, where=None) -> pd.DataFrame:
+    """Items and person-times in ``period`` (all rows when ``None``), by columns ``by``.
+
+    >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2019-01-02", "2019-02-03", "2018-05-01"]),
+    ...                    "channel": ["visit", "letter", "visit"], "persons": [7, 1, 2]})
+    >>> counts(df, _periods.year(2019), by="channel")
+             items  person_times
+    channel
+    letter       1             1
+    visit        1             7
+    """
+    sub = df.loc[_mask(df, where)]
+    if period is not None:
+        sub = sub.loc[_periods.parse(period).contains(sub["received_date"])]
+    keys = _as_list(by)
+    if not keys:
+        return pd.DataFrame({"items": [len(sub)], "person_times": [int(sub["persons"].sum())]}, index=pd.Index(["all"], name="group"))
+    g = sub.groupby(keys, observed=False)["persons"]
+    out = pd.DataFrame({"items": g.size(), "person_times": g.sum()}).fillna(0).astype("int64")
+    return out
+
+
+def _history_months(df: pd.DataFrame, period: _periods.Period) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last complete month of data up to the end of ``period``."""
+    if len(df) == 0:
+        return None
+    first = df["received_date"].min()
+    first_m = first.to_period("M").to_timestamp()
+    if first != first_m:
+        first_m = first_m + pd.DateOffset(months=1)
+    end = period.end
+    last_m = end.to_period("M").to_timestamp()
+    if end != end.to_period("M").to_timestamp(how="end").normalize():
+        last_m = last_m - pd.DateOffset(months=1)
+    if last_m < first_m:
+        return None
+    return first_m, last_m
+
+
+def _dispersions(df: pd.DataFrame, sub: pd.DataFrame, keys: list[str], period: _periods.Period,
+                 groups: pd.Index) -> pd.DataFrame:
+    """φ per group and measure from monthly counts (complete months up to the period end)."""
+    span = _history_months(df, period)
+    out = pd.DataFrame(np.nan, index=groups, columns=list(MEASURES))
+    if span is None:
+        return out
+    months = pd.date_range(*span, freq="MS")
+    hist = sub.loc[(sub["received_date"] >= months[0]) & (sub["received_date"] < months[-1] + pd.DateOffset(months=1))]
+    mkey = hist["received_date"].dt.to_period("M").dt.to_timestamp().rename("_month")
+    if not keys:
+        g = hist.groupby(mkey)["persons"]
+        wide = {"items": g.size().to_frame().T, "person_times": g.sum().to_frame().T}
+        wide = {m: w.set_axis(groups, axis=0) for m, w in wide.items()}
+    else:
+        g = hist.groupby([hist[k] for k in keys] + [mkey], observed=True)["persons"]
+        wide = {"items": g.size().unstack("_month"), "person_times": g.sum().unstack("_month")}
+    for m in MEASURES:
+        w = wide[m].reindex(index=groups, columns=months).fillna(0)
+        for grp, row in zip(groups, w.to_numpy()):
+            out.loc[grp, m] = stats.estimate_dispersion(pd.Series(row, index=months))
+    return out
+
+
+def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, measures=MEASURES,
+            alpha: float = 0.05, dispersion="monthly", drop_empty: bool = True) -> pd.DataFrame:
+    """Compare ``period`` with ``against`` (``"yoy"`` 同比, ``"previous"`` 环比, or a Period).
+
+    ``where``: a named series (see :data:`SERIES`), a boolean mask or a function of ``df``.
+    ``dispersion``: ``"monthly"`` (estimate φ per row from monthly counts), a number, or
+    ``None`` (Poisson, φ = 1).
+
+    Returns one row per group and measure: ``current``, ``previous``, ``change``,
+    ``pct_change`` (percent), exact ``rate_ratio``/``ci_low``/``ci_high``/``p_value``,
+    ``dispersion``, overdispersion-aware ``od_ci_low``/``od_ci_high``/``od_p_value``,
+    ``p_adjusted`` (BH over the rows of a measure), ``significant_decline`` and
+    ``assessment`` (``decline`` / ``increase`` / ``none``). ``attrs`` holds the period labels.
+    """
+    p1 = _periods.parse(period)
+    p0 = p1.comparison(against)
+    keys = _as_list(by)
+    sub = df.loc[_mask(df, where)]
+    c1 = counts(sub, p1, keys or None)
+    c0 = counts(sub, p0, keys or None)
+    groups = c1.index.union(c0.index) if keys else c1.index
+    c1, c0 = c1.reindex(groups, fill_value=0), c0.reindex(groups, fill_value=0)
+    if drop_empty and keys:
+        keep = (c1["items"] + c0["items"]) > 0
+        c1, c0, groups = c1[keep], c0[keep], groups[keep.to_numpy()]
+    if dispersion == "monthly":
+        phis = _dispersions(df, sub, keys, p1, groups)
+    else:
+        val = 1.0 if dispersion is None else float(dispersion)
+        phis = pd.DataFrame(val, index=groups, columns=list(MEASURES))
+
+    rows = []
+    for m in measures:
+        for grp in groups:
+            a, b = int(c1.loc[grp, m]), int(c0.loc[grp, m])
+            ex = stats.rate_ratio_test(a, b, alpha=alpha)
+            phi = phis.loc[grp, m]
+            od = stats.overdispersed_rate_ratio_test(a, b, dispersion=phi if np.isfinite(phi) else 1.0, alpha=alpha)
+            row = dict(zip(keys, grp if isinstance(grp, tuple) else (grp,))) if keys else {}
+            row.update(measure=m, current=a, previous=b, change=a - b,
+                       pct_change=(a - b) / b * 100 if b > 0 else np.nan,
+                       rate_ratio=ex.rate_ratio, ci_low=ex.ci_low, ci_high=ex.ci_high, p_value=ex.p_value,
+                       dispersion=phi, od_ci_low=od.ci_low, od_ci_high=od.ci_high, od_p_value=od.p_value)
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["p_adjusted"] = out.groupby("measure")["od_p_value"].transform(lambda p: stats.fdr_bh(p.to_numpy()))
+    sig = out["p_adjusted"] < alpha
+    out["significant_decline"] = sig & (out["current"] < out["previous"])
+    out["assessment"] = np.where(out["significant_decline"], "decline",
+                                 np.where(sig & (out["current"] > out["previous"]), "increase", "none"))
+    out.attrs.update(period=p1, comparison=p0, period_label={"zh": p1.label("zh"), "en": p1.label("en")},
+                     comparison_label={"zh": p0.label("zh"), "en": p0.label("en")}, alpha=alpha)
+    return out
+
+
+def _resolve_period(period=None, year=None, as_of=None) -> _periods.Period:
+    return _periods.as_period(period, year_=year, as_of=as_of)
+
+
+def _series_table(df, names, period, against, alpha, dispersion) -> pd.DataFrame:
+    parts = []
+    for name in names:
+        t = compare(df, period, against, where=name, alpha=alpha, dispersion=dispersion)
+        t.insert(0, "series", name)
+        parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    # Many rows tested at once: adjust across the whole table, per measure.
+    out["p_adjusted"] = out.groupby("measure")["od_p_value"].transform(lambda p: stats.fdr_bh(p.to_numpy()))
+    sig = out["p_adjusted"] < alpha
+    out["significant_decline"] = sig & (out["current"] < out["previous"])
+    out["assessment"] = np.where(out["significant_decline"], "decline",
+                                 np.where(sig & (out["current"] > out["previous"]), "increase", "none"))
+    out["label_zh"] = out["series"].map(lambda s: SERIES_LABELS[s]["zh"])
+    out["label_en"] = out["series"].map(lambda s: SERIES_LABELS[s]["en"])
+    out.attrs.update(parts[0].attrs)
+    return out
+
+
+def headline(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+             alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
+    """The headline figures (DESIGN §4): all items, visits at national level (进京访) and
+    leapfrog visits received at city level (越级到市访), items and person-times each.
+
+    ``figure`` names match the calibration keys, e.g. ``visits_national_person_times``.
+    """
+    p = _resolve_period(period, year, as_of)
+    out = _series_table(df, ["items", "visits_national", "leapfrog_city"], p, against, alpha, dispersion)
+    out.insert(1, "figure", np.where(out["series"] == "items",
+                                     np.where(out["measure"] == "items", "items", "person_times"),
+                                     out["series"] + "_" + out["measure"]))
+    return out
+
+
+def five_declines(df: pd.DataFrame, year=None, region=None, as_of=None, *, period=None, against="yoy",
+                  alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
+    """The five declines scorecard (五下降): visits, letters, leapfrog visits, repeat visits and
+    collective visits, year on year, for the whole city or one ``region`` (问题属地).
+
+    ``year`` alone gives the calendar year; with ``as_of`` a year to date (the seed's
+    "as of 20 December"). Each row has the overdispersion-aware ``assessment``.
+    """
+    if region is not None:
+        known = set(df["region"].astype("str").unique())
+        if str(region) not in known:
+            raise ValueError(f"unknown region {region!r}; the data has: {', '.join(sorted(known))}")
+        df = df.loc[df["region"].astype("str") == str(region)]
+    p = _resolve_period(period, year, as_of)
+    out = _series_table(df, ["visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits"],
+                        p, against, alpha, dispersion)
+    out.attrs["region"] = region
+    return out
+
+
+def visits_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+                    alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
+    """Visits (来访) by receiving level: county, city, province, national (到县/到市/赴省/进京)."""
+    p = _resolve_period(period, year, as_of)
+    return compare(df, p, against, by="level", where="visits", alpha=alpha, dispersion=dispersion, drop_empty=False)
+
+
+def leapfrog_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+                      alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
+    """Leapfrog visits (越级访) by the level where they were received (never county)."""
+    p = _resolve_period(period, year, as_of)
+    t = compare(df, p, against, by="level", where="leapfrog_visits", alpha=alpha, dispersion=dispersion, drop_empty=False)
+    return t.loc[t["level"].astype("str") != "county"].reset_index(drop=True)
+
+
+def channel_mix(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+                alpha: float = 0.05) -> pd.DataFrame:
+    """Items by channel in both periods with shares, change in share (percentage points),
+    the adjusted residual of the χ² test and a BH-controlled ``flag`` (``up``/``down``)."""
+    p1 = _resolve_period(period, year, as_of)
+    p0 = p1.comparison(against)
+    a = counts(df, p1, "channel")["items"]
+    b = counts(df, p0, "channel")["items"]
+    table = pd.DataFrame({"previous": b, "current": a}).fillna(0)
+    test = stats.share_change_test(table, alpha=alpha)
+    out = table.join(test.cells.rename(columns={"share_previous": "share_previous", "share_current": "share_current"}))
+    out.attrs.update(period=p1, comparison=p0, chi2=test.chi2, dof=test.dof, p_value=test.p_value)
+    return out

@@ -9,7 +9,7 @@ Examples
 >>> import petition_analysis as pa
 >>> df = pa.schema.empty_frame()
 >>> pa.validate(df).shape
-(0, 21)
+(0, 19)
 """
 
 from __future__ import annotations

@@ -235,6 +235,8 @@ class MessyExport:
         cols = list(self.raw.columns)
         with pd.ExcelWriter(path, engine="xlsxwriter", datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd") as xw:
             book = xw.book
+            # A fixed creation time keeps the file byte-identical between runs.
+            book.set_properties({"created": dt.datetime(2020, 1, 1)})
             title_fmt = book.add_format({"bold": True, "align": "center", "font_size": 14})
             for q in sorted(self.quarter.unique()):
                 mask = (self.quarter == q).to_numpy()

@@ -22,6 +22,7 @@ examples:
   petition-analysis headline --year 2019 --as-of 2019-12-20
   petition-analysis synth reference --out data/        # regenerate the bundled data
   petition-analysis synth generate --years 2014-2023 --scale 3 -o big.parquet
+  petition-analysis synth messy --year 2019 --rows 500 -o register_2019.xlsx
 """
 
 
@@ -118,6 +119,31 @@ def _cmd_synth_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_synth_messy(args: argparse.Namespace) -> int:
+    from .synth import messy
+
+    out = Path(args.output)
+    fmt = args.format or {".xlsx": "xlsx", ".csv": "csv"}.get(out.suffix.lower())
+    if fmt is None:
+        raise UsageProblem(f"Cannot tell the format of {out}; name it .csv or .xlsx, or pass --format csv|gbk|xlsx|board.")
+    if args.rows < 1:
+        raise UsageProblem(f"--rows must be at least 1, not {args.rows}.")
+    df = _load_data(args.data)
+    years = sorted(df["received_date"].dt.year.unique().tolist())
+    if args.year not in years:
+        raise UsageProblem(f"--year {args.year} is not in the data, which covers {years[0]}–{years[-1]}.")
+    rows = messy.sample_rows(df, args.rows, seed=args.seed, year=args.year,
+                             channel="online" if fmt == "board" else None)
+    if fmt == "board":
+        outcome = messy.write_board_csv(messy.make_message_board(rows, seed=args.seed), out)
+    else:
+        mx = messy.make_messy_export(rows, seed=args.seed)
+        outcome = mx.write_xlsx(out) if fmt == "xlsx" else mx.write_csv(out, encoding="gbk" if fmt == "gbk" else "utf-8-sig")
+    rejects = outcome.write_rejects(out.with_name(out.stem + ".expected_rejects.csv"))
+    print(f"wrote {out}: {outcome.rows_read} raw rows, {len(outcome.rejects)} to be rejected (listed in {rejects})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="petition-analysis",
@@ -152,6 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("-o", "--output", required=True, metavar="PARQUET", help="output Parquet file")
     g.add_argument("--manifest", metavar="JSON", help="also write the ground-truth manifest here")
     g.set_defaults(func=_cmd_synth_generate)
+    m = ssub.add_parser("messy", help="a messy raw export made from clean rows, with its expected rejects",
+                        description="Write a messy register export (title row, 合计 row, mixed dates, synonyms, "
+                                    "fake personal data, invalid and duplicated rows) made from clean rows, and "
+                                    "its expected rejects as OUTPUT.expected_rejects.csv.")
+    m.add_argument("-o", "--output", required=True, metavar="FILE", help="output .csv or .xlsx")
+    m.add_argument("--format", choices=["csv", "gbk", "xlsx", "board"],
+                   help="csv (UTF-8 with BOM), gbk, xlsx (a sheet per quarter) or board (message-board CSV); "
+                        "default from the file name")
+    m.add_argument("--data", metavar="PARQUET", help="clean rows to start from (default: the reference data)")
+    m.add_argument("--year", type=int, default=2019, help="year to sample rows from (default 2019)")
+    m.add_argument("--rows", type=int, default=500, help="rows to sample (default 500)")
+    m.add_argument("--seed", type=int, default=None, help="random seed (default: the reference seed)")
+    m.set_defaults(func=_cmd_synth_messy)
     synth.set_defaults(func=lambda a: _help(synth))
     return parser
 

@@ -82,3 +82,22 @@ def test_synth_generate_writes_a_canonical_file(tmp_path, capsys):
 def test_synth_generate_refuses_reversed_years(tmp_path, capsys):
     code, _, err = run(capsys, "synth", "generate", "--years", "2021-2020", "-o", str(tmp_path / "x.parquet"))
     assert code == 2 and "must not be after" in err
+
+
+@pytest.mark.parametrize("fmt, name", [("xlsx", "r.xlsx"), ("gbk", "r.csv"), ("board", "b.csv")])
+def test_synth_messy_writes_export_and_expected_rejects(tmp_path, capsys, fmt, name):
+    out = tmp_path / name
+    code, stdout, err = run(capsys, "synth", "messy", "--rows", "120", "--format", fmt, "-o", str(out))
+    assert code == 0, err
+    assert out.exists()
+    rejects = pd.read_csv(out.with_name(out.stem + ".expected_rejects.csv"))
+    assert {"source_row", "reason"} <= set(rejects.columns)
+    if fmt == "gbk":
+        out.read_bytes().decode("gbk")  # really GBK
+        assert len(rejects) > 0
+    assert "to be rejected" in stdout
+
+
+def test_synth_messy_needs_a_known_format(tmp_path, capsys):
+    code, _, err = run(capsys, "synth", "messy", "-o", str(tmp_path / "x.txt"))
+    assert code == 2 and "--format" in err

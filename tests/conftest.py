@@ -23,12 +23,3 @@ def reference_manifest() -> dict:
 def ref(reference_df) -> pd.DataFrame:
     """A private copy of the reference register for tests that modify it."""
     return reference_df.copy()
-
-
-@pytest.fixture(scope="session")
-def synth_reference():
-    """The reference register generated afresh (``generate(2014, 2023)``, about 8 s), with its
-    manifest of planted ground truth. Shared by the analysis tests; must not be modified."""
-    from petition_analysis.synth import generate
-
-    return generate(2014, 2023)

@@ -10,8 +10,8 @@ from petition_analysis import compare, periods
 
 
 @pytest.fixture(scope="module")
-def df(synth_reference):
-    return synth_reference.data
+def df(reference_df):
+    return reference_df
 
 
 # DESIGN.md §4, typed from the design document (not read from the generator).
@@ -24,7 +24,6 @@ CALIBRATION = {
 }
 
 
-@pytest.mark.slow
 def test_calibration_table_reproduced(df):
     t = compare.headline(df, year=2019, as_of="2019-12-20").set_index("figure")
     for fig, (cur, prev, pct) in CALIBRATION.items():
@@ -37,7 +36,6 @@ def test_calibration_table_reproduced(df):
     assert t.loc["person_times", "current"] > 28792 + 79
 
 
-@pytest.mark.slow
 def test_uncertainty_columns_and_labels(df):
     t = compare.headline(df, year=2019, as_of="2019-12-20").set_index("figure")
     nat = t.loc["visits_national_items"]
@@ -71,7 +69,6 @@ def test_qoq_uses_previous_period(df):
     assert t.loc[t.measure == "items", "previous"].item() == q4
 
 
-@pytest.mark.slow
 def test_five_declines_city_and_region(df):
     t = pa.five_declines(df, year=2019, as_of="2019-12-20")
     assert list(t.series.unique()) == ["visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits"]

@@ -7,10 +7,14 @@ from .compare import counts as count
 from .compare import headline as headline_figures
 from ._version import __version__
 from .schema import SchemaError, validate
+from .clean import CleanResult, clean
+from .errors import StructuralError
 
 __all__ = [
     "__version__", "schema", "synth", "taxonomy", "validate", "SchemaError",
     # analysis (issue 4)
     "periods", "stats", "count", "compare_periods", "headline_figures", "five_declines",
     "visits_by_level", "leapfrog_by_level", "channel_mix",
+    # ingestion and cleaning (issue 3)
+    "clean", "CleanResult", "StructuralError",
 ]

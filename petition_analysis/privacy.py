@@ -154,7 +154,7 @@ def mask_text(text: pd.Series, names: pd.Series | None = None) -> pd.Series:
     for _ in range(2):
         arr = _regex_replace(arr, PII_PATTERNS["id_number"], r"\1" + MASK_TOKENS["id_number"] + r"\3")
         arr = _regex_replace(arr, PII_PATTERNS["phone"], r"\1" + MASK_TOKENS["phone"] + r"\3")
-    out = pd.Series(arr.to_pandas(), index=text.index, dtype="str", name=text.name)
+    out = pd.Series(arr.to_pandas().to_numpy(), index=text.index, dtype="str", name=text.name)
     if names is not None:
         out = _mask_own_names(out, names)
     return out

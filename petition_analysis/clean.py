@@ -1,0 +1,593 @@
+"""Cleaning: from raw register exports to the canonical table, with nothing lost and no
+personal data leaked.
+
+:func:`clean` reads every table of the input (:mod:`petition_analysis.io`), finds each
+table's header (:mod:`petition_analysis.headers`), then runs the steps below on one
+*work frame* that holds the raw text of every mapped field (``raw:<field>``), the row's
+provenance (``_file``, ``_sheet``, ``_row``) and its reject reason (``_reason``, NA while
+the row is kept). Each step is a plain function ``frame -> frame`` that researchers can
+run alone with ``.pipe()``; a step only rejects rows that are still kept, so the first
+problem found is the reason recorded.
+
+Every row read ends in ``.data`` or in ``.rejects`` (``rows read == clean + rejected``).
+
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"编号": ["A1", "A2", "A2"], "登记日期": ["2019/3/5", "2019年13月1日", "2019-3-6"],
+...                     "信访形式": ["来访", "来信", "网上信访"], "人数": ["3", "", ""], "到达层级": ["到市", "到县", "到县"],
+...                     "问题属地": ["甲区", "乙区", "乙区"], "问题分类": ["国土资源", "城建", "城建"]})
+>>> res = clean(raw, pseudonym_key="k")
+>>> res.data[["case_id", "received_date", "persons", "category"]].values.tolist()
+[['A1', Timestamp('2019-03-05 00:00:00'), 3, 'natural_resources'], ['A2', Timestamp('2019-03-06 00:00:00'), 1, 'urban_rural_construction']]
+>>> res.rejects[["source_row", "reason"]].values.tolist()
+[[3, 'invalid_date']]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import derive, parse, schema
+from .errors import StructuralError
+from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_columns
+from .io import RawTable, normalize_text, read_tables
+from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
+from .reasons import REJECT_REASONS
+
+__all__ = [
+    "CleanResult",
+    "CleanLog",
+    "clean",
+    "table_frame",
+    "mark_layout_rows",
+    "mark_duplicates",
+    "parse_received_date",
+    "parse_channel",
+    "parse_persons",
+    "parse_level",
+    "parse_region",
+    "parse_categories",
+    "parse_handling",
+    "assign_case_ids",
+    "mark_duplicate_case_ids",
+    "pseudonymize_petitioners",
+    "mask_summary",
+    "derive_flags",
+    "split_result",
+    "REJECT_COLUMNS",
+    "PROGRESS_MIN_ROWS",
+]
+
+#: Columns of ``CleanResult.rejects`` (and of the CLI's rejects CSV).
+REJECT_COLUMNS = ["source_file", "sheet", "source_row", "reason", "message", "case_id", "preview"]
+#: Inputs with at least this many rows show a progress bar (when ``progress`` is not False).
+PROGRESS_MIN_ROWS = 100_000
+_TOTAL_WORDS = {"合计", "总计", "小计", "总合计", "本页小计", "本页合计", "累计", "total", "subtotal", "grandtotal", "sum"}
+_NOTES = r"^(?:注|备注|说明|填表说明|数据来源|来源|制表|填报|审核|附注|note|notes|source)\s*[:：\d、.]|^(?:注|备注|说明)$"
+_PREVIEW_CHARS = 240
+
+
+@dataclass
+class CleanLog:
+    """What cleaning did: rows per file, per step and per reason, unmapped labels and
+    columns, warnings, and where the pseudonym key came from."""
+
+    files: list[dict] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)
+    rejected: Counter = field(default_factory=Counter)
+    unmapped_labels: dict[str, dict[str, int]] = field(default_factory=dict)
+    unmapped_columns: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    key_source: str = ""
+    rows_read: int = 0
+    rows_clean: int = 0
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def count_labels(self, fld: str, labels: pd.Series) -> None:
+        counts = labels.value_counts()
+        if len(counts):
+            book = self.unmapped_labels.setdefault(fld, {})
+            for label, n in counts.items():
+                book[str(label)] = book.get(str(label), 0) + int(n)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """Rows read, clean and rejected (by reason) per file and in total."""
+        rows = [{"item": "rows read", "rows": self.rows_read}, {"item": "clean", "rows": self.rows_clean}]
+        rows += [{"item": f"rejected: {r}", "rows": n} for r, n in sorted(self.rejected.items(), key=lambda t: -t[1])]
+        rows.append({"item": "read − clean − rejected", "rows": self.rows_read - self.rows_clean - sum(self.rejected.values())})
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict:
+        return {
+            "rows_read": self.rows_read, "rows_clean": self.rows_clean, "rejected": dict(self.rejected),
+            "files": self.files, "steps": self.steps, "unmapped_labels": self.unmapped_labels,
+            "unmapped_columns": self.unmapped_columns, "warnings": self.warnings, "key_source": self.key_source,
+        }
+
+    def summary(self) -> str:
+        """A short text report: the reconciliation table, then unmapped labels and warnings."""
+        lines = [f"{r.item:<32}{r.rows:>12,}" for r in self.reconciliation().itertuples()]
+        for fld, labels in self.unmapped_labels.items():
+            top = ", ".join(f"{k} ({v})" for k, v in sorted(labels.items(), key=lambda t: -t[1])[:10])
+            lines.append(f"unmapped {fld} labels: {top}")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+@dataclass
+class CleanResult:
+    """``data`` (canonical, passes :func:`~petition_analysis.validate`), ``rejects``
+    (:data:`REJECT_COLUMNS`, no personal data) and ``log`` (:class:`CleanLog`)."""
+
+    data: pd.DataFrame
+    rejects: pd.DataFrame
+    log: CleanLog
+
+    def __repr__(self) -> str:
+        return f"CleanResult({len(self.data):,} clean rows, {len(self.rejects):,} rejects)"
+
+
+# --------------------------------------------------------------------------- work frame
+
+
+def _raw(df: pd.DataFrame, fld: str) -> pd.Series:
+    col = f"raw:{fld}"
+    return df[col] if col in df else pd.Series("", index=df.index, dtype="str")
+
+
+def _kept(df: pd.DataFrame) -> pd.Series:
+    return df["_reason"].isna()
+
+
+def _reject(df: pd.DataFrame, mask: pd.Series, reason: str, log: CleanLog | None, step: str) -> pd.DataFrame:
+    assert reason in REJECT_REASONS, reason
+    new = mask.fillna(False).astype(bool) & _kept(df)
+    n = int(new.sum())
+    if n:
+        df.loc[new, "_reason"] = reason
+    if log is not None:
+        log.steps.append({"step": step, "reason": reason, "rejected": n, "kept_after": int(_kept(df).sum())})
+    return df
+
+
+def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) -> pd.DataFrame:
+    """The work frame of one table: header found, fields mapped (several columns for one
+    field are combined, first non-empty wins), layout flags computed on whole rows."""
+    grid = table.grid
+    if grid.empty or grid.shape[1] == 0:
+        raise StructuralError(table.label, "the table has no cells", hint="Export the register again.")
+    if table.header_row is not None:
+        h, headers = table.header_row, [str(v) for v in grid.iloc[table.header_row]]
+    else:
+        h, headers = find_header(grid, mapping.renames, label=table.label, header_row=mapping.header_row)
+    plan = resolve_columns(headers, mapping, label=table.label)
+    body = grid.iloc[h + 1:]
+    text = body.astype("str")
+    stripped = {c: normalize_text(text[c]).fillna("") for c in text.columns}
+    cells = pd.DataFrame(stripped, index=body.index)
+    nonempty = cells.ne("")
+    out = pd.DataFrame(index=body.index)
+    for fld, positions in plan.fields.items():
+        col = text[positions[0]].astype("str")
+        for p in positions[1:]:
+            col = col.where(cells[positions[0]].ne(""), text[p].astype("str"))  # first non-empty wins
+        out[f"raw:{fld}"] = col.fillna("")
+    for fld, value in mapping.constants.items():
+        out[f"raw:{fld}"] = "" if value is None else str(value)
+    out["_file"] = table.source_file
+    out["_sheet"] = table.sheet
+    out["_row"] = (body.index.to_numpy() + 1).astype("int64")
+    out["_blank"] = ~nonempty.any(axis=1)
+    squeezed = cells.apply(lambda c: c.str.replace(r"\s+", "", regex=True).str.lower())  # per column
+    out["_total"] = squeezed.isin(_TOTAL_WORDS).any(axis=1) | squeezed.apply(
+        lambda c: c.str.match(r"^(?:合计|总计|小计)[:：]")).any(axis=1)
+    first = cells.where(nonempty).bfill(axis=1).iloc[:, 0].fillna("") if len(cells.columns) else pd.Series("", index=body.index)
+    notes = first.str.contains(_NOTES, regex=True) & (nonempty.sum(axis=1) <= 2)
+    # Everything below the first note that is not a full row also belongs to the notes.
+    after = notes.cummax() & (nonempty.sum(axis=1) <= 2) & ~out["_blank"]
+    out["_notes"] = notes | after
+    out["_reason"] = pd.Series(pd.NA, index=out.index, dtype="object")
+    out = out.reset_index(drop=True)
+    if log is not None:
+        log.files.append({"source_file": table.source_file, "sheet": table.sheet, "encoding": table.encoding,
+                          "header_row": h + 1, "rows_read": int(len(out)),
+                          "columns": {f: [plan.headers[p] for p in ps] for f, ps in plan.fields.items()}})
+        if plan.unmapped:
+            log.unmapped_columns[table.label] = plan.unmapped
+        for w in plan.warnings:
+            log.warn(w)
+        if len(out) == 0:
+            log.warn(f"{table.label}: the table has a header but no rows")
+    out.attrs["headers"] = {f: plan.headers[ps[0]] for f, ps in plan.fields.items()}
+    return out
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def mark_layout_rows(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
+    """Reject blank rows, total rows (合计/总计/小计) and the notes below a table."""
+    df = _reject(df, df["_blank"], "blank_row", log, "layout")
+    df = _reject(df, df["_total"], "total_row", log, "layout")
+    return _reject(df, df["_notes"], "notes_row", log, "layout")
+
+
+def _raw_columns(df: pd.DataFrame) -> list[str]:
+    return sorted(c for c in df.columns if c.startswith("raw:"))
+
+
+def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
+    """Reject exact copies of an earlier row (all raw values equal; the first is kept)."""
+    cols = _raw_columns(df)
+    keys = pd.util.hash_pandas_object(df[cols].fillna(""), index=False)
+    dup = keys.duplicated(keep="first") & _kept(df)
+    # A copy of a row already rejected for its layout is still just that layout row.
+    return _reject(df, dup, "duplicate", log, "duplicates")
+
+
+def parse_received_date(df: pd.DataFrame, log: CleanLog | None = None, *, formats: list[str] | None = None,
+                        today=None) -> pd.DataFrame:
+    """``received_date`` from every date form; reject missing, unreadable and impossible dates."""
+    raw = _raw(df, "received_date")
+    parsed = parse.parse_dates(raw, formats)
+    problems = parse.date_problems(raw, parsed, today=today)
+    df["received_date"] = parsed
+    for reason in ("missing_date", "invalid_date", "date_out_of_range"):
+        df = _reject(df, problems.eq(reason), reason, log, "received_date")
+    if log is not None and len(df) and _kept(df).sum() == 0 and problems.notna().all():
+        log.warn("no row has a readable received date; give 'date_formats' in a mapping file if the dates are in another form")
+    return df
+
+
+def parse_channel(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None) -> pd.DataFrame:
+    """``channel`` from zh / en synonyms (来信, 来访, 网上信访, 电话 …); reject unknown values."""
+    df["channel"] = parse.parse_choice(_raw(df, "channel"), parse.CHANNEL_WORDS, values)
+    bad = df["channel"].isna()
+    if log is not None:
+        log.count_labels("channel", normalize_text(_raw(df, "channel"))[bad & _kept(df)])
+    return _reject(df, bad, "invalid_channel", log, "channel")
+
+
+def parse_persons(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
+    """``persons``: blank means 1 except on a visit; reject zero, negative or non-numbers."""
+    if "raw:persons" not in df:
+        if log is not None and len(df):
+            log.warn("no persons (人数) column: every item counts as 1 person")
+        df["persons"] = 1
+        return df
+    persons, invalid = parse.parse_persons(df["raw:persons"], df["channel"])
+    df["persons"] = persons
+    return _reject(df, invalid, "invalid_persons", log, "persons")
+
+
+def parse_level(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None) -> pd.DataFrame:
+    """``level`` from synonyms (到县, 到市, 赴省, 进京 …); reject unknown values."""
+    df["level"] = parse.parse_choice(_raw(df, "level"), parse.LEVEL_WORDS, values)
+    bad = df["level"].isna()
+    if log is not None:
+        log.count_labels("level", normalize_text(_raw(df, "level"))[bad & _kept(df)])
+    return _reject(df, bad, "invalid_level", log, "level")
+
+
+def parse_region(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None) -> pd.DataFrame:
+    """``region`` (问题属地) as written, folded; a mapping can rename values; reject blanks."""
+    region = normalize_text(_raw(df, "region")).str.replace(r"\s+", "", regex=True)
+    if values:
+        region = region.replace(values)
+    df["region"] = region.where(region.fillna("").ne(""))
+    return _reject(df, df["region"].isna(), "missing_region", log, "region")
+
+
+def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None,
+                     sub_values: dict | None = None) -> pd.DataFrame:
+    """``category`` through the taxonomy and the 2018 crosswalk (unknown → ``other``,
+    counted in the log) and ``subcategory`` (unknown → empty, counted)."""
+    years = df["received_date"].dt.year.fillna(2000).astype(int)
+    cat, unknown = parse.parse_category(_raw(df, "category"), years, values)
+    df["category"] = cat
+    sub, sub_unknown = parse.parse_subcategory(_raw(df, "subcategory"), sub_values)
+    df["subcategory"] = sub
+    if log is not None:
+        kept = _kept(df)
+        log.count_labels("category", normalize_text(_raw(df, "category")).fillna("(blank)")[unknown & kept])
+        log.count_labels("subcategory", normalize_text(_raw(df, "subcategory"))[sub_unknown & kept])
+    return df
+
+
+def _flag_column(df: pd.DataFrame, fld: str, log: CleanLog | None, values: dict | None = None,
+                 yes=parse.YES_WORDS, no=parse.NO_WORDS) -> pd.Series:
+    flag, unknown = parse.parse_flag(_raw(df, fld), yes, no, values)
+    if log is not None:
+        log.count_labels(fld, normalize_text(_raw(df, fld))[unknown & _kept(df)])
+    return flag
+
+
+def parse_handling(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None,
+                   date_formats: dict | None = None) -> pd.DataFrame:
+    """Flags (越级, 领导接访, 延期, 初/重), status, acceptance and conclusion dates and
+    satisfaction, made consistent with each other (schema rules); each fix is counted in
+    the log as a warning rather than losing the item."""
+    values, date_formats = values or {}, date_formats or {}
+    for fld in ("is_leapfrog", "leader_received", "extended"):
+        df[fld] = _flag_column(df, fld, log, values.get(fld))
+    src_repeat = _flag_column(df, "repeat_flag", log, values.get("repeat_flag"), parse.REPEAT_WORDS, parse.FIRST_WORDS)
+    df["_source_repeat"] = src_repeat | _flag_column(df, "is_repeat", log)
+    for fld in ("accepted_date", "concluded_date"):
+        raw = _raw(df, fld)
+        d = parse.parse_dates(raw, date_formats.get(fld, date_formats.get("all")))
+        bad = d.isna() & normalize_text(raw).fillna("").ne("") & _kept(df)
+        if log is not None and bad.any():
+            log.warn(f"{fld}: {int(bad.sum())} value(s) could not be read as dates and were left empty")
+        df[fld] = d
+    status = parse.parse_choice(_raw(df, "status"), parse.STATUS_WORDS, values.get("status"))
+    inferred = pd.Series(np.where(df["concluded_date"].notna(), "concluded",
+                                  np.where(df["accepted_date"].notna(), "accepted", "registered")), index=df.index)
+    if log is not None and "raw:status" in df:
+        log.count_labels("status", normalize_text(_raw(df, "status"))[status.isna() & _kept(df) & _raw(df, "status").ne("")])
+    df["status"] = status.fillna(inferred)
+    sat = parse.parse_choice(_raw(df, "satisfaction"), parse.SATISFACTION_WORDS, values.get("satisfaction"))
+    if log is not None:
+        log.count_labels("satisfaction", normalize_text(_raw(df, "satisfaction"))[sat.isna() & _kept(df)])
+    df["satisfaction"] = sat.fillna("not_evaluated")
+    return _make_consistent(df, log)
+
+
+def _make_consistent(df: pd.DataFrame, log: CleanLog | None) -> pd.DataFrame:
+    kept = _kept(df)
+
+    def fix(mask: pd.Series, text: str) -> pd.Series:
+        mask = mask.fillna(False) & kept
+        if log is not None and mask.any():
+            log.warn(f"{int(mask.sum())} row(s): {text}")
+        return mask
+
+    rec = df["received_date"]
+    m = fix(df["accepted_date"] < rec, "accepted_date before received_date; accepted_date left empty")
+    df.loc[m, "accepted_date"] = pd.NaT
+    start = df["accepted_date"].fillna(rec)
+    m = fix(df["concluded_date"] < start, "concluded_date before acceptance; concluded_date left empty")
+    df.loc[m, "concluded_date"] = pd.NaT
+    m = fix((df["status"] == "concluded") & df["concluded_date"].isna(), "status concluded without a concluded_date; status set from the dates")
+    df.loc[m, "status"] = np.where(df.loc[m, "accepted_date"].notna(), "accepted", "registered")
+    m = fix((df["status"] != "concluded") & df["concluded_date"].notna(), "a concluded_date on an item not concluded; status set to concluded")
+    df.loc[m, "status"] = "concluded"
+    m = fix(df["status"].isin(["registered", "not_accepted"]) & df["accepted_date"].notna(),
+            "an accepted_date on an item registered or not accepted; accepted_date left empty")
+    df.loc[m, "accepted_date"] = pd.NaT
+    m = fix((df["satisfaction"] != "not_evaluated") & (df["status"] != "concluded"), "satisfaction on an item not concluded; set to not_evaluated")
+    df.loc[m, "satisfaction"] = "not_evaluated"
+    m = fix(df["extended"] & (df["status"] != "concluded") & False, "")
+    m = fix(df["is_leapfrog"] & (df["level"] == "county"), "leapfrog at county level is impossible; is_leapfrog set to False")
+    df.loc[m, "is_leapfrog"] = False
+    return df
+
+
+def assign_case_ids(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
+    """``case_id`` from 编号, or a stable hash of the row's raw values when it is empty."""
+    given = normalize_text(_raw(df, "case_id")).fillna("")
+    cols = [c for c in _raw_columns(df) if c != "raw:case_id"]
+    hashed = pd.util.hash_pandas_object(df[cols].fillna(""), index=False)
+    fallback = "H" + pd.Series(np.char.zfill(np.char.mod("%x", hashed.to_numpy()), 16), index=df.index, dtype="str")
+    df["case_id"] = given.where(given.ne(""), fallback)
+    if log is not None and given.eq("").any() and "raw:case_id" in df:
+        n = int((given.eq("") & _kept(df)).sum())
+        if n:
+            log.warn(f"{n} row(s) without a case number (编号): case_id is a hash of the row")
+    return df
+
+
+def mark_duplicate_case_ids(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
+    """Reject a kept row whose case number is already used by an earlier kept row."""
+    kept = _kept(df)
+    dup = df["case_id"].where(kept).duplicated(keep="first") & kept
+    return _reject(df, dup, "duplicate_case_id", log, "case_id")
+
+
+def _blank_to_na(s: pd.Series) -> pd.Series:
+    s = normalize_text(s)
+    return s.where(s.fillna("").ne(""))
+
+
+def pseudonymize_petitioners(df: pd.DataFrame, log: CleanLog | None = None, *, key=None) -> pd.DataFrame:
+    """``petitioner_id``: HMAC-SHA256 pseudonym of the ID number, else name + phone, else a
+    message-board account; an input ``petitioner_id`` (already a pseudonym) is kept when no
+    identity column exists."""
+    k, source = resolve_key(key)
+    if log is not None:
+        log.key_source = source
+        if source == "random":
+            log.warn(f"no pseudonym key given (option pseudonym_key or environment variable {KEY_ENV_VAR}): "
+                     "a random per-run key was used, so pseudonyms link rows within this run only")
+    has = {f: f"raw:{f}" in df for f in ("id_number", "name", "phone", "account")}
+    identity = pd.Series(pd.NA, index=df.index, dtype="str")
+    if has["id_number"] or (has["name"] and has["phone"]):
+        identity = identity_key(
+            _blank_to_na(df["raw:id_number"]) if has["id_number"] else None,
+            _blank_to_na(df["raw:name"]) if has["name"] else None,
+            _blank_to_na(df["raw:phone"]) if has["phone"] else None,
+        )
+    if has["account"]:
+        acct = _blank_to_na(df["raw:account"])
+        identity = identity.fillna("acct:" + acct)
+    pid = pseudonymize(identity.astype("str"), k)
+    if identity.isna().all() and "raw:petitioner_id" in df:
+        pid = _blank_to_na(df["raw:petitioner_id"])
+    df["petitioner_id"] = pid
+    return df
+
+
+def mask_summary(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
+    """``summary`` with ID numbers, phone numbers, e-mails and the row's own name masked."""
+    # Only stripped, not NFKC-folded: free text keeps its full-width punctuation.
+    text = _raw(df, "summary").astype("str").str.strip()
+    text = text.where(text.fillna("").ne(""))
+    names = _blank_to_na(df["raw:name"]) if "raw:name" in df else None
+    df["summary"] = mask_text(text, names=names) if text.notna().any() else text
+    return df
+
+
+def derive_flags(df: pd.DataFrame, log: CleanLog | None = None, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
+                 repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS) -> pd.DataFrame:
+    """``is_collective`` (threshold) and ``is_repeat`` (same petitioner and crosswalked
+    category within the window, or the source's 重 mark), over the kept rows."""
+    kept = _kept(df)
+    sub = df.loc[kept, ["case_id", "channel", "persons", "petitioner_id", "category", "received_date"]]
+    df["is_collective"] = False
+    df["is_repeat"] = False
+    if len(sub):
+        df.loc[kept, "is_collective"] = derive.flag_collective(sub, collective_threshold).to_numpy()
+        df.loc[kept, "is_repeat"] = derive.flag_repeats(sub, repeat_window_days, source_flag=df.loc[kept, "_source_repeat"]).to_numpy()
+    return df
+
+
+def _preview(df: pd.DataFrame, headers: dict[str, str]) -> pd.Series:
+    """Masked ``header=value`` preview of the non-personal raw fields of each row."""
+    parts = []
+    for col in _raw_columns(df):
+        fld = col[4:]
+        if fld in PERSON_FIELDS:
+            continue
+        v = df[col].fillna("").astype("str").str.slice(0, 80)
+        parts.append((headers.get(fld, fld) + "=" + v).where(v.str.strip().ne(""), ""))
+    if not parts:
+        return pd.Series("", index=df.index, dtype="str")
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + " | " + p
+    joined = joined.str.replace(r"(?:\s\|\s)+", " | ", regex=True).str.strip(" |").str.slice(0, _PREVIEW_CHARS)
+    names = _blank_to_na(df["raw:name"]) if "raw:name" in df else None
+    return mask_text(joined, names=names)
+
+
+def _messages(rej: pd.DataFrame) -> pd.Series:
+    base = rej["_reason"].map(REJECT_REASONS)
+    detail_field = rej["_reason"].map({"invalid_date": "received_date", "date_out_of_range": "received_date",
+                                       "invalid_persons": "persons", "invalid_channel": "channel",
+                                       "invalid_level": "level", "duplicate_case_id": "case_id"})
+    detail = pd.Series("", index=rej.index, dtype="str")
+    for fld in detail_field.dropna().unique():
+        m = detail_field.eq(fld)
+        detail[m] = ": " + _raw(rej, fld)[m].astype("str").str.slice(0, 40)
+    return mask_text((base + detail).astype("str"))
+
+
+def split_result(df: pd.DataFrame, log: CleanLog | None = None, *, headers: dict | None = None,
+                 provenance: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(canonical data, rejects) from a finished work frame."""
+    kept = _kept(df)
+    cols = schema.column_names()
+    data = df.loc[kept, cols].copy()
+    if provenance:
+        label = df.loc[kept, "_file"].astype("str")
+        sheet = df.loc[kept, "_sheet"]
+        data["source_file"] = label.where(sheet.isna(), label + "#" + sheet.astype("str"))
+        data["source_row"] = df.loc[kept, "_row"]
+    data = schema.coerce(data.reset_index(drop=True))
+    data["region"] = data["region"].astype("category")
+    rej = df.loc[~kept]
+    rejects = pd.DataFrame(
+        {
+            "source_file": rej["_file"].astype("str"),
+            "sheet": rej["_sheet"].astype("str"),
+            "source_row": rej["_row"].astype("int64"),
+            "reason": rej["_reason"].astype("str"),
+            "message": _messages(rej),
+            "case_id": mask_text(normalize_text(_raw(rej, "case_id")).fillna("")),
+            "preview": _preview(rej, headers or {}),
+        }
+    ).reset_index(drop=True)
+    return data, rejects
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+def _progress(total: int, enabled: bool | None):
+    if enabled is False or (enabled is None and total < PROGRESS_MIN_ROWS):
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=12, desc="cleaning", unit="step", file=sys.stderr, disable=enabled is None and not sys.stderr.isatty())
+
+
+def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
+          repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key: str | bytes | None = None,
+          sheet=None, encoding: str | None = None, today: dt.date | str | None = None, provenance: bool = True,
+          progress: bool | None = None) -> CleanResult:
+    """Clean raw register exports into the canonical table.
+
+    ``source`` is a path, a glob pattern, a DataFrame or a list of them. ``mapping`` is a
+    YAML file path, YAML text, a dict or a :class:`~petition_analysis.headers.Mapping`
+    (see ``docs/mapping.md``). ``pseudonym_key`` (else the environment variable
+    ``PETITION_PSEUDONYM_KEY``, else a random per-run key) keys the petitioner pseudonyms.
+    ``sheet`` picks one sheet of each workbook, ``encoding`` overrides CSV detection,
+    ``today`` is the last possible received date (default: today). With ``provenance``,
+    ``data`` also has ``source_file`` (``file#sheet`` for workbooks) and ``source_row``.
+
+    Raises :class:`~petition_analysis.errors.StructuralError` (a subclass per problem) when
+    an input cannot be cleaned at all; single bad rows are rejected instead.
+    """
+    if collective_threshold < 2:
+        raise ValueError(f"collective_threshold must be at least 2, not {collective_threshold}.")
+    if repeat_window_days < 1:
+        raise ValueError(f"repeat_window_days must be at least 1, not {repeat_window_days}.")
+    m = load_mapping(mapping)
+    log = CleanLog()
+    tables = read_tables(source, sheet=sheet if sheet is not None else m.sheet,
+                         encoding=encoding if encoding is not None else m.encoding)
+    frames, headers = [], {}
+    for t in tables:
+        try:
+            frame = table_frame(t, m, log)
+        except StructuralError:
+            if len(tables) > 1 and t.sheet is not None:
+                # Workbooks often hold an instructions sheet: skip a sheet without a header.
+                log.warn(f"{t.label}: skipped, no register header found")
+                continue
+            raise
+        headers.update({k: v for k, v in frame.attrs.get("headers", {}).items() if k not in headers})
+        frames.append(frame)
+    if not frames:
+        raise StructuralError(str(source), "no sheet has a register header", hint="See docs/mapping.md to map the headers.")
+    df = pd.concat(frames, ignore_index=True)
+    for c in _raw_columns(df):
+        df[c] = df[c].fillna("").astype("str")
+    log.rows_read = len(df)
+    today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
+    vals = m.values
+    bar = _progress(len(df), progress)
+    steps = [
+        (mark_layout_rows, {}),
+        (mark_duplicates, {}),
+        (parse_received_date, {"formats": m.date_formats.get("received_date", m.date_formats.get("all")), "today": today}),
+        (parse_channel, {"values": vals.get("channel")}),
+        (parse_persons, {}),
+        (parse_level, {"values": vals.get("level")}),
+        (parse_region, {"values": vals.get("region")}),
+        (parse_categories, {"values": vals.get("category"), "sub_values": vals.get("subcategory")}),
+        (parse_handling, {"values": vals, "date_formats": m.date_formats}),
+        (assign_case_ids, {}),
+        (mark_duplicate_case_ids, {}),
+        (pseudonymize_petitioners, {"key": pseudonym_key}),
+        (mask_summary, {}),
+        (derive_flags, {"collective_threshold": collective_threshold, "repeat_window_days": repeat_window_days}),
+    ]
+    for step, kwargs in steps:
+        df = df.pipe(step, log, **kwargs)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    data, rejects = split_result(df, log, headers=headers, provenance=provenance)
+    log.rows_clean = len(data)
+    log.rejected = Counter(rejects["reason"].value_counts().to_dict())
+    schema.validate(data)
+    return CleanResult(data, rejects, log)

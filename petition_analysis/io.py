@@ -1,0 +1,318 @@
+"""Reading raw register files into text grids, whatever their format.
+
+A register export is read *without* assuming where its header is: every file becomes one
+or more :class:`RawTable` objects whose ``grid`` holds every cell as text (``""`` for an
+empty cell), with row 0 = spreadsheet row 1. Layout detection (title rows, header rows,
+totals, notes) happens later, in :mod:`petition_analysis.headers` and
+:mod:`petition_analysis.clean`.
+
+Formats: CSV in UTF-8 (with or without BOM), GBK or GB18030 (detected, overridable), xlsx
+and xls through calamine (every sheet, or a chosen one), Parquet, and DataFrames. Paths,
+lists of paths and glob patterns are accepted.
+
+>>> import pandas as pd
+>>> t = read_tables(pd.DataFrame({"编号": ["A1"], "人数": [3]}))[0]
+>>> t.grid.values.tolist(), t.header_row
+([['编号', '人数'], ['A1', '3']], 0)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import glob
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import EmptyInputError, UnreadableFileError
+
+__all__ = ["RawTable", "expand_sources", "detect_encoding", "read_tables", "cells_to_text"]
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+_MAGIC = {b"PK\x03\x04": "excel", b"\xd0\xcf\x11\xe0": "excel", b"PAR1": "parquet"}
+#: Encodings tried in order when none is given. GB18030 is a superset of GBK and GB2312.
+DETECT_ORDER = ("utf-8", "gb18030")
+
+
+@dataclass
+class RawTable:
+    """One table read from a file or sheet: every cell as text.
+
+    ``header_row`` is known (0) for Parquet and DataFrames, ``None`` when it must be
+    detected. ``encoding`` records the detected or given encoding of a CSV.
+    """
+
+    source_file: str
+    sheet: str | None
+    grid: pd.DataFrame
+    header_row: int | None = None
+    encoding: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.source_file} (sheet {self.sheet})" if self.sheet else self.source_file
+
+
+def expand_sources(source) -> list:
+    """Paths from a path, a glob pattern or a list of them; DataFrames pass through.
+
+    >>> expand_sources([])
+    Traceback (most recent call last):
+    ...
+    petition_analysis.errors.EmptyInputError: No input was given. Pass a file, a list of files or a glob pattern such as 'exports/*.xlsx'.
+    """
+    items = source if isinstance(source, (list, tuple)) else [source]
+    out: list = []
+    for item in items:
+        if isinstance(item, pd.DataFrame):
+            out.append(item)
+            continue
+        text = str(item)
+        if any(ch in text for ch in "*?[") and not Path(text).exists():
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise EmptyInputError(text, "the glob pattern matches no file",
+                                      hint="Check the pattern and the working directory.")
+            out.extend(Path(m) for m in matches)
+        else:
+            out.append(Path(text))
+    if not out:
+        raise EmptyInputError("", "No input was given",
+                              hint="Pass a file, a list of files or a glob pattern such as 'exports/*.xlsx'.")
+    return out
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of CSV bytes: ``utf-8-sig`` (BOM), ``utf-16`` (BOM), ``utf-8`` or
+    ``gb18030`` (GBK files decode as GB18030, its superset).
+
+    >>> detect_encoding("编号".encode("gbk")), detect_encoding(b"\\xef\\xbb\\xbfa")
+    ('gb18030', 'utf-8-sig')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for enc in DETECT_ORDER:
+        try:
+            data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    raise UnicodeDecodeError("gb18030", data[:1], 0, 1, "neither UTF-8 nor GB18030")
+
+
+def _looks_binary(text: str) -> bool:
+    """Control characters (other than tab / newline) in more than 1 % of the text, or any NUL."""
+    if "\x00" in text:
+        return True
+    sample = text[:100_000]
+    if not sample:
+        return False
+    ctrl = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n") + sample.count("\ufffd")
+    return ctrl / len(sample) > 0.01
+
+
+def _csv_grid(text: str, label: str) -> pd.DataFrame:
+    """Parse CSV text into a text grid (no header, ragged rows padded with "")."""
+    sample = text[:50_000]
+    delim = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                           skip_blank_lines=False, sep=delim, engine="c")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, ValueError):
+        # Ragged rows (a one-cell title row, a notes line): find the widest row, read again.
+        try:
+            width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=delim)), default=0)
+            grid = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
+                               skip_blank_lines=False, sep=delim, names=range(width), engine="c")
+        except (pd.errors.ParserError, csv.Error, ValueError) as err:
+            raise UnreadableFileError(label, f"the file is not a readable CSV table ({err})",
+                                      hint="Open it in a spreadsheet program and save it again as CSV.") from None
+    return grid.fillna("")
+
+
+def _read_csv(path: Path, encoding: str | None) -> RawTable:
+    data = path.read_bytes()
+    label = str(path)
+    if not data.strip():
+        raise EmptyInputError(label, "the file is empty", hint="Export the register again.")
+    if encoding is None:
+        try:
+            encoding = detect_encoding(data)
+        except UnicodeDecodeError:
+            raise UnreadableFileError(label, "the file is neither UTF-8 nor GBK/GB18030 text; it may be binary or damaged",
+                                      hint="Pass encoding=... if you know the encoding, or export the register again.") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as err:
+        raise UnreadableFileError(label, f"the file cannot be decoded as {encoding} ({type(err).__name__})",
+                                  hint="Leave the encoding out to detect it, or try encoding='gb18030'.") from None
+    if _looks_binary(text):
+        raise UnreadableFileError(label, "the file looks binary, not like CSV text",
+                                  hint="Check that it is the right file; a workbook must end in .xlsx or .xls.")
+    grid = _csv_grid(text, label)
+    if grid.empty:
+        raise EmptyInputError(label, "the file has no rows", hint="Export the register again.")
+    grid.columns = range(grid.shape[1])
+    return RawTable(label, None, grid, None, encoding)
+
+
+def _cell_text(v) -> str:
+    """Text of one spreadsheet cell value (applied to distinct values only)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M:%S")
+    if isinstance(v, dt.timedelta):
+        return str(v)
+    return str(v)
+
+
+def cells_to_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text, mapping each column's distinct values once (numbers without a
+    trailing ``.0``, dates as ISO text, empties as "").
+
+    >>> cells_to_text(pd.DataFrame({"a": [3.0, None], "b": [pd.Timestamp("2019-03-05"), "x"]})).values.tolist()
+    [['3', '2019-03-05 00:00:00'], ['', 'x']]
+    """
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_string_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype) and s.dtype != object:
+            out[col] = s.fillna("").astype(object)
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+        texts = np.array([_cell_text(u.to_pydatetime() if isinstance(u, pd.Timestamp) else u) for u in uniques] + [""], dtype=object)
+        out[col] = pd.Series(texts[codes], index=s.index, dtype=object)
+    return pd.DataFrame(out, index=df.index)
+
+
+def _read_excel(path: Path, sheet) -> list[RawTable]:
+    from python_calamine import CalamineWorkbook
+
+    label = str(path)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+        if sheet is not None:
+            if isinstance(sheet, int):
+                if not 0 <= sheet < len(names):
+                    raise UnreadableFileError(label, f"there is no sheet number {sheet}; the workbook has {len(names)}",
+                                              hint=f"Sheets: {', '.join(names)}.")
+                names = [names[sheet]]
+            elif sheet not in names:
+                raise UnreadableFileError(label, f"there is no sheet named {sheet!r}",
+                                          hint=f"Sheets: {', '.join(names)}.")
+            else:
+                names = [sheet]
+        tables = []
+        for name in names:
+            ws = wb.get_sheet_by_name(name)
+            rows = ws.to_python(skip_empty_area=False)
+            if not rows:
+                continue
+            width = max(len(r) for r in rows)
+            grid = cells_to_text(pd.DataFrame(rows, columns=range(width)))
+            tables.append(RawTable(label, name, grid, None, None))
+    except UnreadableFileError:
+        raise
+    except Exception as err:  # calamine raises its own types for zip / xml damage
+        raise UnreadableFileError(label, f"the workbook cannot be read ({type(err).__name__}: {err})",
+                                  hint="It may be truncated or password-protected; open and save it again in Excel.") from None
+    if not tables:
+        raise EmptyInputError(label, "every sheet of the workbook is empty", hint="Export the register again.")
+    return tables
+
+
+def _frame_table(df: pd.DataFrame, label: str) -> RawTable:
+    header = pd.DataFrame([list(map(str, df.columns))], columns=range(df.shape[1]))
+    body = cells_to_text(df.reset_index(drop=True))
+    body.columns = range(df.shape[1])
+    return RawTable(label, None, pd.concat([header, body], ignore_index=True), 0, None)
+
+
+def _read_parquet(path: Path) -> RawTable:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as err:  # pyarrow raises several types for unreadable files
+        raise UnreadableFileError(str(path), f"the Parquet file cannot be read ({type(err).__name__})",
+                                  hint="It may be incomplete; write it again.") from None
+    return _frame_table(df, str(path))
+
+
+def _kind(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return "excel"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    return "csv"
+
+
+def read_tables(source, *, sheet=None, encoding: str | None = None) -> list[RawTable]:
+    """Read every table of ``source`` (a path, glob, DataFrame or a list of them).
+
+    ``sheet`` picks one sheet of each workbook (name or 0-based number; default all);
+    ``encoding`` overrides CSV encoding detection.
+    """
+    tables: list[RawTable] = []
+    for item in expand_sources(source):
+        if isinstance(item, pd.DataFrame):
+            tables.append(_frame_table(item, "<DataFrame>"))
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise UnreadableFileError(str(path), "the file does not exist", hint="Check the path.")
+        if path.is_dir():
+            raise UnreadableFileError(str(path), "this is a folder, not a file",
+                                      hint=f"Pass a glob such as '{path}/*.xlsx' to read the files in it.")
+        if path.stat().st_size == 0:
+            raise EmptyInputError(str(path), "the file is empty", hint="Export the register again.")
+        kind = _kind(path)
+        if kind == "excel":
+            tables.extend(_read_excel(path, sheet))
+        elif kind == "parquet":
+            tables.append(_read_parquet(path))
+        else:
+            tables.append(_read_csv(path, encoding))
+    return tables
+
+
+def normalize_text(values: pd.Series) -> pd.Series:
+    """NFKC (full-width → half-width) and strip, vectorized with pyarrow.
+
+    >>> normalize_text(pd.Series(["　２０１９年 ", None])).tolist()
+    ['2019年', nan]
+    """
+    arr = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, form="NFKC"))
+    return pd.Series(arr.to_pandas().to_numpy(), index=values.index, dtype="str", name=values.name)

@@ -1,0 +1,239 @@
+"""Parsing raw values into canonical values: dates, persons, synonyms, flags, categories.
+
+Every parser maps each *distinct* raw value once and broadcasts the result, so the cost
+grows with the number of distinct values, not of rows. Raw values are folded first:
+full-width → half-width (NFKC), no surrounding spaces, lower case for word matching.
+
+>>> import pandas as pd
+>>> parse_dates(pd.Series(["2019-03-05", "2019/3/5", "2019年3月5日", "43529", "２０１９.３.５ 14:02", "x", ""])).tolist()[:5]
+[Timestamp('2019-03-05 00:00:00'), Timestamp('2019-03-05 00:00:00'), Timestamp('2019-03-05 00:00:00'), Timestamp('2019-03-05 00:00:00'), Timestamp('2019-03-05 00:00:00')]
+>>> parse_choice(pd.Series(["来访", "网上信访", "Letter", "fax"]), CHANNEL_WORDS).tolist()
+['visit', 'online', 'letter', nan]
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from . import taxonomy
+from .io import normalize_text
+
+__all__ = [
+    "CHANNEL_WORDS",
+    "LEVEL_WORDS",
+    "STATUS_WORDS",
+    "SATISFACTION_WORDS",
+    "YES_WORDS",
+    "NO_WORDS",
+    "REPEAT_WORDS",
+    "FIRST_WORDS",
+    "MIN_DATE",
+    "fold_words",
+    "parse_dates",
+    "date_problems",
+    "parse_persons",
+    "parse_choice",
+    "parse_flag",
+    "parse_category",
+    "parse_subcategory",
+]
+
+#: Dates before this are impossible for a register (reason ``date_out_of_range``).
+MIN_DATE = pd.Timestamp("1990-01-01")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+CHANNEL_WORDS = {
+    "letter": ("来信", "信", "信件", "书信", "写信", "邮寄", "来信件", "群众来信", "letter", "letters", "mail", "post"),
+    "visit": ("来访", "访", "走访", "上访", "接访", "到访", "面访", "群众来访", "个体访", "集体访", "visit", "visits",
+              "in person", "in-person"),
+    "online": ("网上信访", "网信", "网上投诉", "网络", "网络信访", "网上", "网上来信", "在线", "网上留言", "留言", "信箱",
+               "领导信箱", "市长信箱", "微信", "网站", "online", "internet", "web", "email", "e-mail"),
+    "phone": ("电话", "来电", "电话信访", "热线", "12345", "12345热线", "热线电话", "phone", "telephone", "call",
+              "hotline"),
+}
+LEVEL_WORDS = {
+    "county": ("到县", "县级", "县", "县区级", "县区", "区县", "区级", "到区", "县(区)级", "县(市、区)", "county",
+               "district"),
+    "city": ("到市", "市级", "市", "市本级", "地市", "地市级", "city", "municipal", "prefecture"),
+    "province": ("赴省", "省级", "省", "到省", "province", "provincial"),
+    "national": ("进京", "国家级", "赴京", "京", "国家", "国家信访局", "中央", "national", "beijing"),
+}
+STATUS_WORDS = {
+    "registered": ("已登记", "登记", "待受理", "未受理", "新登记", "待处理", "registered", "pending", "new"),
+    "accepted": ("已受理", "受理", "办理中", "在办", "正在办理", "处理中", "已转办", "转办", "交办", "已交办",
+                 "accepted", "in progress", "processing"),
+    "not_accepted": ("不予受理", "不受理", "不再受理", "不予受理/不再受理", "not accepted", "not_accepted", "rejected",
+                     "declined"),
+    "concluded": ("已办结", "办结", "结案", "已结案", "已答复", "完成", "已完成", "concluded", "closed", "done",
+                  "finished"),
+}
+SATISFACTION_WORDS = {
+    "satisfied": ("满意", "非常满意", "很满意", "satisfied", "very satisfied"),
+    "basically_satisfied": ("基本满意", "比较满意", "较满意", "basically satisfied", "basically_satisfied",
+                            "fairly satisfied"),
+    "dissatisfied": ("不满意", "很不满意", "非常不满意", "dissatisfied", "unsatisfied", "not satisfied"),
+    "not_evaluated": ("", "未评价", "未参评", "未评", "不评价", "无", "待评价", "未回访", "not evaluated",
+                      "not_evaluated", "none", "n/a", "na", "-"),
+}
+YES_WORDS = ("是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "t")
+NO_WORDS = ("否", "n", "no", "false", "0", "", "×", "✗", "无", "f", "-")
+REPEAT_WORDS = ("重", "重件", "重复", "重复件", "重信", "重访", "重复访", "重复信访") + YES_WORDS
+FIRST_WORDS = ("初", "初件", "初信", "初访", "初信初访", "首次", "初次") + NO_WORDS
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold_words(values: pd.Series) -> pd.Series:
+    """Fold for word matching: NFKC, strip, lower case, no inner spaces."""
+    return normalize_text(values).str.lower().str.replace(_SPACES, "", regex=True)
+
+
+def _vocabulary(words: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None) -> dict[str, str]:
+    vocab = {}
+    for code, options in words.items():
+        vocab[code] = code
+        for w in options:
+            vocab.setdefault(fold_words(pd.Series([w])).iloc[0], code)
+    for raw, code in (extra or {}).items():
+        vocab[fold_words(pd.Series([raw])).iloc[0]] = code
+    return vocab
+
+
+def parse_choice(values: pd.Series, words: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None) -> pd.Series:
+    """The code of each value from ``words`` (code → synonyms) and ``extra`` (a mapping
+    file's values); unknown values give NA."""
+    vocab = _vocabulary(words, extra)
+    return fold_words(values).map(vocab).astype("str")
+
+
+def parse_flag(values: pd.Series, yes=YES_WORDS, no=NO_WORDS, extra: dict[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """(bool flag, unknown mask): yes-words give True, no-words and blanks False; other
+    values give False and are flagged as unknown.
+
+    >>> flag, unknown = parse_flag(pd.Series(["是", "否", "", "√", "maybe"]))
+    >>> flag.tolist(), unknown.tolist()
+    ([True, False, False, True, False], [False, False, False, False, True])
+    """
+    vocab = {fold_words(pd.Series([w])).iloc[0]: True for w in yes}
+    vocab.update({fold_words(pd.Series([w])).iloc[0]: False for w in no})
+    for raw, v in (extra or {}).items():
+        vocab[fold_words(pd.Series([raw])).iloc[0]] = str(v).lower() in ("true", "1", "yes", "是")
+    folded = fold_words(values).fillna("")
+    hit = folded.map(vocab)
+    unknown = hit.isna()
+    return hit.fillna(False).astype(bool), unknown
+
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]*(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?$"
+)
+
+
+def _normalize_date_text(s: pd.Series) -> pd.Series:
+    s = s.str.lower()
+    s = s.str.replace(r"[年月/.]", "-", regex=True).str.replace(r"[日号]", "", regex=True)
+    s = s.str.replace(r"(\d)时(\d{1,2})分(?:(\d{1,2})秒)?", r"\1:\2:\3", regex=True).str.replace(r":$", "", regex=True)
+    s = s.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)  # 20190305
+    return s.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Series:
+    """Dates at day precision from every common form: ISO, slashes, dots, 2019年3月5日,
+    with times, compact 20190305, Excel serial numbers (days since 1899-12-30), full-width
+    digits. ``formats`` (``strptime``) are tried first. Unreadable values give NaT; see
+    :func:`date_problems` for why.
+    """
+    text = normalize_text(values)
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="str")
+    out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+    for fmt in formats or []:
+        todo = out.isna()
+        out[todo] = pd.to_datetime(u[todo], format=fmt, errors="coerce")
+    todo = out.isna()
+    serial = todo & u.str.fullmatch(r"\d{5}(?:\.\d+)?")
+    days = pd.to_numeric(u.where(serial), errors="coerce")
+    out[serial] = _EXCEL_EPOCH + pd.to_timedelta(np.floor(days[serial]), unit="D")
+    todo = out.isna() & ~serial
+    parts = _normalize_date_text(u.where(todo)).str.extract(_ISO)
+    ymd = parts[[0, 1, 2]].apply(pd.to_numeric, errors="coerce")  # three columns, not rows
+    ymd.columns = ["year", "month", "day"]
+    ok = todo & ymd.notna().all(axis=1)
+    if ok.any():
+        out[ok] = pd.to_datetime(ymd[ok], errors="coerce")
+    out = out.dt.floor("D")
+    result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    present = codes >= 0
+    result[present] = out.to_numpy()[codes[present]]
+    return pd.Series(result, index=values.index, name=values.name)
+
+
+def date_problems(raw: pd.Series, parsed: pd.Series, *, today: pd.Timestamp | None = None) -> pd.Series:
+    """Reason per row: ``missing_date`` (blank), ``invalid_date`` (unreadable) or
+    ``date_out_of_range`` (before 1990 or after ``today``); NA when fine.
+
+    >>> raw = pd.Series(["", "x", "1985-01-01", "2019-01-01"])
+    >>> date_problems(raw, parse_dates(raw), today=pd.Timestamp("2020-01-01")).tolist()
+    ['missing_date', 'invalid_date', 'date_out_of_range', nan]
+    """
+    today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today)
+    blank = normalize_text(raw).fillna("").eq("")
+    out = pd.Series(np.nan, index=raw.index, dtype="object")
+    out[parsed.isna() & ~blank] = "invalid_date"
+    out[blank] = "missing_date"
+    out[parsed.notna() & ((parsed < MIN_DATE) | (parsed > today))] = "date_out_of_range"
+    return out.astype("str")
+
+
+def parse_persons(values: pd.Series, channel: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """(persons, invalid mask). Whole numbers >= 1 (``3``, ``3.0``, ``３人``) are kept; a
+    blank means 1 except on a visit (来访), where it is invalid; zero, negative, fractional
+    or non-numeric values are invalid.
+
+    >>> p, bad = parse_persons(pd.Series(["3", "３人", "", "", "0", "若干"]),
+    ...                        pd.Series(["visit", "visit", "letter", "visit", "visit", "visit"]))
+    >>> p.tolist(), bad.tolist()
+    ([3, 3, 1, 1, 1, 1], [False, False, False, True, True, True])
+    """
+    text = normalize_text(values).fillna("").str.replace(r"\s+", "", regex=True)
+    number = text.str.extract(r"^(-?\d+(?:\.0+)?)人?$", expand=False)
+    n = pd.to_numeric(number, errors="coerce")
+    blank = text.eq("")
+    visit = channel.astype("str").eq("visit").fillna(False) if channel is not None else pd.Series(False, index=values.index)
+    invalid = (~blank & (n.isna() | (n < 1))) | (blank & visit)
+    out = n.where(~invalid & ~blank, 1).fillna(1).astype("int64")
+    return out, invalid.astype(bool)
+
+
+def parse_category(values: pd.Series, years: pd.Series, extra: dict[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """(category code in use at the row's year, unknown mask). Labels go through the
+    taxonomy's synonyms, then old labels used after 2018 are crosswalked forward
+    (国土资源 in 2019 → ``natural_resources``). Unknown or blank labels become ``other``.
+
+    >>> cat, unknown = parse_category(pd.Series(["国土资源", "国土资源", "城建类", "??"]),
+    ...                               pd.Series([2017, 2019, 2019, 2019]))
+    >>> cat.tolist(), unknown.tolist()
+    (['land_resources', 'natural_resources', 'urban_rural_construction', 'other'], [False, False, False, True])
+    """
+    text = normalize_text(values)
+    codes = taxonomy.lookup_series(text)
+    if extra:
+        user = text.map({k.strip(): v for k, v in extra.items()})
+        codes = user.where(user.notna(), codes).astype("str")
+    unknown = codes.isna()
+    codes = codes.fillna("other")
+    return taxonomy.codes_in_use_series(codes, years).astype("str"), unknown
+
+
+def parse_subcategory(values: pd.Series, extra: dict[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """(subcategory code or NA, unknown mask: a non-blank label the taxonomy lacks)."""
+    text = normalize_text(values)
+    codes = taxonomy.lookup_series(text, level=2)
+    if extra:
+        user = text.map({k.strip(): v for k, v in extra.items()})
+        codes = user.where(user.notna(), codes).astype("str")
+    unknown = codes.isna() & text.fillna("").ne("")
+    return codes, unknown

@@ -1,0 +1,277 @@
+"""Report parameters: checked once, in one place, before any figure is computed.
+
+The report notebooks call :func:`prepare` in the cell right after their ``parameters``
+cell, and the runner calls it before it starts a kernel, so a bad parameter fails at once
+with a sentence that says what is allowed (papermill's ``-p`` guesses types, so strings
+such as ``"2019"`` are accepted where they are unambiguous).
+
+>>> ctx = prepare("annual", year=2019, as_of="2019-12-20", lang="zh")
+>>> ctx.year, ctx.as_of.isoformat(), ctx.region, ctx.region_slug
+(2019, '2019-12-20', None, 'xx-city')
+>>> prepare("quarterly", year=2019, quarter=5)
+Traceback (most recent call last):
+...
+petition_analysis.reports.params.ReportParameterError: quarter must be 1, 2, 3 or 4, not 5.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import reference, schema
+from ..synth.city import CITY, regions as _city_regions
+
+__all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify"]
+
+REPORT_KINDS = ("annual", "quarterly", "hotspots")
+LANGS = ("zh", "en")
+#: Counts from 1 to k−1 are suppressed in public output.
+DEFAULT_SUPPRESSION_K = 5
+
+
+class ReportParameterError(ValueError):
+    """A report parameter is wrong; the message says what is allowed."""
+
+
+@dataclass
+class ReportContext:
+    """Everything a report needs after its parameters are checked."""
+
+    kind: str
+    data: pd.DataFrame  # canonical rows (all regions: comparisons need the whole city too)
+    data_path: str
+    data_sha256: str
+    lang: str
+    public: bool
+    year: int | None = None
+    as_of: dt.date | None = None
+    quarter: int | None = None
+    start_year: int | None = None
+    end_year: int | None = None
+    region: str | None = None
+    mapping: str | None = None
+    suppression_k: int = DEFAULT_SUPPRESSION_K
+    quality: dict = field(default_factory=dict)
+
+    @property
+    def region_label(self) -> str:
+        """The region's name, or the whole city's."""
+        if self.region is None:
+            return CITY[self.lang]
+        if self.lang == "en":
+            known = _city_regions().set_index("zh")["en"]
+            return str(known.get(self.region, self.region))
+        return self.region
+
+    @property
+    def region_slug(self) -> str:
+        return slugify(self.region) if self.region is not None else CITY["slug"]
+
+    @property
+    def region_data(self) -> pd.DataFrame:
+        """Rows of the chosen region (all rows for the whole city)."""
+        if self.region is None:
+            return self.data
+        return self.data[self.data["region"].astype("str") == self.region]
+
+    def parameters(self) -> dict:
+        """The checked parameters, JSON-ready."""
+        out = {"kind": self.kind, "data": self.data_path, "lang": self.lang, "public": self.public,
+               "region": self.region, "mapping": self.mapping}
+        if self.kind == "annual":
+            out.update(year=self.year, as_of=self.as_of.isoformat() if self.as_of else None)
+        elif self.kind == "quarterly":
+            out.update(year=self.year, quarter=self.quarter)
+        else:
+            out.update(start_year=self.start_year, end_year=self.end_year)
+        return out
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe slug: the known English slug of an XX City region, else ASCII
+    letters and digits, else a short stable hash.
+
+    >>> slugify("庚县"), slugify("North District"), slugify("某某县")[:7]
+    ('geng-xian', 'north-district', 'region-')
+    """
+    known = _city_regions().set_index("zh")["slug"]
+    if text in known.index:
+        return str(known[text])
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return slug or "region-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _int(name: str, value, allowed: str) -> int:
+    if isinstance(value, bool):
+        raise ReportParameterError(f"{name} must be {allowed}, not {value!r}.")
+    try:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        return int(str(value).strip()) if not isinstance(value, float) else int(value)
+    except (TypeError, ValueError):
+        raise ReportParameterError(f"{name} must be {allowed}, not {value!r}.") from None
+
+
+def _bool(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "y", "on"):
+        return True
+    if text in ("false", "0", "no", "n", "off", "none", ""):
+        return False
+    raise ReportParameterError(f"{name} must be true or false, not {value!r}.")
+
+
+def _none(value):
+    """papermill passes None, but a shell user may write 'none' or ''."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null")):
+        return None
+    return value
+
+
+def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str, str, dict]:
+    """Load report input: the reference data (``data=None``), a canonical Parquet file, or
+    a raw export (CSV/xlsx) cleaned with ``mapping``. Returns the canonical frame, the path,
+    the input's SHA-256 and the data-quality summary (rows read, rejected by reason,
+    unmapped labels)."""
+    data = _none(data)
+    mapping = _none(mapping)
+    path = Path(data) if data is not None else reference.reference_path()
+    if not path.exists():
+        hint = "run `make data`" if data is None else "check the path, or leave data empty for the bundled reference data"
+        raise ReportParameterError(f"data file {path} does not exist; {hint}.")
+    sha = reference.sha256_of(path)
+    if path.suffix.lower() == ".parquet" and mapping is None:
+        try:
+            df = pd.read_parquet(path)
+        except Exception as err:  # pyarrow raises several types
+            raise ReportParameterError(f"data file {path} could not be read as Parquet ({err}).") from None
+        try:
+            schema.validate(df)
+        except schema.SchemaError as err:
+            raise ReportParameterError(
+                f"data file {path} is not a clean canonical table: {err}\n"
+                "Clean a raw export with `petition-analysis clean` first, or pass it with a mapping."
+            ) from None
+        quality = {"rows_read": int(len(df)), "rows_clean": int(len(df)), "rows_rejected": 0,
+                   "rejected_by_reason": {}, "unmapped_labels": {}, "source": "canonical Parquet"}
+        return df, str(path), sha, quality
+    if mapping is not None and not Path(mapping).exists():
+        raise ReportParameterError(f"mapping file {mapping} does not exist.")
+    from .. import clean as _clean_mod  # the cleaner is only needed for raw input
+
+    result = _clean_mod.clean(path, mapping=mapping)
+    quality = _quality_from(result)
+    return result.data, str(path), sha, quality
+
+
+def _quality_from(result) -> dict:
+    rejects = result.rejects
+    by_reason = rejects["reason"].value_counts().sort_index().to_dict() if len(rejects) else {}
+    log = getattr(result, "log", {}) or {}
+    unmapped = log.get("unmapped_labels", {}) if isinstance(log, dict) else {}
+    return {
+        "rows_read": int(len(result.data) + len(rejects)),
+        "rows_clean": int(len(result.data)),
+        "rows_rejected": int(len(rejects)),
+        "rejected_by_reason": {str(k): int(v) for k, v in by_reason.items()},
+        "unmapped_labels": {str(k): v for k, v in unmapped.items()} if isinstance(unmapped, dict) else unmapped,
+        "source": "raw export, cleaned",
+    }
+
+
+def prepare(
+    kind: str,
+    *,
+    data=None,
+    year=None,
+    as_of=None,
+    quarter=None,
+    start_year=None,
+    end_year=None,
+    region=None,
+    lang="zh",
+    public=False,
+    mapping=None,
+    suppression_k=DEFAULT_SUPPRESSION_K,
+    frame: pd.DataFrame | None = None,
+) -> ReportContext:
+    """Check report parameters and load the data. Raises :class:`ReportParameterError`
+    with a sentence that says what is allowed.
+
+    ``frame`` passes an already loaded canonical table (the batch runner uses it to avoid
+    re-reading); ``data`` is then only recorded.
+    """
+    if kind not in REPORT_KINDS:
+        raise ReportParameterError(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}.")
+    if lang not in LANGS:
+        raise ReportParameterError(f"lang must be 'zh' or 'en', not {lang!r}.")
+    public = _bool("public", public)
+    k = _int("suppression_k", suppression_k, "a whole number from 2 to 100")
+    if not 2 <= k <= 100:
+        raise ReportParameterError(f"suppression_k must be a whole number from 2 to 100, not {k}.")
+
+    if frame is not None:
+        df, path, sha, quality = frame, str(_none(data) or reference.reference_path()), "", {}
+    else:
+        df, path, sha, quality = load_input(data, mapping)
+    if df.empty:
+        raise ReportParameterError(f"data file {path} has no clean rows to report on.")
+    years = sorted(int(y) for y in df["received_date"].dt.year.unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+
+    region = _none(region)
+    if region is not None:
+        region = str(region).strip()
+        known = sorted(df["region"].astype("str").unique())
+        if region not in known:
+            raise ReportParameterError(
+                f"region {region!r} is not in the data; leave it empty for the whole city, or use one of: "
+                f"{', '.join(known)}."
+            )
+
+    ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
+                        region=region, mapping=_none(mapping), suppression_k=k, quality=quality)
+
+    if kind in ("annual", "quarterly"):
+        y = _int("year", year, f"a year in the data ({span})")
+        if y not in years:
+            raise ReportParameterError(f"year {y} is not in the data, which covers {span}.")
+        ctx.year = y
+    if kind == "annual":
+        as_of = _none(as_of)
+        if as_of is not None:
+            try:
+                d = pd.Timestamp(as_of).date()
+            except (ValueError, TypeError):
+                raise ReportParameterError(f"as_of must be a date like {ctx.year}-12-20, not {as_of!r}.") from None
+            if d.year != ctx.year:
+                raise ReportParameterError(
+                    f"as_of ({d.isoformat()}) must be a date in {ctx.year}, e.g. {ctx.year}-12-20, or empty for the whole year."
+                )
+            ctx.as_of = d
+    if kind == "quarterly":
+        q = _int("quarter", quarter, "1, 2, 3 or 4")
+        if q not in (1, 2, 3, 4):
+            raise ReportParameterError(f"quarter must be 1, 2, 3 or 4, not {q}.")
+        ctx.quarter = q
+    if kind == "hotspots":
+        a = _int("start_year", start_year if _none(start_year) is not None else years[0], f"a year in {span}")
+        b = _int("end_year", end_year if _none(end_year) is not None else years[-1], f"a year in {span}")
+        if a not in years or b not in years:
+            raise ReportParameterError(f"start_year and end_year must be years in the data ({span}), not {a}–{b}.")
+        if b - a < 2:
+            raise ReportParameterError(
+                f"a hotspot analysis needs at least three years (start_year to end_year), not {a}–{b}."
+            )
+        ctx.start_year, ctx.end_year = a, b
+    return ctx

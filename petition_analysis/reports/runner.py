@@ -1,0 +1,186 @@
+"""Run a report notebook with papermill and write its three outputs.
+
+Each run writes, under ``out_dir``:
+
+- ``<name>.ipynb``: the executed notebook;
+- ``<name>.html``: no code cells, images embedded, so one file can be mailed;
+- ``<name>.json``: the machine-readable summary (:mod:`.summary`).
+
+Names are predictable: ``annual/2019/annual_2019_xx-city_zh``,
+``annual/2019/annual_2019-to-1220_geng-xian_en_public``, ``quarterly/2019/quarterly_2019q3_xx-city_zh``,
+``hotspots/hotspots_2014-2023_xx-city_zh``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .params import ReportContext, ReportParameterError, prepare
+
+__all__ = ["NOTEBOOKS", "notebook_path", "report_name", "ReportFailed", "ReportResult", "run", "export_html"]
+
+NOTEBOOKS = {
+    "annual": "annual_report.ipynb",
+    "quarterly": "quarterly_report.ipynb",
+    "hotspots": "hotspot_report.ipynb",
+}
+#: Set this to a folder holding the report notebooks to use your own copies.
+NOTEBOOK_DIR_ENV_VAR = "PETITION_NOTEBOOK_DIR"
+DEFAULT_TIMEOUT = 600
+
+
+class ReportFailed(RuntimeError):
+    """A report notebook failed while executing. The message names the failing cell, its
+    error and the executed notebook to open."""
+
+    def __init__(self, message: str, notebook: Path | None = None, ename: str | None = None, evalue: str | None = None):
+        super().__init__(message)
+        self.notebook = notebook
+        self.ename = ename
+        self.evalue = evalue
+
+
+@dataclass
+class ReportResult:
+    """The files a run wrote, its summary and how long each phase took (seconds)."""
+
+    name: str
+    ipynb: Path
+    html: Path
+    json: Path
+    summary: dict
+    timings: dict = field(default_factory=dict)
+
+
+def notebook_path(kind: str) -> Path:
+    """The report notebook of ``kind`` (``notebooks/reports/`` in the repository)."""
+    base = os.environ.get(NOTEBOOK_DIR_ENV_VAR)
+    root = Path(base) if base else Path(__file__).resolve().parents[2] / "notebooks" / "reports"
+    path = root / NOTEBOOKS[kind]
+    if not path.exists():
+        raise ReportParameterError(f"report notebook {path} is missing; set {NOTEBOOK_DIR_ENV_VAR} to the folder that has it.")
+    return path
+
+
+def report_name(ctx: ReportContext) -> str:
+    """The report's path below ``out_dir``, without suffix."""
+    tail = f"{ctx.region_slug}_{ctx.lang}" + ("_public" if ctx.public else "")
+    if ctx.kind == "annual":
+        period = f"{ctx.year}" + (f"-to-{ctx.as_of:%m%d}" if ctx.as_of else "")
+        return f"annual/{ctx.year}/annual_{period}_{tail}"
+    if ctx.kind == "quarterly":
+        return f"quarterly/{ctx.year}/quarterly_{ctx.year}q{ctx.quarter}_{tail}"
+    return f"hotspots/hotspots_{ctx.start_year}-{ctx.end_year}_{tail}"
+
+
+def _kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return "petition-analysis" if "petition-analysis" in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
+    """Export an executed notebook to HTML without code cells or prompts; images are
+    embedded as data URIs by nbconvert's HTML exporter."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(ipynb), as_version=4)
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            embed_images=True)
+    if title:
+        nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    html.write_text(body, encoding="utf-8")
+    return html
+
+
+def _parameters(ctx: ReportContext, summary_path: Path) -> dict:
+    params = {k: v for k, v in ctx.parameters().items() if k != "kind"}
+    params["data"] = params["data"] if ctx.data_path else None
+    params["summary_path"] = str(summary_path)
+    if ctx.public:
+        params["suppression_k"] = ctx.suppression_k
+    return params
+
+
+def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TIMEOUT, progress: bool = False,
+        kernel_name: str | None = None, **params) -> ReportResult:
+    """Run the ``kind`` report (``annual``, ``quarterly`` or ``hotspots``) and write its
+    ipynb, HTML and JSON under ``out_dir``.
+
+    ``params`` are the notebook's parameters (``data``, ``year``, ``as_of``, ``quarter``,
+    ``start_year``, ``end_year``, ``region``, ``lang``, ``public``, ``mapping``). They are
+    checked before a kernel starts; a bad one raises
+    :class:`~petition_analysis.reports.params.ReportParameterError`. A failing cell raises
+    :class:`ReportFailed`, naming the cell, its error and the executed notebook.
+    """
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    ctx = prepare(kind, **params)
+    timings = {"check_parameters": time.perf_counter() - t0}
+    name = report_name(ctx)
+    base = Path(out_dir) / name
+    base.parent.mkdir(parents=True, exist_ok=True)
+    ipynb, html, js = base.with_suffix(".ipynb"), base.with_suffix(".html"), base.with_suffix(".json")
+    for stale in (html, js):
+        stale.unlink(missing_ok=True)
+
+    t1 = time.perf_counter()
+    try:
+        pm.execute_notebook(
+            str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
+            kernel_name=kernel_name or _kernel_name(), execution_timeout=timeout,
+            progress_bar=progress, cwd=str(notebook_path(kind).parent),
+        )
+    except pm.PapermillExecutionError as err:
+        raise ReportFailed(
+            f"{name}: cell {err.exec_count or err.cell_index} failed with {err.ename}: {err.evalue}. "
+            f"Open the executed notebook {ipynb} to see the cell and its traceback.",
+            ipynb, err.ename, err.evalue,
+        ) from None
+    except TimeoutError as err:  # nbclient raises CellTimeoutError, a TimeoutError
+        raise ReportFailed(f"{name}: a cell ran longer than the {timeout} s timeout ({err}). "
+                           f"See {ipynb}; raise --timeout for large data.", ipynb, "Timeout", str(err)) from None
+    timings["execute"] = time.perf_counter() - t1
+    timings.update(_cell_phases(ipynb))
+
+    t2 = time.perf_counter()
+    export_html(ipynb, html)
+    timings["export_html"] = time.perf_counter() - t2
+    if not js.exists():
+        raise ReportFailed(f"{name}: the notebook ran but wrote no summary to {js}; "
+                           "its last cell must call petition_analysis.reports.write_summary.", ipynb)
+    summary = json.loads(js.read_text(encoding="utf-8"))
+    timings["total"] = time.perf_counter() - t0
+    return ReportResult(name, ipynb, html, js, summary, timings)
+
+
+def _cell_phases(ipynb: Path) -> dict:
+    """Seconds spent in cells tagged ``phase-imports`` and ``phase-compute`` (papermill
+    records each cell's duration), and the kernel start-up before the first cell."""
+    import nbformat
+
+    nb = nbformat.read(str(ipynb), as_version=4)
+    out = {"imports": 0.0, "compute": 0.0}
+    for cell in nb.cells:
+        meta = cell.metadata.get("papermill", {})
+        dur = meta.get("duration") or 0.0
+        tags = cell.metadata.get("tags", [])
+        if "phase-imports" in tags:
+            out["imports"] += dur
+        else:
+            out["compute"] += dur
+    start = nb.metadata.get("papermill", {}).get("start_time")
+    first = next((c.metadata.get("papermill", {}).get("start_time") for c in nb.cells
+                  if c.metadata.get("papermill", {}).get("start_time")), None)
+    if start and first:
+        from datetime import datetime
+
+        out["kernel_start"] = (datetime.fromisoformat(first) - datetime.fromisoformat(start)).total_seconds()
+    return out

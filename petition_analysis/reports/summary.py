@@ -1,0 +1,129 @@
+"""The machine-readable report summary (``<name>.json``, DESIGN.md §5).
+
+Its keys are part of the documented interface (README, "Report outputs"):
+
+- ``report``: kind and name; ``parameters``: the checked parameters;
+- ``data``: input path, SHA-256, rows; ``package_version``;
+- ``period`` and ``comparison``: labels in zh and en;
+- ``figures``: for each headline figure ``current``, ``previous``, ``change``,
+  ``change_pct``, ``p_value``, ``significant``, plus ``rate_ratio``, ``ci_low``,
+  ``ci_high``, ``assessment`` and zh/en labels;
+- ``quality``: rows read, clean, rejected by reason, unmapped labels;
+- ``public`` and ``suppression_k``: in public mode counts from 1 to k−1 are replaced by
+  the string ``"<k"`` and everything derived from them (change, percentage, p-value) by null.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from .._version import __version__
+from .params import ReportContext
+
+__all__ = ["FIGURE_KEYS", "figures_from_table", "build_summary", "write_summary", "suppress_figure"]
+
+#: Keys of one figure in ``figures``.
+FIGURE_KEYS = ("current", "previous", "change", "change_pct", "p_value", "significant",
+               "rate_ratio", "ci_low", "ci_high", "assessment", "label_zh", "label_en")
+
+
+def _num(v):
+    if v is None:
+        return None
+    if isinstance(v, (bool,)):
+        return v
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return int(f) if float(f).is_integer() and not isinstance(v, float) else round(f, 6)
+
+
+def figures_from_table(table: pd.DataFrame, key: str = "figure") -> dict[str, dict]:
+    """Turn a comparison table (:func:`petition_analysis.compare.compare` columns) into
+    JSON figures keyed by ``table[key]``. The test result is the overdispersion-aware one,
+    Benjamini–Hochberg adjusted across the table."""
+    out = {}
+    for _, row in table.iterrows():  # a handful of headline rows, not data rows
+        p = row.get("p_adjusted", row.get("od_p_value", row.get("p_value")))
+        out[str(row[key])] = {
+            "current": _num(row["current"]),
+            "previous": _num(row["previous"]),
+            "change": _num(row["change"]),
+            "change_pct": _num(round(float(row["pct_change"]), 2)) if pd.notna(row["pct_change"]) else None,
+            "p_value": _num(p),
+            "significant": bool(row["assessment"] != "none") if "assessment" in row else bool(p is not None and p < 0.05),
+            "rate_ratio": _num(row.get("rate_ratio")),
+            "ci_low": _num(row.get("od_ci_low", row.get("ci_low"))),
+            "ci_high": _num(row.get("od_ci_high", row.get("ci_high"))),
+            "assessment": row.get("assessment"),
+            "label_zh": row.get("label_zh"),
+            "label_en": row.get("label_en"),
+        }
+    return out
+
+
+def suppress_figure(fig: dict, k: int) -> dict:
+    """Public-mode copy of one figure: counts 1..k−1 become ``"<k"``; what could reveal
+    them (change, percentage, rate ratio, interval, p-value) becomes null.
+
+    >>> suppress_figure({"current": 3, "previous": 40, "change": -37, "change_pct": -92.5,
+    ...                  "p_value": 0.0, "significant": True}, 5)["current"]
+    '<5'
+    """
+    out = dict(fig)
+    small = [name for name in ("current", "previous")
+             if isinstance(fig.get(name), (int, float)) and 0 < fig[name] < k]
+    for name in small:
+        out[name] = f"<{k}"
+    if small:
+        for name in ("change", "change_pct", "p_value", "rate_ratio", "ci_low", "ci_high"):
+            if name in out:
+                out[name] = None
+    return out
+
+
+def build_summary(ctx: ReportContext, name: str, figures: dict[str, dict], *,
+                  period: dict | None = None, comparison: dict | None = None, extra: dict | None = None) -> dict:
+    """The summary dict; public mode suppresses small counts."""
+    if ctx.public:
+        figures = {k: suppress_figure(v, ctx.suppression_k) for k, v in figures.items()}
+    summary = {
+        "report": {"kind": ctx.kind, "name": name},
+        "parameters": ctx.parameters(),
+        "data": {"path": ctx.data_path, "sha256": ctx.data_sha256, "rows": int(len(ctx.data))},
+        "package_version": __version__,
+        "region": {"name": ctx.region, "label": ctx.region_label, "slug": ctx.region_slug},
+        "period": period or {},
+        "comparison": comparison or {},
+        "public": ctx.public,
+        "suppression_k": ctx.suppression_k if ctx.public else None,
+        "figures": figures,
+        "quality": ctx.quality,
+    }
+    if extra:
+        summary.update(extra)
+    return summary
+
+
+def write_summary(path: str | Path | None, summary: dict) -> dict:
+    """Write ``summary`` as UTF-8 JSON when ``path`` is given; return it either way."""
+    if path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=_default) + "\n", encoding="utf-8")
+    return summary
+
+
+def _default(obj):
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    if hasattr(obj, "item"):
+        return obj.item()
+    return str(obj)

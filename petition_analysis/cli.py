@@ -18,7 +18,11 @@ __all__ = ["main", "build_parser", "UsageProblem"]
 
 EPILOG = """\
 examples:
-  petition-analysis headline                          # latest complete year of the bundled data
+  petition-analysis report annual                     # the annual report for the latest complete year
+  petition-analysis report annual --year 2019 --as-of 2019-12-20 --lang zh
+  petition-analysis batch plan.yaml                   # a grid of reports, in parallel
+  petition-analysis clean register.xlsx -o clean.parquet --mapping mapping.yaml
+  petition-analysis headline                          # headline table in the terminal
   petition-analysis headline --year 2019 --as-of 2019-12-20
   petition-analysis synth reference --out data/        # regenerate the bundled data
   petition-analysis synth generate --years 2014-2023 --scale 3 -o big.parquet
@@ -167,6 +171,50 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .reports import ReportFailed, ReportParameterError, run
+
+    params = {"data": args.data, "lang": args.lang, "public": args.public, "region": args.region,
+              "mapping": args.mapping}
+    if args.kind == "annual":
+        params.update(year=args.year if args.year is not None else _default_year(args.data), as_of=args.as_of)
+    elif args.kind == "quarterly":
+        if args.year is None or args.quarter is None:
+            raise UsageProblem("a quarterly report needs --year and --quarter, e.g. --year 2023 --quarter 4.")
+        params.update(year=args.year, quarter=args.quarter)
+    else:
+        params.update(start_year=args.start_year, end_year=args.end_year)
+    try:
+        res = run(args.kind, args.out, timeout=args.timeout, progress=not args.no_progress, **params)
+    except ReportParameterError as err:
+        raise UsageProblem(f"{err}") from None
+    except ReportFailed as err:
+        print(f"petition-analysis: report failed. {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {res.html}\n      {res.ipynb}\n      {res.json}")
+    print("phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in res.timings.items()))
+    return 0
+
+
+def _default_year(data: str | None) -> int:
+    from .headline import latest_complete_year
+
+    return latest_complete_year(_load_data(data))
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .reports import ReportParameterError, format_batch, load_plan, run_batch
+
+    try:
+        plan = load_plan(args.plan)
+        table = run_batch(plan, workers=args.workers, timeout=args.timeout, out_dir=args.out,
+                          progress=not args.no_progress)
+    except ReportParameterError as err:
+        raise UsageProblem(str(err)) from None
+    print(format_batch(table))
+    return 0 if (table["status"] == "ok").all() else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="petition-analysis",
@@ -231,6 +279,53 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--repeat-window-days", type=int, default=365, metavar="DAYS", help="重复访 window (default 365)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_clean)
+
+    rp = sub.add_parser(
+        "report", help="run a report notebook: ipynb, HTML (no code) and JSON",
+        description="Run a parameterized report notebook with papermill and write NAME.ipynb (executed), "
+                    "NAME.html (no code cells, images embedded) and NAME.json (headline figures with their "
+                    "tests) under --out, e.g. reports/annual/2019/annual_2019_xx-city_zh.html.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  petition-analysis report annual                                # latest complete year\n"
+               "  petition-analysis report annual --year 2019 --as-of 2019-12-20 --lang zh\n"
+               "  petition-analysis report annual --year 2023 --region 庚县 --public\n"
+               "  petition-analysis report quarterly --year 2023 --quarter 4\n"
+               "  petition-analysis report hotspots --start-year 2014 --end-year 2023\n"
+               "  petition-analysis report annual --data register.xlsx --mapping mapping.yaml --year 2019\n")
+    rp.add_argument("kind", choices=["annual", "quarterly", "hotspots"], help="which report")
+    rp.add_argument("--data", metavar="FILE", help="canonical Parquet, or a raw CSV/xlsx export (with --mapping if "
+                                                   "its headers need one); default: the bundled reference data")
+    rp.add_argument("--mapping", metavar="YAML", help="mapping file for a raw export (docs/mapping.md)")
+    rp.add_argument("--year", type=int, help="annual: default the latest complete year; quarterly: required")
+    rp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="annual: year to date, e.g. 2019-12-20")
+    rp.add_argument("--quarter", type=int, help="quarterly: 1-4")
+    rp.add_argument("--start-year", type=int, help="hotspots: first year (default: the first in the data)")
+    rp.add_argument("--end-year", type=int, help="hotspots: last year (default: the last in the data)")
+    rp.add_argument("--region", help="one county or district (问题属地); default: the whole city")
+    rp.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of text, tables and plots")
+    rp.add_argument("--public", action="store_true", help="public mode: suppress counts below 5 (shown as <5)")
+    rp.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
+    rp.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per-cell execution timeout")
+    rp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rp.set_defaults(func=_cmd_report)
+
+    b = sub.add_parser(
+        "batch", help="run a grid of reports from a YAML plan, in parallel",
+        description="Run a grid of reports (years x quarters x regions x languages) from a YAML plan in "
+                    "parallel worker processes. One failure does not stop the others; the exit code is 1 "
+                    "when any report failed. See docs/batch.md for the plan format.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="plan example:\n"
+               "  out_dir: reports\n  workers: 2\n  timeout: 600\n  reports:\n"
+               "    - kind: annual\n      years: [2022, 2023]\n      regions: [null, 庚县]\n      langs: [zh, en]\n"
+               "    - kind: quarterly\n      years: [2023]\n      quarters: [1, 2, 3, 4]\n")
+    b.add_argument("plan", metavar="PLAN.yaml")
+    b.add_argument("--workers", type=int, help="worker processes (default: the plan's, else 2)")
+    b.add_argument("--timeout", type=int, help="per-cell timeout in seconds (default: the plan's, else 600)")
+    b.add_argument("--out", metavar="DIR", help="output folder (default: the plan's out_dir, else reports)")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    b.set_defaults(func=_cmd_batch)
     return parser
 
 

@@ -242,6 +242,10 @@ def prepare(
     ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
                         region=region, mapping=_none(mapping), suppression_k=k, quality=quality)
 
+    if kind == "annual" and _none(year) is None:
+        from ..headline import latest_complete_year
+
+        year = latest_complete_year(df)  # the default annual report: the latest complete year
     if kind in ("annual", "quarterly"):
         y = _int("year", year, f"a year in the data ({span})")
         if y not in years:

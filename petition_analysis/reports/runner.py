@@ -90,8 +90,12 @@ def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(ipynb), as_version=4)
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             embed_images=True)
+    # The notebook's own usage notes are for notebook readers, not for the published report.
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove-cell"}), enabled=True)
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)

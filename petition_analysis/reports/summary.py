@@ -4,7 +4,7 @@ Its keys are part of the documented interface (README, "Report outputs"):
 
 - ``report``: kind and name; ``parameters``: the checked parameters;
 - ``data``: input path, SHA-256, rows; ``package_version``;
-- ``period`` and ``comparison``: labels in zh and en;
+- ``period``: start, end, partial, labels in zh and en, and the ``comparison`` period;
 - ``figures``: for each headline figure ``current``, ``previous``, ``change``,
   ``change_pct``, ``p_value``, ``significant``, plus ``rate_ratio``, ``ci_low``,
   ``ci_high``, ``assessment`` and zh/en labels;
@@ -101,12 +101,13 @@ def build_summary(ctx: ReportContext, name: str, figures: dict[str, dict], *,
         "package_version": __version__,
         "region": {"name": ctx.region, "label": ctx.region_label, "slug": ctx.region_slug},
         "period": period or {},
-        "comparison": comparison or {},
         "public": ctx.public,
         "suppression_k": ctx.suppression_k if ctx.public else None,
         "figures": figures,
         "quality": ctx.quality,
     }
+    if comparison:
+        summary["comparison"] = comparison
     if extra:
         summary.update(extra)
     return summary

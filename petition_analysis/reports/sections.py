@@ -1,0 +1,415 @@
+"""Report sections: the package calls a report notebook makes, one per section, each
+returning a display-ready table in ``zh`` or ``en``.
+
+Every number comes from the tested analysis modules (:mod:`~petition_analysis.compare`,
+:mod:`~petition_analysis.rates`, :mod:`~petition_analysis.hotspots`,
+:mod:`~petition_analysis.petitioners`); this module only chooses, labels and formats. In
+public mode every count from 1 to k−1 is shown as ``<k`` and what could reveal it (change,
+percentage, interval, p-value) is left blank.
+
+>>> from petition_analysis import reports
+>>> ctx = reports.prepare("annual", year=2019, as_of="2019-12-20", lang="en")
+>>> t = headline(ctx)
+>>> t.loc[t["figure"] == "items", ["current", "previous", "change %"]].to_dict("records")
+[{'current': '28,792', 'previous': '29,368', 'change %': '−1.96 %'}]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import compare, hotspots, narrative as _narrative, periods, petitioners, rates, taxonomy
+from .params import ReportContext
+from .summary import figures_from_table
+
+__all__ = [
+    "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
+    "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
+    "accumulated", "quality", "provenance", "summary_figures", "figures_text",
+]
+
+LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到市", "en": "city"},
+                "province": {"zh": "赴省", "en": "province"}, "national": {"zh": "进京", "en": "national"}}
+CHANNEL_LABELS = {"letter": {"zh": "来信", "en": "letters"}, "visit": {"zh": "来访", "en": "visits"},
+                  "online": {"zh": "网上信访", "en": "online"}, "phone": {"zh": "来电", "en": "phone"}}
+MEASURE_LABELS = {"items": {"zh": "批次（件次）", "en": "items"}, "person_times": {"zh": "人次", "en": "person-times"}}
+ASSESSMENT = {"decline": {"zh": "显著下降", "en": "significant decline"},
+              "increase": {"zh": "显著上升", "en": "significant increase"},
+              "none": {"zh": "无显著变化", "en": "no significant change"}}
+HEAD = {
+    "zh": {"label": "指标", "measure": "计量", "current": "本期", "previous": "上年同期", "change": "增减",
+           "change %": "增减率", "rate ratio (95% CI)": "率比（95%置信区间）", "p (adjusted)": "p值（校正）",
+           "assessment": "判断"},
+    "en": {},
+}
+
+
+def _t(lang: str, key: str) -> str:
+    return HEAD[lang].get(key, key)
+
+
+def period_of(ctx: ReportContext) -> periods.Period:
+    """The report's period: the year (or year to date) or the quarter."""
+    if ctx.kind == "quarterly":
+        return periods.quarter(ctx.year, ctx.quarter)
+    if ctx.kind == "annual":
+        return periods.year(ctx.year, as_of=ctx.as_of)
+    return periods.Period(pd.Timestamp(ctx.start_year, 1, 1), pd.Timestamp(ctx.end_year, 12, 31), "custom")
+
+
+def title(ctx: ReportContext) -> str:
+    """The report's title, e.g. 'XX市2019年信访工作分析报告（截至12月20日）'.
+
+    >>> from petition_analysis import reports
+    >>> title(reports.prepare("quarterly", year=2019, quarter=3, lang="en"))
+    'XX City: petition report, 2019 Q3'
+    """
+    place = ctx.region_label
+    zh = ctx.lang == "zh"
+    if ctx.kind == "annual":
+        period = f"{ctx.year}年" if zh else f"{ctx.year}"
+        if ctx.as_of is not None:
+            period += f"（截至{ctx.as_of.month}月{ctx.as_of.day}日）" if zh else f", year to {ctx.as_of.day} {ctx.as_of:%b}"
+        return f"{place}{period}信访工作分析报告" if zh else f"{place}: annual petition report, {period}"
+    if ctx.kind == "quarterly":
+        return (f"{place}{ctx.year}年第{'一二三四'[ctx.quarter - 1]}季度信访工作分析报告" if zh
+                else f"{place}: petition report, {ctx.year} Q{ctx.quarter}")
+    return (f"{place}{ctx.start_year}—{ctx.end_year}年信访热点问题分析" if zh
+            else f"{place}: petition hotspots, {ctx.start_year}–{ctx.end_year}")
+
+
+#: Section headings and the sentence under each, in both languages.
+SECTION_TEXT = {
+    "headline": ("总体情况", "Headline",
+                 "率比及其95%置信区间考虑了月度波动（过度离散）；“显著”指经Benjamini–Hochberg校正后p<0.05。",
+                 "Rate ratios and their 95 % intervals allow for month-to-month overdispersion; "
+                 "'significant' means p < 0.05 after Benjamini–Hochberg adjustment."),
+    "channels": ("信访渠道与层级", "Channels and levels",
+                 "按信访形式和到达层级统计的件次与人次，同比。",
+                 "Items and person-times by channel and by the level that received them, year on year."),
+    "leapfrog": ("越级访、集体访与重复访", "Leapfrog, collective and repeat visits", "", ""),
+    "five_declines": ("“五下降”情况", "The five declines",
+                      "来访、来信、越级访、重复访、集体访同比变化及其统计判断。",
+                      "Visits, letters, leapfrog, repeat and collective visits, year on year, with the statistical verdict."),
+    "rates": ("“三率”情况", "The three rates",
+              "及时受理率（15日内受理）、按期办结率（60日内办结，延期的90日）、满意率与参评率，附Wilson置信区间。",
+              "Timely acceptance (within 15 days), on-time conclusion (60 days, 90 if extended), satisfaction "
+              "and participation, with Wilson intervals."),
+    "hotspots": ("热点问题", "Hotspot categories",
+                 "问题类别按2018年机构改革后的口径统一（如国土资源→自然资源）。",
+                 "Categories are made comparable across the 2018 reform (e.g. land resources → natural resources)."),
+    "emerging": ("新出现的区域热点", "Emerging regional hotspots",
+                 "与各区县×类别自身历史同季度相比显著偏高的单元（错误发现率控制）。",
+                 "Region × category cells well above their own history for the same quarter (false-discovery-rate controlled)."),
+    "regions": ("各区县情况", "Regions", "", ""),
+    "accumulated": ("积案情况", "Accumulated cases",
+                    "积案：两年内赴省进京访3次以上的信访人（仅列人数，不列个人信息）。",
+                    "Accumulated cases: petitioners with more than 3 province or national visits within 2 years "
+                    "(counts only, no personal data)."),
+    "trend": ("月度趋势与季节性", "Monthly trend and seasonality", "", ""),
+    "quality": ("附录：数据质量", "Appendix: data quality", "", ""),
+    "provenance": ("附录：数据来源与参数", "Appendix: provenance", "", ""),
+}
+
+
+def heading(ctx: ReportContext, key: str, level: int = 2) -> str:
+    """A Markdown heading with its explanatory sentence, in the report's language."""
+    zh_h, en_h, zh_t, en_t = SECTION_TEXT[key]
+    head, text = (zh_h, zh_t) if ctx.lang == "zh" else (en_h, en_t)
+    return f"{'#' * level} {head}" + (f"\n\n{text}" if text else "")
+
+
+# --- formatting ----------------------------------------------------------------------
+
+def _count(v) -> str:
+    return "" if pd.isna(v) else f"{int(v):,}"
+
+
+def _signed(v, digits=0, suffix="") -> str:
+    if pd.isna(v):
+        return ""
+    text = f"{abs(v):,.{digits}f}{suffix}"
+    return ("−" if v < 0 else "+" if v > 0 else "±") + text
+
+
+def _p(v) -> str:
+    if pd.isna(v):
+        return ""
+    return "<0.001" if v < 0.001 else f"{v:.3f}"
+
+
+def _small(values: pd.Series, k: int) -> pd.Series:
+    v = pd.to_numeric(values, errors="coerce")
+    return (v > 0) & (v < k)
+
+
+def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series) -> pd.DataFrame:
+    """Format a comparison table (:func:`petition_analysis.compare.compare` columns) for
+    display: labels, counts, change, change %, rate ratio with its overdispersion-aware 95 %
+    interval, BH-adjusted p-value and the assessment, with public-mode suppression."""
+    lang, k = ctx.lang, ctx.suppression_k
+    out = pd.DataFrame(index=t.index)
+    out[_t(lang, "label")] = labels.to_numpy()
+    if "measure" in t:
+        out[_t(lang, "measure")] = t["measure"].map(lambda m: MEASURE_LABELS[m][lang]).to_numpy()
+    out[_t(lang, "current")] = t["current"].map(_count)
+    out[_t(lang, "previous")] = t["previous"].map(_count)
+    out[_t(lang, "change")] = t["change"].map(lambda v: _signed(v))
+    out[_t(lang, "change %")] = t["pct_change"].map(lambda v: _signed(v, 2, " %"))
+    ci = [f"{r:.2f} ({lo:.2f}–{hi:.2f})" if np.isfinite(r) else ""
+          for r, lo, hi in zip(t["rate_ratio"], t["od_ci_low"], t["od_ci_high"])]
+    out[_t(lang, "rate ratio (95% CI)")] = ci
+    out[_t(lang, "p (adjusted)")] = t["p_adjusted"].map(_p)
+    out[_t(lang, "assessment")] = t["assessment"].map(lambda a: ASSESSMENT[a][lang])
+    if ctx.public:
+        small_cur, small_prev = _small(t["current"], k), _small(t["previous"], k)
+        out.loc[small_cur, _t(lang, "current")] = f"<{k}"
+        out.loc[small_prev, _t(lang, "previous")] = f"<{k}"
+        derived = [_t(lang, c) for c in ("change", "change %", "rate ratio (95% CI)", "p (adjusted)", "assessment")]
+        out.loc[small_cur | small_prev, derived] = ""
+    return out.reset_index(drop=True)
+
+
+# --- sections ------------------------------------------------------------------------
+
+def period_labels(ctx: ReportContext) -> dict:
+    """The period and its comparison period, labelled in zh and en (partial periods say so)."""
+    p = period_of(ctx)
+    c = p.comparison("yoy")
+    return {"start": p.start.date().isoformat(), "end": p.end.date().isoformat(), "partial": p.partial,
+            "zh": p.label("zh"), "en": p.label("en"),
+            "comparison": {"start": c.start.date().isoformat(), "end": c.end.date().isoformat(),
+                           "zh": c.label("zh"), "en": c.label("en")}}
+
+
+def narrative(ctx: ReportContext) -> str:
+    """Headline paragraphs in the register of a work summary (:mod:`petition_analysis.narrative`).
+    In public mode a paragraph that would state a count below k is left out, and a sentence
+    says so."""
+    text = _narrative.headline_text(ctx.data, period=period_of(ctx), lang=ctx.lang, region=ctx.region)
+    if not ctx.public:
+        return text
+    t = headline_figures(ctx).set_index("figure")
+    small = {f for f in t.index if _small(t.loc[[f], ["current", "previous"]].stack(), ctx.suppression_k).any()}
+    paragraphs = text.split("\n\n")
+    keep = []
+    for i, para in enumerate(paragraphs):
+        uses = {0: {"items", "person_times"},
+                1: {"visits_national_items", "visits_national_person_times", "leapfrog_city_items",
+                    "leapfrog_city_person_times"}}.get(i, set())
+        if not uses & small:
+            keep.append(para)
+    if len(keep) < len(paragraphs):
+        k = ctx.suppression_k
+        keep.append(f"（部分数字小于{k}，按公开发布规则不予列示。）" if ctx.lang == "zh"
+                    else f"(Some figures are below {k} and are not shown under the publication rule.)")
+    return "\n\n".join(keep)
+
+
+def headline_figures(ctx: ReportContext) -> pd.DataFrame:
+    """The headline comparison table (numbers, not formatted): all items and person-times,
+    national-level visits and leapfrog visits received at city level (DESIGN.md §4)."""
+    return compare.headline(ctx.region_data, period_of(ctx), "yoy")
+
+
+def headline(ctx: ReportContext) -> pd.DataFrame:
+    """Headline figures, formatted; the ``figure`` column keeps the JSON key."""
+    t = headline_figures(ctx)
+    label = t["label_" + ctx.lang] + " · " + t["measure"].map(lambda m: MEASURE_LABELS[m][ctx.lang])
+    out = comparison_display(t.drop(columns="measure"), ctx, label)
+    out.insert(0, "figure", t["figure"].to_numpy())
+    return out
+
+
+def channels(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
+    """Items and person-times by channel (来信/来访/网上/来电)."""
+    t = compare.compare(ctx.region_data, period_of(ctx), against, by="channel", drop_empty=False)
+    return comparison_display(t, ctx, t["channel"].astype("str").map(lambda c: CHANNEL_LABELS[c][ctx.lang]))
+
+
+def levels(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
+    """Visits by the level that received them (到县/到市/赴省/进京)."""
+    t = compare.visits_by_level(ctx.region_data, period_of(ctx), against)
+    return comparison_display(t, ctx, t["level"].astype("str").map(lambda c: LEVEL_LABELS[c][ctx.lang]))
+
+
+def leapfrog_collective_repeat(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
+    """Leapfrog visits by level, then collective and repeat visits."""
+    p = period_of(ctx)
+    lf = compare.leapfrog_by_level(ctx.region_data, p, against)
+    lf_label = lf["level"].astype("str").map(
+        lambda c: ("越级访 · " if ctx.lang == "zh" else "leapfrog · ") + LEVEL_LABELS[c][ctx.lang])
+    parts = [comparison_display(lf, ctx, lf_label)]
+    for series in ("collective_visits", "repeat_visits"):
+        t = compare.compare(ctx.region_data, p, against, where=series)
+        parts.append(comparison_display(t, ctx, pd.Series([compare.SERIES_LABELS[series][ctx.lang]] * len(t))))
+    return pd.concat(parts, ignore_index=True)
+
+
+def five_declines(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
+    """The five declines scorecard (五下降), formatted."""
+    t = compare.five_declines(ctx.region_data, period=period_of(ctx), against=against)
+    return comparison_display(t, ctx, t["label_" + ctx.lang])
+
+
+def three_rates(ctx: ReportContext) -> pd.DataFrame:
+    """The three rates and participation with numerator, denominator and Wilson interval."""
+    t = rates.three_rates(ctx.region_data, period_of(ctx), as_of=ctx.data["received_date"].max())
+    lang, k = ctx.lang, ctx.suppression_k
+    head = {"zh": ["指标", "分子", "分母", "比率", "95%置信区间"], "en": ["rate", "numerator", "denominator", "rate %", "95% CI"]}[lang]
+    out = pd.DataFrame({
+        head[0]: t["label_" + lang].to_numpy(),
+        head[1]: t["numerator"].map(_count).to_numpy(),
+        head[2]: t["denominator"].map(_count).to_numpy(),
+        head[3]: [f"{100 * r:.1f} %" if pd.notna(r) else "" for r in t["rate"]],
+        head[4]: [f"{100 * lo:.1f}–{100 * hi:.1f} %" if pd.notna(lo) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+    })
+    if ctx.public:
+        small = (_small(t["numerator"], k) | _small(t["denominator"], k)).to_numpy()
+        for col, series in ((head[1], t["numerator"]), (head[2], t["denominator"])):
+            out.loc[_small(series, k).to_numpy(), col] = f"<{k}"
+        out.loc[small, [head[3], head[4]]] = ""
+    return out
+
+
+def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
+    """Problem categories ranked by volume, with share and change in both (crosswalked
+    across the 2018 taxonomy change)."""
+    t = hotspots.rank_categories(ctx.region_data, period_of(ctx))
+    if top:
+        t = t.head(top)
+    lang = ctx.lang
+    out = comparison_display(t.reset_index(), ctx, t["label_" + lang].reset_index(drop=True))
+    share = {"zh": ["占比", "占比变化（百分点）", "占比判断"], "en": ["share", "share change (pp)", "share flag"]}[lang]
+    flag = {"up": {"zh": "占比显著上升", "en": "share up"}, "down": {"zh": "占比显著下降", "en": "share down"}}
+    out.insert(2, share[0], [f"{100 * s:.1f} %" for s in t["share_current"]])
+    out[share[1]] = [_signed(v, 2) for v in t["change_pp"]]
+    out[share[2]] = [flag[f][lang] if f in flag else "" for f in t["share_flag"]]
+    return out
+
+
+def emerging(ctx: ReportContext, only_flagged: bool = True) -> pd.DataFrame:
+    """Emerging hotspots: region × category cells of the report's quarter(s) with an excess
+    over their own history and seasonality, FDR-controlled across every cell tested."""
+    p = period_of(ctx)
+    quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p.start, p.end, freq="MS")})
+    t = hotspots.emerging_hotspots(ctx.data, quarters=quarters)
+    if ctx.region is not None:
+        t = t[t["region"] == ctx.region]
+    if only_flagged:
+        t = t[t["flag"]]
+    lang = ctx.lang
+    head = {"zh": ["区县", "问题类别", "季度", "实际", "预期", "倍数", "p值（校正）"],
+            "en": ["region", "category", "quarter", "observed", "expected", "ratio", "p (adjusted)"]}[lang]
+    region_name = t["region"] if lang == "zh" else t["region"].map(_region_en)
+    out = pd.DataFrame({
+        head[0]: region_name.to_numpy(),
+        head[1]: [taxonomy.label(c, lang) for c in t["category"]],
+        head[2]: t["period"].to_numpy(),
+        head[3]: t["observed"].map(_count).to_numpy(),
+        head[4]: [f"{e:.1f}" for e in t["expected"]],
+        head[5]: [f"{r:.2f}" for r in t["ratio"]],
+        head[6]: t["p_adjusted"].map(_p).to_numpy(),
+    })
+    out.attrs["tests"] = t.attrs.get("tests")
+    return out
+
+
+def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
+    """One sentence on how many cells were tested and how many were flagged."""
+    n = flags.attrs.get("tests") or 0
+    if ctx.lang == "zh":
+        return f"共检验{n}个区县×类别×季度单元，{len(flags)}个被标记为新热点（错误发现率5%）。"
+    return f"{n:,} region × category × quarter cells were tested; {len(flags)} flagged as emerging hotspots (FDR 5 %)."
+
+
+def _region_en(name: str) -> str:
+    from ..synth.city import regions as city_regions
+
+    return str(city_regions().set_index("zh")["en"].get(name, name))
+
+
+def regions(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
+    """Items by region (问题属地), year on year, for the whole city."""
+    t = compare.compare(ctx.data, period_of(ctx), against, by="region", measures=("items",))
+    t = t.sort_values("current", ascending=False)
+    names = t["region"].astype("str")
+    return comparison_display(t, ctx, names if ctx.lang == "zh" else names.map(_region_en))
+
+
+def accumulated(ctx: ReportContext) -> pd.DataFrame:
+    """Accumulated cases (积案) as counts only: petitioners meeting the rule by the end of the
+    period, those who first met it in the period, and their province/national visits in it."""
+    p = period_of(ctx)
+    acc = petitioners.accumulated_cases(ctx.region_data[ctx.region_data["received_date"] <= p.end])
+    new = acc["window_end"].between(p.start, p.end)
+    sel = ctx.region_data
+    in_p = p.contains(sel["received_date"])
+    visits = int((in_p & sel["petitioner_id"].isin(acc["petitioner_id"]) &
+                  sel["level"].astype("str").isin(["province", "national"])).sum())
+    rule = acc.attrs.get("rule", {})
+    conc = petitioners.repeat_concentration(sel, p)
+    rows = {
+        "zh": [("累计积案人数（截至期末）", len(acc)), ("本期新增积案人数", int(new.sum())),
+               ("积案人员本期赴省进京访（批次）", visits),
+               ("最活跃1%信访人所占件次比例", f"{100 * conc['top_1pct_share']:.1f} %"),
+               ("最活跃10%信访人所占件次比例", f"{100 * conc['top_10pct_share']:.1f} %"),
+               ("集中度基尼系数", f"{conc['gini']:.2f}")],
+        "en": [("accumulated-case petitioners (by period end)", len(acc)), ("newly meeting the rule in the period", int(new.sum())),
+               ("their province/national visits in the period", visits),
+               ("share of items from the most active 1 % of petitioners", f"{100 * conc['top_1pct_share']:.1f} %"),
+               ("share of items from the most active 10 %", f"{100 * conc['top_10pct_share']:.1f} %"),
+               ("Gini coefficient of items per petitioner", f"{conc['gini']:.2f}")],
+    }[ctx.lang]
+    out = pd.DataFrame(rows, columns=["", "value"] if ctx.lang == "en" else ["", "数值"])
+    if ctx.public:
+        col = out.columns[1]
+        out[col] = [f"<{ctx.suppression_k}" if isinstance(v, (int, np.integer)) and 0 < v < ctx.suppression_k else v
+                    for v in out[col]]
+    out.attrs["rule"] = rule
+    return out
+
+
+def quality(ctx: ReportContext) -> pd.DataFrame:
+    """Data-quality appendix: rows read, clean, rejected by reason, unmapped labels."""
+    q = ctx.quality or {}
+    zh = ctx.lang == "zh"
+    rows = [("读取行数" if zh else "rows read", q.get("rows_read", len(ctx.data))),
+            ("有效行数" if zh else "clean rows", q.get("rows_clean", len(ctx.data))),
+            ("剔除行数" if zh else "rejected rows", q.get("rows_rejected", 0))]
+    for reason, n in (q.get("rejected_by_reason") or {}).items():
+        rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
+    for label, n in (q.get("unmapped_labels") or {}).items() if isinstance(q.get("unmapped_labels"), dict) else []:
+        rows.append((("未识别标签：" if zh else "unmapped label: ") + str(label), n))
+    return pd.DataFrame(rows, columns=["", "数值" if zh else "value"])
+
+
+def provenance(ctx: ReportContext) -> pd.DataFrame:
+    """Parameters, the input's SHA-256 and the package version."""
+    from .._version import __version__
+
+    rows = [(k, "" if v is None else str(v)) for k, v in ctx.parameters().items()]
+    rows += [("data_sha256", ctx.data_sha256), ("rows", str(len(ctx.data))), ("petition_analysis", __version__)]
+    return pd.DataFrame(rows, columns=["parameter", "value"])
+
+
+def summary_figures(ctx: ReportContext) -> dict[str, dict]:
+    """Figures for the JSON summary: the headline figures and the five declines (items)."""
+    figs = figures_from_table(headline_figures(ctx))
+    fd = compare.five_declines(ctx.region_data, period=period_of(ctx))
+    fd = fd[fd["measure"] == "items"].assign(figure=lambda d: "five_declines_" + d["series"])
+    figs.update(figures_from_table(fd))
+    return figs
+
+
+def figures_text(figures: dict[str, dict], names=("items", "person_times", "visits_national_items",
+                                                  "visits_national_person_times", "leapfrog_city_items",
+                                                  "leapfrog_city_person_times")) -> str:
+    """A plain, stable text of the headline figures (what nbval checks)."""
+    lines = []
+    for name in names:
+        f = figures[name]
+        pct = "" if f["change_pct"] is None else f" ({f['change_pct']:+.2f} %)"
+        lines.append(f"{name}: {f['current']} vs {f['previous']}{pct}")
+    return "\n".join(lines)

@@ -149,13 +149,14 @@ def small_csv_lines(clean_2019, tmp_path_factory) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_no_row_lost_under_random_cell_corruption(tmp_path_factory, small_csv_lines, data):
     lines = [list(r) for r in small_csv_lines]
     n_rows, n_cols = len(lines), len(lines[1])
     hits = data.draw(st.lists(st.tuples(st.integers(2, n_rows - 1), st.integers(0, n_cols - 1),
-                                        st.one_of(st.sampled_from(_CORRUPT), st.text(max_size=12))),
+                                        st.one_of(st.sampled_from(_CORRUPT), st.text(st.characters(exclude_categories=("Cs",)), max_size=12))),
                               max_size=40))
     for r, c, v in hits:
         if c < len(lines[r]):

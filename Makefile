@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)  ## create .venv, install the package with test extras, register the Jupyter kernel
 
 run: $(STAMP)  ## the project's main job on the bundled reference data
-	$(BIN)/petition-analysis headline
+	$(BIN)/petition-analysis report annual --out reports
 
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

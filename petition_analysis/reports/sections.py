@@ -27,6 +27,7 @@ __all__ = [
     "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
     "accumulated", "quality", "provenance", "summary_figures", "figures_text",
+    "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
 ]
 
 LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到市", "en": "city"},
@@ -144,7 +145,7 @@ def _small(values: pd.Series, k: int) -> pd.Series:
     return (v > 0) & (v < k)
 
 
-def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series) -> pd.DataFrame:
+def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series, against: str = "yoy") -> pd.DataFrame:
     """Format a comparison table (:func:`petition_analysis.compare.compare` columns) for
     display: labels, counts, change, change %, rate ratio with its overdispersion-aware 95 %
     interval, BH-adjusted p-value and the assessment, with public-mode suppression."""
@@ -154,7 +155,8 @@ def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series) -
     if "measure" in t:
         out[_t(lang, "measure")] = t["measure"].map(lambda m: MEASURE_LABELS[m][lang]).to_numpy()
     out[_t(lang, "current")] = t["current"].map(_count)
-    out[_t(lang, "previous")] = t["previous"].map(_count)
+    prev_head = _t(lang, "previous") if against == "yoy" else ("上期" if lang == "zh" else "previous period")
+    out[prev_head] = t["previous"].map(_count)
     out[_t(lang, "change")] = t["change"].map(lambda v: _signed(v))
     out[_t(lang, "change %")] = t["pct_change"].map(lambda v: _signed(v, 2, " %"))
     ci = [f"{r:.2f} ({lo:.2f}–{hi:.2f})" if np.isfinite(r) else ""
@@ -165,7 +167,7 @@ def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series) -
     if ctx.public:
         small_cur, small_prev = _small(t["current"], k), _small(t["previous"], k)
         out.loc[small_cur, _t(lang, "current")] = f"<{k}"
-        out.loc[small_prev, _t(lang, "previous")] = f"<{k}"
+        out.loc[small_prev, prev_head] = f"<{k}"
         derived = [_t(lang, c) for c in ("change", "change %", "rate ratio (95% CI)", "p (adjusted)", "assessment")]
         out.loc[small_cur | small_prev, derived] = ""
     return out.reset_index(drop=True)
@@ -207,17 +209,18 @@ def narrative(ctx: ReportContext) -> str:
     return "\n\n".join(keep)
 
 
-def headline_figures(ctx: ReportContext) -> pd.DataFrame:
+def headline_figures(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """The headline comparison table (numbers, not formatted): all items and person-times,
-    national-level visits and leapfrog visits received at city level (DESIGN.md §4)."""
-    return compare.headline(ctx.region_data, period_of(ctx), "yoy")
+    national-level visits and leapfrog visits received at city level (DESIGN.md §4).
+    ``against``: ``"yoy"`` (同比) or ``"previous"`` (环比, the previous quarter)."""
+    return compare.headline(ctx.region_data, period_of(ctx), against)
 
 
-def headline(ctx: ReportContext) -> pd.DataFrame:
+def headline(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """Headline figures, formatted; the ``figure`` column keeps the JSON key."""
-    t = headline_figures(ctx)
+    t = headline_figures(ctx, against)
     label = t["label_" + ctx.lang] + " · " + t["measure"].map(lambda m: MEASURE_LABELS[m][ctx.lang])
-    out = comparison_display(t.drop(columns="measure"), ctx, label)
+    out = comparison_display(t.drop(columns="measure"), ctx, label, against)
     out.insert(0, "figure", t["figure"].to_numpy())
     return out
 
@@ -294,7 +297,11 @@ def emerging(ctx: ReportContext, only_flagged: bool = True) -> pd.DataFrame:
     over their own history and seasonality, FDR-controlled across every cell tested."""
     p = period_of(ctx)
     quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p.start, p.end, freq="MS")})
-    t = hotspots.emerging_hotspots(ctx.data, quarters=quarters)
+    return _emerging_display(ctx, hotspots.emerging_hotspots(ctx.data, quarters=quarters), only_flagged)
+
+
+def _emerging_display(ctx: ReportContext, t: pd.DataFrame, only_flagged: bool = True) -> pd.DataFrame:
+    tests = t.attrs.get("tests")
     if ctx.region is not None:
         t = t[t["region"] == ctx.region]
     if only_flagged:
@@ -312,7 +319,7 @@ def emerging(ctx: ReportContext, only_flagged: bool = True) -> pd.DataFrame:
         head[5]: [f"{r:.2f}" for r in t["ratio"]],
         head[6]: t["p_adjusted"].map(_p).to_numpy(),
     })
-    out.attrs["tests"] = t.attrs.get("tests")
+    out.attrs["tests"] = tests
     return out
 
 
@@ -395,12 +402,118 @@ def provenance(ctx: ReportContext) -> pd.DataFrame:
 
 
 def summary_figures(ctx: ReportContext) -> dict[str, dict]:
-    """Figures for the JSON summary: the headline figures and the five declines (items)."""
+    """Figures for the JSON summary. Annual and quarterly: the headline figures (year on
+    year) and the five declines (items, ``five_declines_*``); quarterly also the headline
+    against the previous quarter (``qoq_*``). Hotspots: each category's items in the last
+    year against the year before (``category_*``)."""
+    if ctx.kind == "hotspots":
+        t = hotspots.rank_categories(ctx.region_data, periods.year(ctx.end_year), "yoy").reset_index()
+        return figures_from_table(t.assign(figure="category_" + t["category"].astype("str")))
     figs = figures_from_table(headline_figures(ctx))
     fd = compare.five_declines(ctx.region_data, period=period_of(ctx))
     fd = fd[fd["measure"] == "items"].assign(figure=lambda d: "five_declines_" + d["series"])
     figs.update(figures_from_table(fd))
+    if ctx.kind == "quarterly":
+        qoq = headline_figures(ctx, "previous")
+        figs.update(figures_from_table(qoq.assign(figure="qoq_" + qoq["figure"])))
     return figs
+
+
+# --- multi-year hotspot sections -------------------------------------------------------
+
+HOTSPOT_TEXT = {
+    "volume": ("各类别逐年件次", "Items by category and year",
+               "按2018年机构改革后的类别口径统计。", "In post-2018 category codes, so that years compare."),
+    "ranking": ("末年热点排名及同比", "Ranking in the last year, year on year", "", ""),
+    "shares": ("类别占比的逐年变化", "Year-on-year changes in category shares",
+               "卡方检验的调整标准化残差，对全部类别×年份单元作错误发现率控制。",
+               "Adjusted standardized residuals of the chi-square test, FDR-controlled over every category × year cell."),
+    "emerging": ("区域新热点（逐季度）", "Emerging regional hotspots, quarter by quarter",
+                 "与各区县×类别自身历史同季度相比显著偏高的单元。",
+                 "Region × category cells well above their own history for the same quarter."),
+    "seasonal": ("超出全市季节性的月度高峰", "Monthly peaks beyond the city's seasonality",
+                 "如年末欠薪高峰：以全市月度总量为暴露量的准泊松模型。",
+                 "Such as the year-end wage-arrears peak: a quasi-Poisson model with the city's monthly total as exposure."),
+}
+
+
+def hotspot_heading(ctx: ReportContext, key: str) -> str:
+    """Heading and explanation of a hotspot-report section."""
+    zh_h, en_h, zh_t, en_t = HOTSPOT_TEXT[key]
+    head, text = (zh_h, zh_t) if ctx.lang == "zh" else (en_h, en_t)
+    return f"## {head}" + (f"\n\n{text}" if text else "")
+
+
+def scan_note(ctx: ReportContext, scan: pd.DataFrame) -> str:
+    """How many category × year cells were tested and flagged."""
+    n = scan.attrs.get("tests") or 0
+    if ctx.lang == "zh":
+        return f"共检验{n}个类别×年份单元，{len(scan)}个占比变化显著（错误发现率5%）。"
+    return f"{n:,} category × year cells were tested; {len(scan)} changed share significantly (FDR 5 %)."
+
+def category_years(ctx: ReportContext) -> pd.DataFrame:
+    """Items per category (crosswalked codes) and year over the report's years, with the
+    share in the last year; whole years only."""
+    h = hotspots.harmonized(ctx.region_data)
+    years = h["received_date"].dt.year
+    h = h[years.between(ctx.start_year, ctx.end_year)]
+    table = pd.crosstab(h["category"].astype("str"), h["received_date"].dt.year)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
+    share = table[ctx.end_year] / table[ctx.end_year].sum()
+    out = table.map(_count) if hasattr(table, "map") else table.applymap(_count)
+    if ctx.public:
+        small = (table > 0) & (table < ctx.suppression_k)
+        out = out.mask(small, f"<{ctx.suppression_k}")
+    out.insert(0, "类别" if ctx.lang == "zh" else "category", [taxonomy.label(c, ctx.lang) for c in table.index])
+    out[f"{ctx.end_year} 占比" if ctx.lang == "zh" else f"share {ctx.end_year}"] = [f"{100 * v:.1f} %" for v in share]
+    out.columns = [str(c) for c in out.columns]
+    return out.reset_index(drop=True)
+
+
+def share_scan(ctx: ReportContext) -> pd.DataFrame:
+    """Year-on-year changes in category shares over the report's years, BH-controlled over
+    every category × year cell; only the flagged cells."""
+    t = hotspots.share_change_scan(ctx.region_data, years=range(ctx.start_year + 1, ctx.end_year + 1))
+    flagged = t[t["flag"] != ""]
+    lang = ctx.lang
+    head = {"zh": ["年份", "类别", "上年占比", "本年占比", "变化（百分点）", "p值（校正）", "方向"],
+            "en": ["year", "category", "share before", "share", "change (pp)", "p (adjusted)", "direction"]}[lang]
+    direction = {"up": {"zh": "上升", "en": "up"}, "down": {"zh": "下降", "en": "down"}}
+    out = pd.DataFrame({
+        head[0]: flagged["year"].to_numpy(),
+        head[1]: [taxonomy.label(c, lang) for c in flagged["category"]],
+        head[2]: [f"{100 * v:.1f} %" for v in flagged["share_previous"]],
+        head[3]: [f"{100 * v:.1f} %" for v in flagged["share_current"]],
+        head[4]: [_signed(v, 2) for v in flagged["change_pp"]],
+        head[5]: flagged["p_adjusted"].map(_p).to_numpy(),
+        head[6]: [direction[f][lang] for f in flagged["flag"]],
+    })
+    out.attrs["tests"] = len(t)
+    return out
+
+
+def emerging_over_years(ctx: ReportContext) -> pd.DataFrame:
+    """Emerging hotspots in every complete quarter of the report's years (FDR over all)."""
+    quarters = [f"{y}Q{q}" for y in range(ctx.start_year, ctx.end_year + 1) for q in (1, 2, 3, 4)]
+    return _emerging_display(ctx, hotspots.emerging_hotspots(ctx.data, quarters=quarters))
+
+
+def seasonal(ctx: ReportContext) -> pd.DataFrame:
+    """Category × month peaks beyond the city's seasonality (e.g. the year-end wage-arrears
+    peak), BH-controlled; only the flagged cells."""
+    h = ctx.region_data[ctx.region_data["received_date"].dt.year.between(ctx.start_year, ctx.end_year)]
+    t = hotspots.seasonal_peaks(h)
+    t = t[t["flag"]]
+    lang = ctx.lang
+    head = {"zh": ["类别", "月份", "相对典型月份", "95%置信区间", "p值（校正）"],
+            "en": ["category", "month", "relative to a typical month", "95% CI", "p (adjusted)"]}[lang]
+    return pd.DataFrame({
+        head[0]: [taxonomy.label(c, lang) for c in t["category"]],
+        head[1]: t["month"].to_numpy(),
+        head[2]: [f"{v:.2f}" for v in t["effect"]],
+        head[3]: [f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+        head[4]: t["p_adjusted"].map(_p).to_numpy(),
+    })
 
 
 def figures_text(figures: dict[str, dict], names=("items", "person_times", "visits_national_items",

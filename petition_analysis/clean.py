@@ -186,10 +186,13 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     out["_sheet"] = table.sheet
     out["_row"] = (body.index.to_numpy() + 1).astype("int64")
     out["_blank"] = ~nonempty.any(axis=1)
-    squeezed = cells.apply(lambda c: c.str.replace(r"\s+", "", regex=True).str.lower())  # per column
-    out["_total"] = squeezed.isin(_TOTAL_WORDS).any(axis=1) | squeezed.apply(
-        lambda c: c.str.match(r"^(?:合计|总计|小计)[:：]")).any(axis=1)
-    first = cells.where(nonempty).bfill(axis=1).iloc[:, 0].fillna("") if len(cells.columns) else pd.Series("", index=body.index)
+    # Loops over columns, not rows: a cell that is exactly 合计 / 总计 / 小计 marks a total row.
+    squeezed = {c: cells[c].astype("str").str.replace(r"\s+", "", regex=True).str.lower() for c in cells.columns}
+    is_total = pd.Series(False, index=body.index)
+    for s in squeezed.values():
+        is_total |= s.isin(_TOTAL_WORDS) | s.str.match(r"^(?:合计|总计|小计)[:：]").fillna(False).astype(bool)
+    out["_total"] = is_total
+    first = cells.where(nonempty).bfill(axis=1).iloc[:, 0].fillna("").astype("str")
     notes = first.str.contains(_NOTES, regex=True) & (nonempty.sum(axis=1) <= 2)
     # Everything below the first note that is not a full row also belongs to the notes.
     after = notes.cummax() & (nonempty.sum(axis=1) <= 2) & ~out["_blank"]
@@ -561,6 +564,12 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     for c in _raw_columns(df):
         df[c] = df[c].fillna("").astype("str")
     log.rows_read = len(df)
+    if len(df) == 0:  # header only: nothing to parse
+        data = schema.empty_frame()
+        if provenance:
+            data["source_file"] = pd.Series([], dtype="category")
+            data["source_row"] = pd.Series([], dtype="int32")
+        return CleanResult(data, pd.DataFrame({c: pd.Series([], dtype="str") for c in REJECT_COLUMNS}), log)
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
     vals = m.values
     bar = _progress(len(df), progress)

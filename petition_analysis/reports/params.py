@@ -17,6 +17,7 @@ petition_analysis.reports.params.ReportParameterError: quarter must be 1, 2, 3 o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -149,6 +150,17 @@ def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str, str, dict]:
     if not path.exists():
         hint = "run `make data`" if data is None else "check the path, or leave data empty for the bundled reference data"
         raise ReportParameterError(f"data file {path} does not exist; {hint}.")
+    stat = path.stat()
+    mstat = Path(mapping).stat().st_mtime_ns if mapping is not None and Path(mapping).exists() else None
+    df, path_s, sha, quality = _load_input_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size,
+                                                  None if mapping is None else str(mapping), mstat)
+    # A shallow copy: with copy-on-write, a caller's changes never reach the cache.
+    return df.copy(deep=False), path_s, sha, dict(quality)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_input_cached(path_s: str, _mtime: int, _size: int, mapping, _mapping_mtime):
+    path = Path(path_s)
     sha = reference.sha256_of(path)
     if path.suffix.lower() == ".parquet" and mapping is None:
         try:
@@ -167,9 +179,13 @@ def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str, str, dict]:
         return df, str(path), sha, quality
     if mapping is not None and not Path(mapping).exists():
         raise ReportParameterError(f"mapping file {mapping} does not exist.")
-    from .. import clean as _clean_mod  # the cleaner is only needed for raw input
+    from ..clean import clean  # the cleaner is only needed for raw input
+    from ..errors import StructuralError
 
-    result = _clean_mod.clean(path, mapping=mapping)
+    try:
+        result = clean(path, mapping=mapping, progress=False)
+    except StructuralError as err:
+        raise ReportParameterError(f"data file {path} could not be cleaned: {err}") from None
     quality = _quality_from(result)
     return result.data, str(path), sha, quality
 

@@ -1,0 +1,77 @@
+"""Bad report parameters fail at once with a sentence that says what is allowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from petition_analysis import cli, reports
+from petition_analysis.reports import ReportParameterError, prepare
+
+BAD = [
+    ("annual", {"year": 2030}, "year 2030 is not in the data, which covers 2014–2023."),
+    ("annual", {"year": 2019, "as_of": "2018-12-20"}, "as_of (2018-12-20) must be a date in 2019"),
+    ("annual", {"year": 2019, "as_of": "not a date"}, "as_of must be a date like 2019-12-20"),
+    ("annual", {"year": 2019, "region": "火星县"}, "region '火星县' is not in the data; leave it empty for the whole city, or use one of: 丁县"),
+    ("annual", {"year": 2019, "lang": "fr"}, "lang must be 'zh' or 'en', not 'fr'."),
+    ("annual", {"year": "twenty"}, "year must be a year in the data (2014–2023), not 'twenty'."),
+    ("quarterly", {"year": 2019, "quarter": 5}, "quarter must be 1, 2, 3 or 4, not 5."),
+    ("quarterly", {"year": 2019, "quarter": 0}, "quarter must be 1, 2, 3 or 4, not 0."),
+    ("hotspots", {"start_year": 2022, "end_year": 2023}, "needs at least three years"),
+    ("hotspots", {"start_year": 2010, "end_year": 2023}, "must be years in the data (2014–2023)"),
+    ("annual", {"year": 2019, "public": "maybe"}, "public must be true or false"),
+    ("annual", {"year": 2019, "data": "/no/such.parquet"}, "data file /no/such.parquet does not exist"),
+    ("weekly", {}, "report kind must be one of annual, quarterly, hotspots"),
+]
+
+
+@pytest.mark.parametrize("kind, params, message", BAD, ids=[m[:30] for _, _, m in BAD])
+def test_bad_parameter_message(kind, params, message):
+    with pytest.raises(ReportParameterError) as info:
+        prepare(kind, **params)
+    assert message in str(info.value)
+
+
+def test_papermill_style_strings_are_accepted():
+    ctx = prepare("quarterly", year="2019", quarter="3", public="false", region="none", lang="en")
+    assert (ctx.year, ctx.quarter, ctx.public, ctx.region) == (2019, 3, False, None)
+
+
+def test_default_annual_year_is_the_latest_complete_one():
+    assert prepare("annual").year == 2023
+
+
+def test_hotspot_years_default_to_the_data():
+    ctx = prepare("hotspots")
+    assert (ctx.start_year, ctx.end_year) == (2014, 2023)
+
+
+def test_report_names_are_predictable():
+    assert reports.report_name(prepare("annual", year=2019)) == "annual/2019/annual_2019_xx-city_zh"
+    assert (reports.report_name(prepare("annual", year=2019, as_of="2019-12-20", region="庚县", lang="en", public=True))
+            == "annual/2019/annual_2019-to-1220_geng-xian_en_public")
+    assert reports.report_name(prepare("quarterly", year=2023, quarter=4)) == "quarterly/2023/quarterly_2023q4_xx-city_zh"
+    assert reports.report_name(prepare("hotspots")) == "hotspots/hotspots_2014-2023_xx-city_zh"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["report", "quarterly", "--year", "2019", "--quarter", "5"], "quarter must be 1, 2, 3 or 4, not 5."),
+        (["report", "annual", "--year", "2031"], "year 2031 is not in the data"),
+        (["report", "annual", "--year", "2019", "--region", "火星县"], "region '火星县' is not in the data"),
+        (["report", "annual", "--year", "2019", "--as-of", "2020-01-05"], "must be a date in 2019"),
+        (["report", "quarterly", "--year", "2019"], "needs --year and --quarter"),
+    ],
+)
+def test_cli_bad_parameters_exit_non_zero_with_the_message(capsys, argv, message):
+    code = cli.main(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_cli_unknown_lang_is_refused_by_argparse(capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["report", "annual", "--lang", "fr"])
+    assert info.value.code == 2
+    assert "invalid choice: 'fr'" in capsys.readouterr().err

@@ -1,0 +1,77 @@
+"""Report sections: labels, formatting and public-mode suppression."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from petition_analysis import reports
+from petition_analysis.reports import sections
+
+
+@pytest.fixture(scope="module")
+def county_public():
+    return reports.prepare("annual", year=2021, region="寅市", lang="en", public=True)
+
+
+def _cells(df: pd.DataFrame) -> list[str]:
+    return [str(v) for v in df.to_numpy().ravel()]
+
+
+def test_public_tables_show_no_count_below_k(county_public):
+    k = county_public.suppression_k
+    for table in (sections.headline(county_public), sections.levels(county_public),
+                  sections.leapfrog_collective_repeat(county_public), sections.five_declines(county_public),
+                  sections.accumulated(county_public), sections.three_rates(county_public)):
+        count_cols = [c for c in table.columns if c in ("current", "previous", "numerator", "denominator", "value")]
+        for col in count_cols:
+            bad = [v for v in table[col].astype(str) if re.fullmatch(r"[1-4]", v)]
+            assert not bad, f"{col}: {bad}"
+    assert "<5" in _cells(sections.headline(county_public))  # the county has few national visits
+
+
+def test_suppressed_rows_hide_their_change(county_public):
+    t = sections.headline(county_public)
+    hidden = t[(t["current"] == "<5") | (t["previous"] == "<5")]
+    assert len(hidden) >= 1
+    assert (hidden[["change", "change %", "rate ratio (95% CI)", "p (adjusted)"]] == "").all().all()
+
+
+def test_public_narrative_leaves_out_paragraphs_with_small_counts(county_public):
+    text = sections.narrative(county_public)
+    assert "below 5" in text
+    assert not re.search(r"\b[1-4] batches\b", text)
+
+
+def test_titles_in_both_languages():
+    assert sections.title(reports.prepare("annual", year=2019, as_of="2019-12-20")) == "XX市2019年（截至12月20日）信访工作分析报告"
+    assert sections.title(reports.prepare("annual", year=2019, region="庚县", lang="en")) == "Geng County: annual petition report, 2019"
+
+
+def test_headline_section_reproduces_the_seed():
+    t = sections.headline(reports.prepare("annual", year=2019, as_of="2019-12-20", lang="zh")).set_index("figure")
+    assert t.loc["items", "本期"] == "28,792" and t.loc["items", "增减率"] == "−1.96 %"
+    assert t.loc["visits_national_items", "增减率"] == "−46.67 %"
+    assert t.loc["visits_national_items", "判断"] == "显著下降"
+    assert t.loc["items", "判断"] == "无显著变化"
+
+
+def test_quarterly_figures_include_qoq():
+    figs = sections.summary_figures(reports.prepare("quarterly", year=2022, quarter=3))
+    assert {"items", "qoq_items", "five_declines_visits"} <= set(figs)
+
+
+def test_emerging_section_flags_the_planted_hotspot(reference_manifest):
+    h = reference_manifest["planted"]["regional_hotspot"]
+    ctx = reports.prepare("quarterly", year=h["year"], quarter=h["quarter"], lang="zh")
+    flags = sections.emerging(ctx)
+    assert len(flags) == 1
+    assert flags.iloc[0]["区县"] == h["region"] and flags.iloc[0]["季度"] == h["period"]
+
+
+def test_provenance_names_the_input_hash():
+    ctx = reports.prepare("annual", year=2019)
+    p = sections.provenance(ctx).set_index("parameter")["value"]
+    assert p["data_sha256"] == ctx.data_sha256 and len(ctx.data_sha256) == 64

@@ -1,0 +1,49 @@
+"""The JSON summary: documented keys, figures from comparison tables, public suppression."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from petition_analysis import reports
+from petition_analysis.reports import sections, summary
+
+
+def test_suppress_figure_hides_small_counts_and_what_reveals_them():
+    fig = {"current": 3, "previous": 40, "change": -37, "change_pct": -92.5, "p_value": 0.001,
+           "significant": True, "rate_ratio": 0.07, "ci_low": 0.02, "ci_high": 0.2}
+    out = summary.suppress_figure(fig, 5)
+    assert out["current"] == "<5" and out["previous"] == 40
+    assert all(out[k] is None for k in ("change", "change_pct", "p_value", "rate_ratio", "ci_low", "ci_high"))
+    assert summary.suppress_figure({"current": 0, "previous": 7, "change": -7}, 5)["change"] == -7  # zero is not small
+    assert summary.suppress_figure(fig, 3)["current"] == 3
+
+
+def test_figures_from_table_uses_the_overdispersion_aware_test():
+    t = pd.DataFrame({"figure": ["a"], "current": [80], "previous": [150], "change": [-70], "pct_change": [-46.6667],
+                      "rate_ratio": [0.533], "ci_low": [0.41], "ci_high": [0.70], "od_ci_low": [0.38],
+                      "od_ci_high": [0.75], "p_value": [1e-6], "od_p_value": [1e-4], "p_adjusted": [2e-4],
+                      "assessment": ["decline"], "label_zh": ["进京访"], "label_en": ["national"]})
+    f = summary.figures_from_table(t)["a"]
+    assert f["change_pct"] == -46.67 and f["p_value"] == 0.0002 and f["significant"] is True
+    assert (f["ci_low"], f["ci_high"]) == (0.38, 0.75)
+    assert set(summary.FIGURE_KEYS) <= set(f)
+
+
+def test_summary_keys_and_calibration(tmp_path):
+    ctx = reports.prepare("annual", year=2019, as_of="2019-12-20")
+    s = reports.build_summary(ctx, reports.report_name(ctx), sections.summary_figures(ctx),
+                              period=sections.period_labels(ctx))
+    path = tmp_path / "s.json"
+    reports.write_summary(path, s)
+    back = json.loads(path.read_text(encoding="utf-8"))
+    assert {"report", "parameters", "data", "package_version", "period", "figures", "quality", "public"} <= set(back)
+    assert len(back["data"]["sha256"]) == 64
+    f = back["figures"]
+    assert (f["items"]["current"], f["items"]["previous"], f["items"]["change_pct"]) == (28792, 29368, -1.96)
+    assert (f["visits_national_items"]["current"], f["visits_national_person_times"]["current"]) == (80, 159)
+    assert (f["leapfrog_city_items"]["previous"], f["leapfrog_city_person_times"]["previous"]) == (536, 3367)
+    for key in ("current", "previous", "change", "change_pct", "p_value", "significant"):
+        assert key in f["leapfrog_city_person_times"]
+    assert back["period"]["partial"] is True and back["period"]["comparison"]["end"] == "2018-12-20"

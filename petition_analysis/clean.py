@@ -35,7 +35,7 @@ import pandas as pd
 from . import derive, parse, schema
 from .errors import StructuralError
 from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_columns
-from .io import RawTable, normalize_text, read_tables
+from .io import RawTable, normalize_text, on_uniques, read_tables, squeeze_spaces
 from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
 from .reasons import REJECT_REASONS
 
@@ -186,13 +186,20 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     out["_sheet"] = table.sheet
     out["_row"] = (body.index.to_numpy() + 1).astype("int64")
     out["_blank"] = ~nonempty.any(axis=1)
-    # Loops over columns, not rows: a cell that is exactly 合计 / 总计 / 小计 marks a total row.
-    squeezed = {c: cells[c].astype("str").str.replace(r"\s+", "", regex=True).str.lower() for c in cells.columns}
+    # Loops over columns, not rows: a short cell that is exactly 合计 / 总计 / 小计 marks a total row.
     is_total = pd.Series(False, index=body.index)
-    for s in squeezed.values():
-        is_total |= s.isin(_TOTAL_WORDS) | s.str.match(r"^(?:合计|总计|小计)[:：]").fillna(False).astype(bool)
+    for c in cells.columns:
+        s = cells[c]
+        short = s.ne("") & s.str.len().le(12)
+        if short.any():
+            hit = on_uniques(s[short], lambda u: squeeze_spaces(u).str.lower().pipe(
+                lambda q: q.isin(_TOTAL_WORDS) | q.str.match(r"^(?:合计|总计|小计)[:：]").fillna(False).astype(bool)))
+            is_total[hit.index[hit.to_numpy()]] = True
     out["_total"] = is_total
-    first = cells.where(nonempty).bfill(axis=1).iloc[:, 0].fillna("").astype("str")
+    # The first non-empty cell of each row (numpy: argmax over the non-empty mask).
+    values = cells.to_numpy(dtype=object)
+    first_pos = nonempty.to_numpy().argmax(axis=1) if values.size else np.zeros(len(cells), dtype=int)
+    first = pd.Series(values[np.arange(len(values)), first_pos] if values.size else [], index=body.index, dtype="str")
     notes = first.str.contains(_NOTES, regex=True) & (nonempty.sum(axis=1) <= 2)
     # Everything below the first note that is not a full row also belongs to the notes.
     after = notes.cummax() & (nonempty.sum(axis=1) <= 2) & ~out["_blank"]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import taxonomy
-from .io import normalize_text
+from .io import normalize_text, on_uniques, squeeze_spaces
 
 __all__ = [
     "CHANNEL_WORDS",
@@ -87,18 +87,23 @@ _SPACES = re.compile(r"\s+")
 
 
 def fold_words(values: pd.Series) -> pd.Series:
-    """Fold for word matching: NFKC, strip, lower case, no inner spaces."""
-    return normalize_text(values).str.lower().str.replace(_SPACES, "", regex=True)
+    """Fold for word matching: NFKC, strip, lower case, no inner spaces (distinct values only)."""
+    return on_uniques(values.astype("str"), lambda u: squeeze_spaces(normalize_text(u).str.lower()))
+
+
+def _fold_keys(words) -> list[str]:
+    """Fold many words in one vectorized call."""
+    words = list(words)
+    return fold_words(pd.Series(words, dtype="str")).fillna("").tolist() if words else []
 
 
 def _vocabulary(words: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None) -> dict[str, str]:
-    vocab = {}
-    for code, options in words.items():
-        vocab[code] = code
-        for w in options:
-            vocab.setdefault(fold_words(pd.Series([w])).iloc[0], code)
-    for raw, code in (extra or {}).items():
-        vocab[fold_words(pd.Series([raw])).iloc[0]] = code
+    pairs = [(code, code) for code in words] + [(w, code) for code, options in words.items() for w in options]
+    vocab: dict[str, str] = {}
+    for key, (_, code) in zip(_fold_keys(p[0] for p in pairs), pairs):
+        vocab.setdefault(key, code)
+    extra = extra or {}
+    vocab.update(dict(zip(_fold_keys(extra), extra.values())))
     return vocab
 
 
@@ -117,10 +122,10 @@ def parse_flag(values: pd.Series, yes=YES_WORDS, no=NO_WORDS, extra: dict[str, s
     >>> flag.tolist(), unknown.tolist()
     ([True, False, False, True, False], [False, False, False, False, True])
     """
-    vocab = {fold_words(pd.Series([w])).iloc[0]: True for w in yes}
-    vocab.update({fold_words(pd.Series([w])).iloc[0]: False for w in no})
-    for raw, v in (extra or {}).items():
-        vocab[fold_words(pd.Series([raw])).iloc[0]] = str(v).lower() in ("true", "1", "yes", "是")
+    vocab = {k: True for k in _fold_keys(yes)}
+    vocab.update({k: False for k in _fold_keys(no)})
+    extra = extra or {}
+    vocab.update({k: str(v).lower() in ("true", "1", "yes", "是") for k, v in zip(_fold_keys(extra), extra.values())})
     folded = fold_words(values).fillna("")
     hit = folded.map(vocab)
     unknown = hit.isna()
@@ -198,9 +203,9 @@ def parse_persons(values: pd.Series, channel: pd.Series | None = None) -> tuple[
     >>> p.tolist(), bad.tolist()
     ([3, 3, 1, 1, 1, 1], [False, False, False, True, True, True])
     """
-    text = normalize_text(values).fillna("").str.replace(r"\s+", "", regex=True)
-    number = text.str.extract(r"^(-?\d+(?:\.0+)?)人?$", expand=False)
-    n = pd.to_numeric(number, errors="coerce")
+    text = fold_words(values).fillna("")
+    n = on_uniques(text, lambda u: pd.to_numeric(u.str.extract(r"^(-?[0-9]+(?:\.0+)?)人?$", expand=False), errors="coerce"))
+    n = pd.to_numeric(n, errors="coerce")
     blank = text.eq("")
     visit = channel.astype("str").eq("visit").fillna(False) if channel is not None else pd.Series(False, index=values.index)
     invalid = (~blank & (n.isna() | (n < 1))) | (blank & visit)

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -92,14 +91,12 @@ def identity_key(
     def fold(s: pd.Series | None) -> pd.Series:
         if s is None:
             return pd.Series(pd.NA, index=index, dtype="str")
-        s = s.astype("str")
-        folded = pd.Series(
-            [unicodedata.normalize("NFKC", v) if isinstance(v, str) else v for v in s.unique()],
-            dtype="str",
-        )
-        mapping = dict(zip(s.unique(), folded))
-        s = s.map(mapping).astype("str")
-        s = s.str.replace(r"[\s\-]+", "", regex=True)
+        # NFKC and whitespace removal in pyarrow (vectorized; pandas would fall back to
+        # Python for the \s pattern).
+        arr = pa.array(s.astype("str"), type=pa.large_string(), from_pandas=True)
+        arr = pc.utf8_normalize(arr, form="NFKC")
+        arr = pc.replace_substring_regex(arr, pattern=r"[\s\-]+", replacement="")
+        s = pd.Series(arr.to_pandas().to_numpy(), index=index, dtype="str")
         return s.where(s.str.len() > 0)
 
     ids = fold(id_number).str.upper()

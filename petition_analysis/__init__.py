@@ -5,6 +5,11 @@ from .compare import channel_mix, five_declines, leapfrog_by_level, visits_by_le
 from .compare import compare as compare_periods
 from .compare import counts as count
 from .compare import headline as headline_figures
+from .hotspots import emerging_hotspots, rank_categories, seasonal_peaks, share_change_scan
+from .narrative import headline_text
+from .petitioners import accumulated_cases, repeat_concentration
+from .rates import three_rates
+from .suppression import suppress
 from ._version import __version__
 from .schema import SchemaError, validate
 from .clean import CleanResult, clean

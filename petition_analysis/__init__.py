@@ -19,7 +19,9 @@ __all__ = [
     "__version__", "schema", "synth", "taxonomy", "validate", "SchemaError",
     # analysis (issue 4)
     "periods", "stats", "count", "compare_periods", "headline_figures", "five_declines",
-    "visits_by_level", "leapfrog_by_level", "channel_mix",
+    "visits_by_level", "leapfrog_by_level", "channel_mix", "three_rates", "accumulated_cases",
+    "repeat_concentration", "rank_categories", "emerging_hotspots", "seasonal_peaks", "share_change_scan",
+    "headline_text", "suppress",
     # ingestion and cleaning (issue 3)
     "clean", "CleanResult", "StructuralError",
 ]

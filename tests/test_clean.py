@@ -266,3 +266,11 @@ def test_cli_prints_reconciliation_and_fails_cleanly(tmp_path, capsys, mx):
     err = capsys.readouterr().err
     assert "no header row found" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "d.parquet").exists()
+
+
+def test_mask_text_keeps_alignment_on_a_non_range_index():
+    # clean() masks slices of the work frame; a regression here misaligned every reject message.
+    from petition_analysis.privacy import mask_text
+
+    s = pd.Series(["电话13800138000", "无"], index=[7, 3])
+    assert mask_text(s).to_dict() == {7: "电话[电话]", 3: "无"}

@@ -374,7 +374,6 @@ def _make_consistent(df: pd.DataFrame, log: CleanLog | None) -> pd.DataFrame:
     df.loc[m, "accepted_date"] = pd.NaT
     m = fix((df["satisfaction"] != "not_evaluated") & (df["status"] != "concluded"), "satisfaction on an item not concluded; set to not_evaluated")
     df.loc[m, "satisfaction"] = "not_evaluated"
-    m = fix(df["extended"] & (df["status"] != "concluded") & False, "")
     m = fix(df["is_leapfrog"] & (df["level"] == "county"), "leapfrog at county level is impossible; is_leapfrog set to False")
     df.loc[m, "is_leapfrog"] = False
     return df

@@ -83,8 +83,6 @@ NO_WORDS = ("否", "n", "no", "false", "0", "", "×", "✗", "无", "f", "-")
 REPEAT_WORDS = ("重", "重件", "重复", "重复件", "重信", "重访", "重复访", "重复信访") + YES_WORDS
 FIRST_WORDS = ("初", "初件", "初信", "初访", "初信初访", "首次", "初次") + NO_WORDS
 
-_SPACES = re.compile(r"\s+")
-
 
 def fold_words(values: pd.Series) -> pd.Series:
     """Fold for word matching: NFKC, strip, lower case, no inner spaces (distinct values only)."""

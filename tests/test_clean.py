@@ -6,13 +6,11 @@ import csv
 import io
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import petition_analysis as pa
 from petition_analysis import schema, synth
 from petition_analysis.cli import main
 from petition_analysis.clean import REJECT_COLUMNS, clean

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import io
 
-import numpy as np
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook

@@ -10,6 +10,7 @@ from .narrative import headline_text
 from .petitioners import accumulated_cases, repeat_concentration
 from .rates import three_rates
 from .suppression import suppress
+from . import plots  # matplotlib and seaborn are imported only when a plot is drawn
 from ._version import __version__
 from .schema import SchemaError, validate
 from .clean import CleanResult, clean
@@ -21,7 +22,7 @@ __all__ = [
     "periods", "stats", "count", "compare_periods", "headline_figures", "five_declines",
     "visits_by_level", "leapfrog_by_level", "channel_mix", "three_rates", "accumulated_cases",
     "repeat_concentration", "rank_categories", "emerging_hotspots", "seasonal_peaks", "share_change_scan",
-    "headline_text", "suppress",
+    "headline_text", "suppress", "plots",
     # ingestion and cleaning (issue 3)
     "clean", "CleanResult", "StructuralError",
 ]

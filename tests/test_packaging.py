@@ -34,8 +34,12 @@ def _conda_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     out = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, str):
-            name, spec = _split(dep)
+        # Packages that are only on PyPI sit in the pip: sub-list; they count too.
+        deps = dep.get("pip", []) if isinstance(dep, dict) else [dep]
+        for d in deps:
+            if d.startswith("-"):
+                continue  # "-e ." installs the project itself
+            name, spec = _split(d)
             if name not in ("python", "pip"):
                 out[name] = spec
     return out

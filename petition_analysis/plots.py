@@ -1,0 +1,259 @@
+"""Plots (seaborn) for reports: every function returns a matplotlib Figure, with labels in
+``zh`` or ``en``.
+
+For ``zh`` an openly licensed CJK font is used (:mod:`petition_analysis.fonts`). Seaborn's
+``set_theme`` resets fonts, so the CJK family is applied after it, with DejaVu Sans as the
+fallback for glyphs the CJK font lacks. The style lives in an ``rc_context``: calling a plot
+function never changes the caller's matplotlib settings. When no CJK font can be found, the
+plots fall back to ``en`` labels with one clear warning.
+
+Examples
+--------
+>>> from petition_analysis.reference import load_reference   # doctest: +SKIP
+>>> fig = five_declines_chart(load_reference(), year=2019, as_of="2019-12-20", lang="zh")  # doctest: +SKIP
+>>> fig.savefig("five_declines.png", dpi=150)                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import compare, fonts, hotspots, rates, stats, taxonomy
+from . import periods as _periods
+
+__all__ = ["monthly_trend", "yoy_bars", "five_declines_chart", "hotspot_heatmap", "category_share_change",
+           "three_rates_chart", "resolve_lang", "NoCJKFontWarning"]
+
+_warned = False
+
+T = {
+    "month": {"zh": "月份", "en": "Month"},
+    "items": {"zh": "批次（件次）", "en": "Items"},
+    "observed": {"zh": "实际", "en": "Observed"},
+    "fitted": {"zh": "季节趋势模型拟合", "en": "Fitted seasonal trend"},
+    "trend_title": {"zh": "月度信访量与季节趋势", "en": "Monthly items with fitted seasonal trend"},
+    "yoy_pct": {"zh": "同比变化（%），95%置信区间", "en": "Change year on year (%), 95% CI"},
+    "five_title": {"zh": "“五下降”：{p}同比", "en": "Five declines: {p} vs same period last year"},
+    "sig_decline": {"zh": "显著下降", "en": "significant decline"},
+    "sig_increase": {"zh": "显著上升", "en": "significant increase"},
+    "not_sig": {"zh": "无显著变化", "en": "no significant change"},
+    "heat_title": {"zh": "{p} 区域×问题分类（□ 新出现热点）", "en": "{p}: region × category (□ emerging hotspot)"},
+    "region": {"zh": "问题属地", "en": "Region"},
+    "category": {"zh": "问题分类", "en": "Category"},
+    "share_title": {"zh": "{p} 问题分类占比变化（百分点）", "en": "{p}: change in category shares (percentage points)"},
+    "share_x": {"zh": "占比变化（百分点）", "en": "Change in share (pp)"},
+    "up": {"zh": "占比显著上升", "en": "share up (significant)"},
+    "down": {"zh": "占比显著下降", "en": "share down (significant)"},
+    "none": {"zh": "无显著变化", "en": "no significant change"},
+    "rates_title": {"zh": "{p} 三率与参评率（Wilson 95%置信区间）", "en": "{p}: the three rates and participation (Wilson 95% CI)"},
+    "rate": {"zh": "比率（%）", "en": "Rate (%)"},
+}
+
+
+class NoCJKFontWarning(UserWarning):
+    """zh labels were asked for but no CJK font was found: en labels are used instead."""
+
+
+def resolve_lang(lang: str) -> str:
+    """``lang`` if it can be rendered; ``"en"`` (with one warning per session) when ``zh`` is
+    asked for and no CJK font is available."""
+    global _warned
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}.")
+    if lang == "zh" and fonts.cjk_family() is None:
+        if not _warned:
+            warnings.warn("No CJK font found (install the project with `make setup`, or `pip install "
+                          "justmytype-intl-cjk`, or set PETITION_ANALYSIS_CJK_FONT): plots use English labels.",
+                          NoCJKFontWarning, stacklevel=3)
+            _warned = True
+        return "en"
+    return lang
+
+
+@contextlib.contextmanager
+def _style(lang: str):
+    import matplotlib as mpl
+    import seaborn as sns
+
+    with mpl.rc_context():
+        sns.set_theme(style="whitegrid", context="notebook")
+        # After set_theme, which resets fonts. DejaVu Sans covers what the CJK font lacks.
+        fam = fonts.cjk_family() if lang == "zh" else None
+        # Concrete family names, not the "sans-serif" alias: texts keep them after the
+        # context ends, when the figure is drawn or saved.
+        mpl.rcParams["font.family"] = ([fam] if fam else []) + ["DejaVu Sans"]
+        mpl.rcParams["axes.unicode_minus"] = True
+        yield
+
+
+def _t(key, lang, **kw):
+    return T[key][lang].format(**kw)
+
+
+def _region_label(name: str, lang: str) -> str:
+    if lang == "zh":
+        return name
+    from .synth.city import regions
+
+    table = regions().set_index("zh")["en"]
+    return str(table.get(name, name))
+
+
+def _cat_label(code: str, lang: str) -> str:
+    try:
+        return taxonomy.label(code, lang)
+    except Exception:
+        return code
+
+
+def _figure(w=8.0, h=4.5):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(w, h), layout="constrained")
+    return fig, ax
+
+
+def _close_pyplot(fig):
+    # Figures are returned, not shown: keep pyplot from holding on to them.
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return fig
+
+
+def monthly_trend(df: pd.DataFrame, where=None, *, lang: str = "zh", family: str = "poisson"):
+    """Monthly counts of a series (``where``: a :data:`compare.SERIES` name or mask) with the
+    fitted log-linear trend and monthly seasonality."""
+    lang = resolve_lang(lang)
+    sub = df.loc[compare._mask(df, where)]
+    y = stats.monthly_counts(sub["received_date"], start=df["received_date"].min(), end=df["received_date"].max())
+    fit = stats.seasonal_trend(y, family=family)
+    with _style(lang):
+        fig, ax = _figure()
+        ax.plot(y.index, y.to_numpy(), marker="o", ms=3, lw=1, label=_t("observed", lang))
+        ax.plot(fit.fitted.index, fit.fitted.to_numpy(), lw=2, label=_t("fitted", lang))
+        ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), title=_t("trend_title", lang))
+        ax.legend()
+    return _close_pyplot(fig)
+
+
+def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: str = "items",
+             lang: str = "zh", title: str | None = None):
+    """Bars of the percentage change of each row of a comparison table (from
+    :func:`compare.compare` or the ready-made tables) with the overdispersion-aware 95 % CI,
+    coloured by the assessment."""
+    import seaborn as sns
+
+    lang = resolve_lang(lang)
+    t = table.loc[table["measure"] == measure].copy()
+    if label_column is None:
+        label_column = f"label_{lang}" if f"label_{lang}" in t else next(
+            c for c in t.columns if c not in ("measure",) and not pd.api.types.is_numeric_dtype(t[c]))
+    labels = t[label_column].astype("str")
+    if lang == "en":
+        labels = labels.map(lambda s: _region_label(s, "en"))
+    pct = (t["rate_ratio"] - 1) * 100
+    lo = (t["od_ci_low"] - 1) * 100
+    hi = (t["od_ci_high"] - 1) * 100
+    key = t["assessment"].map({"decline": "sig_decline", "increase": "sig_increase", "none": "not_sig"})
+    palette = {_t("sig_decline", lang): "#2a9d8f", _t("sig_increase", lang): "#e76f51", _t("not_sig", lang): "#9e9e9e"}
+    hue = key.map(lambda k: _t(k, lang))
+    with _style(lang):
+        fig, ax = _figure(8, 0.6 * len(t) + 1.8)
+        sns.barplot(x=pct.to_numpy(), y=labels.to_numpy(), hue=hue.to_numpy(), palette=palette, dodge=False, ax=ax,
+                    orient="h")
+        ypos = np.arange(len(t))
+        ax.errorbar(pct.to_numpy(), ypos, xerr=np.vstack([pct - lo, hi - pct]), fmt="none", ecolor="black",
+                    capsize=3, lw=1)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set(xlabel=_t("yoy_pct", lang), ylabel="")
+        if title:
+            ax.set_title(title)
+        ax.legend(title=None, loc="best")
+    return _close_pyplot(fig)
+
+
+def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *, lang: str = "zh",
+                        measure: str = "items"):
+    """The five declines (五下降) as YoY bars with confidence intervals."""
+    lang = resolve_lang(lang)
+    t = compare.five_declines(df, year=year, region=region, as_of=as_of)
+    p = t.attrs["period"].label(lang)
+    where = (region if lang == "zh" else _region_label(region, "en")) if region else ""
+    return yoy_bars(t, measure=measure, lang=lang, title=(where + " " if where else "") + _t("five_title", lang, p=p))
+
+
+def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10):
+    """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
+    with emerging-hotspot flags (FDR-controlled over every cell tested) outlined."""
+    import seaborn as sns
+    from matplotlib.patches import Rectangle
+
+    lang = resolve_lang(lang)
+    q = _periods.parse(quarter)
+    flags = hotspots.emerging_hotspots(df, history_years=history_years)
+    h = hotspots.harmonized(q.select(df))
+    counts = h.groupby([h["region"].astype("str"), h["category"].astype("str")]).size().unstack(fill_value=0)
+    cats = counts.sum().nlargest(top).index
+    counts = counts[cats]
+    label = f"{q.start.year}Q{(q.start.month - 1) // 3 + 1}"
+    hit = flags.loc[flags["flag"] & (flags["period"] == label)]
+    with _style(lang):
+        fig, ax = _figure(1.0 + 0.75 * len(cats), 1.2 + 0.42 * len(counts))
+        shown = counts.copy()
+        shown.index = [_region_label(r, lang) for r in counts.index]
+        shown.columns = [_cat_label(c, lang) for c in cats]
+        sns.heatmap(shown, annot=True, fmt="d", cmap="rocket_r", cbar=False, ax=ax, annot_kws={"size": 8})
+        for _, row in hit.iterrows():
+            if row["region"] in counts.index and row["category"] in cats:
+                i, j = list(counts.index).index(row["region"]), list(cats).index(row["category"])
+                ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor="#1d3557", lw=3))
+        ax.set(xlabel=_t("category", lang), ylabel=_t("region", lang), title=_t("heat_title", lang, p=q.label(lang)))
+        ax.tick_params(axis="x", labelrotation=60)
+        ax.tick_params(axis="y", labelrotation=0)
+    fig.hotspots = hit  # the flagged cells drawn, for callers and tests
+    return _close_pyplot(fig)
+
+
+def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", lang: str = "zh"):
+    """Change in category shares (percentage points) against the comparison period, with the
+    χ² adjusted-residual flags (BH-controlled) as colours."""
+    import seaborn as sns
+
+    lang = resolve_lang(lang)
+    r = hotspots.rank_categories(df, period, against, year=year, as_of=as_of)
+    r = r.sort_values("change_pp")
+    flag = r["share_flag"].replace("", "none").map(lambda k: _t(k, lang))
+    palette = {_t("up", lang): "#e76f51", _t("down", lang): "#2a9d8f", _t("none", lang): "#9e9e9e"}
+    with _style(lang):
+        fig, ax = _figure(8, 0.35 * len(r) + 1.5)
+        sns.barplot(x=r["change_pp"].to_numpy(), y=r[f"label_{lang}"].to_numpy(), hue=flag.to_numpy(), palette=palette,
+                    dodge=False, orient="h", ax=ax)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set(xlabel=_t("share_x", lang), ylabel="", title=_t("share_title", lang, p=r.attrs["period"].label(lang)))
+        ax.legend(title=None, loc="best")
+    return _close_pyplot(fig)
+
+
+def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", **limits):
+    """The three rates and participation with Wilson intervals; legal limits as keyword
+    arguments of :func:`rates.three_rates`."""
+    lang = resolve_lang(lang)
+    p = _periods.parse(period) if period is not None else None
+    t = rates.three_rates(df, p, **limits)
+    with _style(lang):
+        fig, ax = _figure(7, 3.5)
+        y = np.arange(len(t))
+        ax.errorbar(t["rate"] * 100, y, xerr=np.vstack([(t["rate"] - t["ci_low"]) * 100, (t["ci_high"] - t["rate"]) * 100]),
+                    fmt="o", capsize=4, color="#264653")
+        for yi, (v, n, d) in enumerate(zip(t["rate"], t["numerator"], t["denominator"])):
+            ax.annotate(f"{v * 100:.1f}%  ({n}/{d})", (v * 100, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
+        ax.set_yticks(y, t[f"label_{lang}"].tolist())
+        ax.invert_yaxis()
+        ax.set(xlabel=_t("rate", lang), xlim=(max(0, (t["ci_low"].min() * 100) - 10), 100),
+               title=_t("rates_title", lang, p=p.label(lang) if p else ""))
+    return _close_pyplot(fig)

@@ -1,0 +1,77 @@
+"""Plots render in zh and en with warnings turned into errors (a missing glyph fails)."""
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from petition_analysis import fonts, plots  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def df(reference_df):
+    return reference_df
+
+
+def _render(fig):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font" becomes a failure
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=60)
+    assert buf.getbuffer().nbytes > 1000
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+
+
+CASES = {
+    "monthly_trend": lambda df, lang: plots.monthly_trend(df, "visits_national", lang=lang),
+    "five_declines": lambda df, lang: plots.five_declines_chart(df, year=2019, as_of="2019-12-20", lang=lang),
+    "five_declines_region": lambda df, lang: plots.five_declines_chart(df, year=2019, region="庚县", lang=lang),
+    "yoy_levels": lambda df, lang: plots.yoy_bars(plots.compare.visits_by_level(df, year=2019), label_column="level", lang=lang),
+    "heatmap": lambda df, lang: plots.hotspot_heatmap(df, "2022Q3", lang=lang),
+    "share_change": lambda df, lang: plots.category_share_change(df, year=2019, lang=lang),
+    "three_rates": lambda df, lang: plots.three_rates_chart(df, "2019", lang=lang),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_plots_render_without_warnings(df, name, lang):
+    if lang == "zh":
+        assert fonts.cjk_family() is not None, "the project's setup installs an open CJK font"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = CASES[name](df, lang)
+    assert isinstance(fig, Figure)
+    texts = " ".join(_render(fig))
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in texts)
+    assert has_cjk == (lang == "zh"), texts[:200]
+
+
+def test_rc_params_untouched_and_heatmap_marks_planted_hotspot(df, reference_manifest):
+    before = dict(matplotlib.rcParams)
+    fig = plots.hotspot_heatmap(df, "2022Q3", lang="en")
+    assert dict(matplotlib.rcParams) == before
+    hs = reference_manifest["planted"]["regional_hotspot"]
+    assert ((fig.hotspots.region == hs["region"]) & (fig.hotspots.category == hs["category"])).any()
+    assert len(fig.axes[0].patches) >= 1
+    plt.close("all")
+
+
+def test_fallback_to_en_with_one_warning(df, monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_family", lambda: None)
+    monkeypatch.setattr(plots, "_warned", False)
+    with pytest.warns(plots.NoCJKFontWarning) as rec:
+        fig = plots.three_rates_chart(df, "2019", lang="zh")
+        plots.three_rates_chart(df, "2019", lang="zh")
+    assert len(rec) == 1
+    texts = " ".join(_render(fig))
+    assert "timely acceptance" in texts and not any("\u4e00" <= ch <= "\u9fff" for ch in texts)
+    with pytest.raises(ValueError):
+        plots.resolve_lang("fr")

@@ -57,27 +57,37 @@ def headline_table(df: pd.DataFrame, year: int | None = None, as_of: str | dt.da
 
     ``as_of`` (a date in ``year``) limits both years to 1 January … that month-day, as the
     seed's "as of 20 December" does. Columns: label_zh, label_en, current, previous,
-    change, change_pct (NaN when the previous count is 0).
+    change, change_pct (NaN when the previous count is 0), and the uncertainty from
+    :func:`petition_analysis.compare.compare`: rate_ratio, ci_low/ci_high and p_value of the
+    overdispersion-aware test, dispersion, p_adjusted (Benjamini–Hochberg across the
+    figures) and assessment (decline / increase / none).
     """
     if year is None:
         year = latest_complete_year(df)
     as_of_date = pd.Timestamp(as_of).date() if as_of is not None else None
     if as_of_date is not None and as_of_date.year != year:
         raise ValueError(f"as_of ({as_of_date}) must be a date in {year}.")
+    from . import compare, periods, stats
+
+    period = periods.ytd(pd.Timestamp(as_of_date)) if as_of_date is not None else periods.year(year)
     rows = []
-    dates = df["received_date"]
     for name, (zh, en, query, what) in HEADLINE_FIGURES.items():
-        sel = df.query(query) if query else df
-        values = {}
-        for key, y in (("current", year), ("previous", year - 1)):
-            lo, hi = _window(y, as_of_date)
-            in_period = (sel["received_date"] >= lo) & (sel["received_date"] <= hi)
-            values[key] = int(in_period.sum()) if what == "items" else int(sel.loc[in_period, "persons"].sum())
-        change = values["current"] - values["previous"]
-        pct = 100.0 * change / values["previous"] if values["previous"] else float("nan")
-        rows.append({"figure": name, "label_zh": zh, "label_en": en, **values, "change": change, "change_pct": pct})
-    del dates
-    return pd.DataFrame(rows).set_index("figure")
+        mask = df.eval(query) if query else None
+        measure = "items" if what == "items" else "person_times"
+        # The comparison module adds the uncertainty: exact and overdispersion-aware tests.
+        c = compare.compare(df, period, "yoy", where=mask, measures=(measure,)).iloc[0]
+        rows.append({"figure": name, "label_zh": zh, "label_en": en, "current": int(c["current"]),
+                     "previous": int(c["previous"]), "change": int(c["change"]), "change_pct": c["pct_change"],
+                     "rate_ratio": c["rate_ratio"], "ci_low": c["od_ci_low"], "ci_high": c["od_ci_high"],
+                     "p_value": c["od_p_value"], "dispersion": c["dispersion"]})
+    out = pd.DataFrame(rows).set_index("figure")
+    # Many figures tested at once: Benjamini–Hochberg across the table.
+    out["p_adjusted"] = stats.fdr_bh(out["p_value"].to_numpy())
+    sig = out["p_adjusted"] < 0.05
+    out["assessment"] = ["decline" if s and c < p else "increase" if s and c > p else "none"
+                         for s, c, p in zip(sig, out["current"], out["previous"])]
+    out.attrs.update(period=period, comparison=period.yoy())
+    return out
 
 
 def format_headline(table: pd.DataFrame, year: int, as_of: dt.date | None = None, lang: str = "zh") -> str:
@@ -85,7 +95,17 @@ def format_headline(table: pd.DataFrame, year: int, as_of: dt.date | None = None
     label = "label_zh" if lang == "zh" else "label_en"
     period = f"{year}" + (f" (1 Jan – {as_of:%d %b})" if as_of else "")
     head = f"Headline, {period} vs the same period of {year - 1}"
-    out = table[[label, "current", "previous", "change", "change_pct"]].copy()
+    cols = [label, "current", "previous", "change", "change_pct"]
+    has_test = "assessment" in table
+    out = table[cols + (["ci_low", "ci_high", "assessment"] if has_test else [])].copy()
     out["change_pct"] = out["change_pct"].map(lambda v: "" if pd.isna(v) else f"{v:+.2f} %")
-    out.columns = ["figure", str(year), str(year - 1), "change", "change %"]
+    names = ["figure", str(year), str(year - 1), "change", "change %"]
+    if has_test:
+        from .compare import assessment_label
+
+        out["rr 95% CI"] = [f"{(lo - 1) * 100:+.1f}…{(hi - 1) * 100:+.1f} %" if pd.notna(lo) and hi != float("inf") else ""
+                            for lo, hi in zip(out.pop("ci_low"), out.pop("ci_high"))]
+        out["test"] = out.pop("assessment").map(lambda a: assessment_label(a, lang))
+        names += ["95% CI (change)" if lang == "en" else "95%置信区间", "test" if lang == "en" else "检验"]
+    out.columns = names
     return head + "\n" + out.to_string(index=False)

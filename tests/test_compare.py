@@ -96,3 +96,17 @@ def test_levels_and_channel_mix(df):
     mix = compare.channel_mix(df, year=2023, against=periods.year(2014))
     assert mix.loc["letter", "flag"] == "down" and mix.loc["online", "flag"] == "up"
     assert mix["share_current"].sum() == pytest.approx(1.0)
+
+
+def test_cli_headline_table_carries_the_uncertainty(df):
+    from petition_analysis.headline import format_headline, headline_table
+
+    t = headline_table(df, year=2019, as_of="2019-12-20")
+    c = compare.headline(df, year=2019, as_of="2019-12-20").set_index("figure")
+    for fig in ("items", "visits_national_items", "leapfrog_city_person_times"):
+        assert t.loc[fig, "ci_low"] == pytest.approx(c.loc[fig, "od_ci_low"])
+        assert t.loc[fig, "p_value"] == pytest.approx(c.loc[fig, "od_p_value"])
+    assert set(t["assessment"]) <= {"decline", "increase", "none"}
+    assert t.loc["visits_national_items", "assessment"] == "decline"
+    text = format_headline(t, 2019, pd.Timestamp("2019-12-20").date(), lang="en")
+    assert "significant decline" in text and "no significant change" in text

@@ -1,0 +1,100 @@
+"""Every notebook runs (nbval, lax), and the few cells whose printed figures must not
+change (``# NBVAL_CHECK_OUTPUT``) print the calibration figures.
+
+Notebooks are committed without outputs, so nbval has nothing to compare with. This test
+therefore runs nbval on prepared copies: report notebooks get the calibration parameters
+(papermill's own parameterisation) and each checked cell gets its expected output from
+``expected_outputs.yaml``."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+EXPECTED = yaml.safe_load((Path(__file__).parent / "expected_outputs.yaml").read_text(encoding="utf-8"))
+#: Parameters for the nbval runs of the report notebooks: the seed's calibration period.
+PARAMETERS = {
+    "notebooks/reports/annual_report.ipynb": {"year": 2019, "as_of": "2019-12-20", "lang": "zh"},
+    "notebooks/reports/quarterly_report.ipynb": {"year": 2019, "quarter": 4, "lang": "en"},
+    "notebooks/reports/hotspot_report.ipynb": {"start_year": 2014, "end_year": 2023, "lang": "en"},
+}
+CHECK = "# NBVAL_CHECK_OUTPUT"
+
+
+def _rel(p: Path) -> str:
+    return p.relative_to(ROOT).as_posix()
+
+
+def test_there_are_report_teaching_and_exploratory_notebooks():
+    rel = {_rel(p) for p in NOTEBOOKS}
+    assert set(PARAMETERS) <= rel
+    assert sum(r.startswith("notebooks/teaching/lesson_") for r in rel) >= 3
+    assert sum(r.startswith("notebooks/teaching/solutions/") for r in rel) >= 3
+    assert any(r.startswith("notebooks/exploratory/") for r in rel)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_rel)
+def test_committed_without_outputs_and_with_our_kernel(path):
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"{_rel(path)} has outputs"
+    assert nb.metadata["kernelspec"]["name"] == "petition-analysis"
+
+
+@pytest.mark.parametrize("rel", sorted(PARAMETERS))
+def test_report_notebooks_have_a_parameters_cell_of_literals(rel):
+    nb = nbformat.read(str(ROOT / rel), as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(cells) == 1
+    lines = [l for l in cells[0].source.splitlines() if l.strip()]
+    assert all(" = " in l and "(" not in l for l in lines), "one literal per line"
+    names = {l.split(" = ")[0] for l in lines}
+    assert {"data", "region", "lang", "public", "mapping", "summary_path"} <= names
+    checker = nb.cells[nb.cells.index(cells[0]) + 1]
+    assert "reports.prepare(" in checker.source, "parameters are checked in the cell right after"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_rel)
+def test_every_checked_cell_has_an_expected_output(path):
+    nb = nbformat.read(str(path), as_version=4)
+    checked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK)]
+    assert len(checked) == len(EXPECTED.get(_rel(path), [])), f"update expected_outputs.yaml for {_rel(path)}"
+
+
+def _prepare(path: Path, out_dir: Path) -> Path:
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(path))  # papermill's loader gives every cell a tags list
+    rel = _rel(path)
+    if rel in PARAMETERS:
+        nb = parameterize_notebook(copy.deepcopy(nb), PARAMETERS[rel])
+    expected = iter(EXPECTED.get(rel, []))
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith(CHECK):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=next(expected))]
+            cell.execution_count = 1  # nbval skips "unrun" cells that carry outputs
+    target = out_dir / rel.replace("/", "__")
+    nbformat.write(nb, str(target))
+    return target
+
+
+@pytest.mark.slow
+def test_nbval_runs_every_notebook(tmp_path):
+    for path in NOTEBOOKS:
+        _prepare(path, tmp_path)
+    res = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+         "-q", "--nbval-cell-timeout=600", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=1500,
+    )
+    assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]

@@ -141,15 +141,22 @@ def monthly_trend(df: pd.DataFrame, where=None, *, lang: str = "zh", family: str
     return _close_pyplot(fig)
 
 
+def _small(values, k: int | None) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    return np.zeros(len(v), dtype=bool) if k is None else (v > 0) & (v < k)
+
+
 def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: str = "items",
-             lang: str = "zh", title: str | None = None):
+             lang: str = "zh", title: str | None = None, suppress_below: int | None = None):
     """Bars of the percentage change of each row of a comparison table (from
     :func:`compare.compare` or the ready-made tables) with the overdispersion-aware 95 % CI,
-    coloured by the assessment."""
+    coloured by the assessment. ``suppress_below=k`` (public output) leaves out rows whose
+    current or previous count is between 1 and k−1."""
     import seaborn as sns
 
     lang = resolve_lang(lang)
     t = table.loc[table["measure"] == measure].copy()
+    t = t.loc[~(_small(t["current"], suppress_below) | _small(t["previous"], suppress_below))]
     if label_column is None:
         label_column = f"label_{lang}" if f"label_{lang}" in t else next(
             c for c in t.columns if c not in ("measure",) and not pd.api.types.is_numeric_dtype(t[c]))
@@ -178,18 +185,21 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
 
 
 def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *, lang: str = "zh",
-                        measure: str = "items"):
+                        measure: str = "items", period=None, suppress_below: int | None = None):
     """The five declines (五下降) as YoY bars with confidence intervals."""
     lang = resolve_lang(lang)
-    t = compare.five_declines(df, year=year, region=region, as_of=as_of)
+    t = compare.five_declines(df, year=year, region=region, as_of=as_of, period=period)
     p = t.attrs["period"].label(lang)
     where = (region if lang == "zh" else _region_label(region, "en")) if region else ""
-    return yoy_bars(t, measure=measure, lang=lang, title=(where + " " if where else "") + _t("five_title", lang, p=p))
+    return yoy_bars(t, measure=measure, lang=lang, title=(where + " " if where else "") + _t("five_title", lang, p=p),
+                    suppress_below=suppress_below)
 
 
-def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10):
+def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
+                    suppress_below: int | None = None):
     """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
-    with emerging-hotspot flags (FDR-controlled over every cell tested) outlined."""
+    with emerging-hotspot flags (FDR-controlled over every cell tested) outlined.
+    ``suppress_below=k`` (public output) writes counts from 1 to k−1 as ``<k``."""
     import seaborn as sns
     from matplotlib.patches import Rectangle
 
@@ -207,7 +217,10 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
         shown = counts.copy()
         shown.index = [_region_label(r, lang) for r in counts.index]
         shown.columns = [_cat_label(c, lang) for c in cats]
-        sns.heatmap(shown, annot=True, fmt="d", cmap="rocket_r", cbar=False, ax=ax, annot_kws={"size": 8})
+        values = counts.to_numpy()
+        annot = np.where(_small(values.ravel(), suppress_below).reshape(values.shape),
+                         f"<{suppress_below}", values.astype(str))
+        sns.heatmap(shown, annot=annot, fmt="", cmap="rocket_r", cbar=False, ax=ax, annot_kws={"size": 8})
         for _, row in hit.iterrows():
             if row["region"] in counts.index and row["category"] in cats:
                 i, j = list(counts.index).index(row["region"]), list(cats).index(row["category"])
@@ -239,9 +252,11 @@ def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=Non
     return _close_pyplot(fig)
 
 
-def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", **limits):
+def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppress_below: int | None = None,
+                      **limits):
     """The three rates and participation with Wilson intervals; legal limits as keyword
-    arguments of :func:`rates.three_rates`."""
+    arguments of :func:`rates.three_rates`. ``suppress_below=k`` writes small numerators and
+    denominators as ``<k``."""
     lang = resolve_lang(lang)
     p = _periods.parse(period) if period is not None else None
     t = rates.three_rates(df, p, **limits)
@@ -251,7 +266,10 @@ def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", **limi
         ax.errorbar(t["rate"] * 100, y, xerr=np.vstack([(t["rate"] - t["ci_low"]) * 100, (t["ci_high"] - t["rate"]) * 100]),
                     fmt="o", capsize=4, color="#264653")
         for yi, (v, n, d) in enumerate(zip(t["rate"], t["numerator"], t["denominator"])):
-            ax.annotate(f"{v * 100:.1f}%  ({n}/{d})", (v * 100, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
+            n_s = f"<{suppress_below}" if _small([n], suppress_below)[0] else str(n)
+            d_s = f"<{suppress_below}" if _small([d], suppress_below)[0] else str(d)
+            ax.annotate(f"{v * 100:.1f}%  ({n_s}/{d_s})", (v * 100, yi), textcoords="offset points", xytext=(6, 6),
+                        fontsize=9)
         ax.set_yticks(y, t[f"label_{lang}"].tolist())
         ax.invert_yaxis()
         ax.set(xlabel=_t("rate", lang), xlim=(max(0, (t["ci_low"].min() * 100) - 10), 100),

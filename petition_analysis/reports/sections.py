@@ -27,7 +27,7 @@ __all__ = [
     "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
     "accumulated", "quality", "provenance", "summary_figures", "figures_text",
-    "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
+    "plot", "PLOTS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
 ]
 
 LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到市", "en": "city"},
@@ -417,6 +417,57 @@ def summary_figures(ctx: ReportContext) -> dict[str, dict]:
         qoq = headline_figures(ctx, "previous")
         figs.update(figures_from_table(qoq.assign(figure="qoq_" + qoq["figure"])))
     return figs
+
+
+# --- figures --------------------------------------------------------------------------------
+
+PLOTS = ("headline", "five_declines", "rates", "category_shares", "heatmap", "trend")
+
+
+def heatmap_quarter(ctx: ReportContext) -> str:
+    """The quarter a report's heatmap shows: the report's quarter, or the last complete
+    quarter of an annual report's period (e.g. 2019Q3 for 2019 to 20 December)."""
+    if ctx.kind == "quarterly":
+        return f"{ctx.year}Q{ctx.quarter}"
+    if ctx.kind == "hotspots":
+        # the quarter of the strongest emerging hotspot over the report's years, if any
+        quarters = [f"{y}Q{q}" for y in range(ctx.start_year, ctx.end_year + 1) for q in (1, 2, 3, 4)]
+        flags = hotspots.emerging_hotspots(ctx.data, quarters=quarters)
+        flags = flags[flags["flag"]]
+        if ctx.region is not None:
+            flags = flags[flags["region"] == ctx.region]
+        if len(flags):
+            return str(flags.iloc[0]["period"])
+    end = period_of(ctx).end
+    q = (end.month - 1) // 3 + 1
+    if end < pd.Timestamp(end.year, 3 * q, 1) + pd.offsets.MonthEnd(0):
+        q -= 1
+    return f"{end.year}Q{q}" if q >= 1 else f"{end.year - 1}Q4"
+
+
+def plot(ctx: ReportContext, what: str):
+    """One of the report's figures (:data:`PLOTS`) from :mod:`petition_analysis.plots`, in the
+    report's language; public mode writes small counts as ``<k`` or leaves their bars out."""
+    from .. import plots
+
+    k = ctx.suppression_k if ctx.public else None
+    p = period_of(ctx)
+    lang = ctx.lang
+    if what == "headline":
+        t = headline_figures(ctx)
+        return plots.yoy_bars(t.assign(**{f"label_{lang}": t[f"label_{lang}"]}), label_column=f"label_{lang}",
+                              lang=lang, suppress_below=k)
+    if what == "five_declines":
+        return plots.five_declines_chart(ctx.data, region=ctx.region, period=p, lang=lang, suppress_below=k)
+    if what == "rates":
+        return plots.three_rates_chart(ctx.region_data, p, lang=lang, suppress_below=k)
+    if what == "category_shares":
+        return plots.category_share_change(ctx.region_data, period=p, lang=lang)
+    if what == "heatmap":
+        return plots.hotspot_heatmap(ctx.data, heatmap_quarter(ctx), lang=lang, suppress_below=k)
+    if what == "trend":
+        return plots.monthly_trend(ctx.region_data[ctx.region_data["received_date"] <= p.end], lang=lang)
+    raise ValueError(f"unknown plot {what!r}; one of {', '.join(PLOTS)}.")
 
 
 # --- multi-year hotspot sections -------------------------------------------------------

@@ -143,6 +143,11 @@ def _raw(df: pd.DataFrame, fld: str) -> pd.Series:
     return df[col] if col in df else pd.Series("", index=df.index, dtype="str")
 
 
+def _normalized(df: pd.DataFrame, fld: str, mask: pd.Series) -> pd.Series:
+    """Normalized raw text of the rows in ``mask`` (for the log: only those rows)."""
+    return normalize_text(_raw(df, fld)[mask.to_numpy(dtype=bool)])
+
+
 def _kept(df: pd.DataFrame) -> pd.Series:
     return df["_reason"].isna()
 
@@ -196,13 +201,17 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
                 lambda q: q.isin(_TOTAL_WORDS) | q.str.match(r"^(?:合计|总计|小计)[:：]").fillna(False).astype(bool)))
             is_total[hit.index[hit.to_numpy()]] = True
     out["_total"] = is_total
-    # The first non-empty cell of each row (numpy: argmax over the non-empty mask).
-    values = cells.to_numpy(dtype=object)
-    first_pos = nonempty.to_numpy().argmax(axis=1) if values.size else np.zeros(len(cells), dtype=int)
-    first = pd.Series(values[np.arange(len(values)), first_pos] if values.size else [], index=body.index, dtype="str")
-    notes = first.str.contains(_NOTES, regex=True) & (nonempty.sum(axis=1) <= 2)
+    # A note is a row of at most 2 cells whose first non-empty cell reads like one. Only
+    # those few rows are looked at (numpy: argmax over the non-empty mask).
+    few = nonempty.sum(axis=1) <= 2
+    notes = pd.Series(False, index=body.index)
+    if few.any():
+        values = cells[few].to_numpy(dtype=object)
+        first_pos = nonempty[few].to_numpy().argmax(axis=1)
+        first = pd.Series(values[np.arange(len(values)), first_pos], dtype="str")
+        notes[few] = first.str.contains(_NOTES, regex=True).to_numpy(dtype=bool)
     # Everything below the first note that is not a full row also belongs to the notes.
-    after = notes.cummax() & (nonempty.sum(axis=1) <= 2) & ~out["_blank"]
+    after = notes.cummax() & few & ~out["_blank"]
     out["_notes"] = notes | after
     out["_reason"] = pd.Series(pd.NA, index=out.index, dtype="object")
     out = out.reset_index(drop=True)
@@ -237,8 +246,15 @@ def _raw_columns(df: pd.DataFrame) -> list[str]:
 def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
     """Reject exact copies of an earlier row (all raw values equal; the first is kept)."""
     cols = _raw_columns(df)
-    keys = pd.util.hash_pandas_object(df[cols].fillna(""), index=False)
-    dup = keys.duplicated(keep="first") & _kept(df)
+    # Copies share every value, so only rows whose first raw value repeats are candidates:
+    # hashing those few rows gives the same answer as hashing them all.
+    first = "raw:case_id" if "raw:case_id" in cols else (cols[0] if cols else None)
+    candidates = df[first].duplicated(keep=False) if first else pd.Series(False, index=df.index)
+    dup = pd.Series(False, index=df.index)
+    if candidates.any():
+        keys = pd.util.hash_pandas_object(df.loc[candidates, cols].fillna(""), index=False)
+        dup[candidates] = keys.duplicated(keep="first").to_numpy()
+    dup &= _kept(df)
     # A copy of a row already rejected for its layout is still just that layout row.
     return _reject(df, dup, "duplicate", log, "duplicates")
 
@@ -262,7 +278,7 @@ def parse_channel(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict
     df["channel"] = parse.parse_choice(_raw(df, "channel"), parse.CHANNEL_WORDS, values)
     bad = df["channel"].isna()
     if log is not None:
-        log.count_labels("channel", normalize_text(_raw(df, "channel"))[bad & _kept(df)])
+        log.count_labels("channel", _normalized(df, "channel", bad & _kept(df)))
     return _reject(df, bad, "invalid_channel", log, "channel")
 
 
@@ -283,13 +299,13 @@ def parse_level(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict |
     df["level"] = parse.parse_choice(_raw(df, "level"), parse.LEVEL_WORDS, values)
     bad = df["level"].isna()
     if log is not None:
-        log.count_labels("level", normalize_text(_raw(df, "level"))[bad & _kept(df)])
+        log.count_labels("level", _normalized(df, "level", bad & _kept(df)))
     return _reject(df, bad, "invalid_level", log, "level")
 
 
 def parse_region(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None) -> pd.DataFrame:
     """``region`` (问题属地) as written, folded; a mapping can rename values; reject blanks."""
-    region = normalize_text(_raw(df, "region")).str.replace(r"\s+", "", regex=True)
+    region = on_uniques(normalize_text(_raw(df, "region")), lambda u: u.str.replace(r"\s+", "", regex=True))
     if values:
         region = region.replace(values)
     df["region"] = region.where(region.fillna("").ne(""))
@@ -307,8 +323,8 @@ def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: d
     df["subcategory"] = sub
     if log is not None:
         kept = _kept(df)
-        log.count_labels("category", normalize_text(_raw(df, "category")).fillna("(blank)")[unknown & kept])
-        log.count_labels("subcategory", normalize_text(_raw(df, "subcategory"))[sub_unknown & kept])
+        log.count_labels("category", _normalized(df, "category", unknown & kept).fillna("(blank)"))
+        log.count_labels("subcategory", _normalized(df, "subcategory", sub_unknown & kept))
     return df
 
 
@@ -316,7 +332,7 @@ def _flag_column(df: pd.DataFrame, fld: str, log: CleanLog | None, values: dict 
                  yes=parse.YES_WORDS, no=parse.NO_WORDS) -> pd.Series:
     flag, unknown = parse.parse_flag(_raw(df, fld), yes, no, values)
     if log is not None:
-        log.count_labels(fld, normalize_text(_raw(df, fld))[unknown & _kept(df)])
+        log.count_labels(fld, _normalized(df, fld, unknown & _kept(df)))
     return flag
 
 
@@ -341,11 +357,11 @@ def parse_handling(df: pd.DataFrame, log: CleanLog | None = None, *, values: dic
     inferred = pd.Series(np.where(df["concluded_date"].notna(), "concluded",
                                   np.where(df["accepted_date"].notna(), "accepted", "registered")), index=df.index)
     if log is not None and "raw:status" in df:
-        log.count_labels("status", normalize_text(_raw(df, "status"))[status.isna() & _kept(df) & _raw(df, "status").ne("")])
+        log.count_labels("status", _normalized(df, "status", status.isna() & _kept(df) & _raw(df, "status").ne("")))
     df["status"] = status.fillna(inferred)
     sat = parse.parse_choice(_raw(df, "satisfaction"), parse.SATISFACTION_WORDS, values.get("satisfaction"))
     if log is not None:
-        log.count_labels("satisfaction", normalize_text(_raw(df, "satisfaction"))[sat.isna() & _kept(df)])
+        log.count_labels("satisfaction", _normalized(df, "satisfaction", sat.isna() & _kept(df)))
     df["satisfaction"] = sat.fillna("not_evaluated")
     return _make_consistent(df, log)
 
@@ -383,9 +399,12 @@ def assign_case_ids(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFra
     """``case_id`` from 编号, or a stable hash of the row's raw values when it is empty."""
     given = normalize_text(_raw(df, "case_id")).fillna("")
     cols = [c for c in _raw_columns(df) if c != "raw:case_id"]
-    hashed = pd.util.hash_pandas_object(df[cols].fillna(""), index=False)
-    fallback = "H" + pd.Series(np.char.zfill(np.char.mod("%x", hashed.to_numpy()), 16), index=df.index, dtype="str")
-    df["case_id"] = given.where(given.ne(""), fallback)
+    empty = given.eq("")
+    case_id = given.copy()
+    if empty.any():  # hash only the rows that need it (the hash is per row)
+        hashed = pd.util.hash_pandas_object(df.loc[empty, cols].fillna(""), index=False)
+        case_id[empty] = "H" + pd.Series(np.char.zfill(np.char.mod("%x", hashed.to_numpy()), 16), index=hashed.index, dtype="str")
+    df["case_id"] = case_id
     if log is not None and given.eq("").any() and "raw:case_id" in df:
         n = int((given.eq("") & _kept(df)).sum())
         if n:

@@ -27,6 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .io import from_arrow, to_arrow
+
 __all__ = [
     "KEY_ENV_VAR",
     "MASK_TOKENS",
@@ -93,10 +95,9 @@ def identity_key(
             return pd.Series(pd.NA, index=index, dtype="str")
         # NFKC and whitespace removal in pyarrow (vectorized; pandas would fall back to
         # Python for the \s pattern).
-        arr = pa.array(s.astype("str"), type=pa.large_string(), from_pandas=True)
-        arr = pc.utf8_normalize(arr, form="NFKC")
+        arr = pc.utf8_normalize(to_arrow(s), form="NFKC")
         arr = pc.replace_substring_regex(arr, pattern=r"[\s\-]+", replacement="")
-        s = pd.Series(arr.to_pandas().to_numpy(), index=index, dtype="str")
+        s = from_arrow(arr, index)
         return s.where(s.str.len() > 0)
 
     ids = fold(id_number).str.upper()
@@ -108,10 +109,23 @@ def identity_key(
     return out.astype("str")
 
 
+_B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
+
+
 def _encode(digest: bytes) -> str:
     # base32 of the first 80 bits: 16 characters, mostly letters, so that a pseudonym can
     # never be mistaken for (or scanned as) an ID or phone number.
     return base64.b32encode(digest[:10]).decode("ascii").lower()
+
+
+def _encode_many(digests: list[bytes]) -> pa.Array:
+    """:func:`_encode` of many digests at once (numpy bit arithmetic, no per-row base64)."""
+    n = len(digests)
+    head = np.frombuffer(b"".join(d[:10] for d in digests), dtype=np.uint8).reshape(n, 10)
+    groups = np.unpackbits(head, axis=1).reshape(n, 16, 5) @ np.array([16, 8, 4, 2, 1], dtype=np.uint8)
+    chars = _B32[groups].tobytes()
+    offsets = pa.py_buffer(np.arange(0, 16 * n + 1, 16, dtype=np.int64).tobytes())
+    return pa.Array.from_buffers(pa.large_string(), n, [None, offsets, pa.py_buffer(chars)])
 
 
 def pseudonymize(identity: pd.Series, key: str | bytes) -> pd.Series:
@@ -123,14 +137,11 @@ def pseudonymize(identity: pd.Series, key: str | bytes) -> pd.Series:
     k = key.encode("utf-8") if isinstance(key, str) else bytes(key)
     k = hmac.new(_PEPPER, k, hashlib.sha256).digest()
     codes, uniques = pd.factorize(identity, use_na_sentinel=True)
-    digests = np.array(
-        [_encode(hmac.new(k, str(u).encode("utf-8"), hashlib.sha256).digest()) for u in uniques],
-        dtype=object,
-    )
-    out = np.full(len(identity), None, dtype=object)
-    present = codes >= 0
-    out[present] = digests[codes[present]]
-    return pd.Series(out, index=identity.index, dtype="str", name=identity.name)
+    # hmac.digest is OpenSSL's one-shot HMAC: several times faster than hmac.new per value.
+    texts = to_arrow(pd.Series(uniques, dtype="str")).to_pylist()
+    digests = _encode_many([hmac.digest(k, u.encode("utf-8"), "sha256") for u in texts])
+    out = digests.take(pa.array(codes, mask=codes < 0))
+    return from_arrow(out, identity.index, identity.name)
 
 
 def _regex_replace(arr: pa.ChunkedArray | pa.Array, pattern: str, replacement: str) -> pa.Array:
@@ -145,13 +156,19 @@ def mask_text(text: pd.Series, names: pd.Series | None = None) -> pd.Series:
     >>> mask_text(pd.Series(["身份证110105194912310021，邮箱a.b@example.com"])).tolist()
     ['身份证[证件号]，邮箱[邮箱]']
     """
-    arr = pa.array(text.astype("str"), type=pa.large_string(), from_pandas=True)
-    arr = _regex_replace(arr, PII_PATTERNS["email"], MASK_TOKENS["email"])
+    arr = to_arrow(text)
+    # Every pattern needs an "@" or 7 digits in a row: run the five regex passes on those
+    # rows only (usually a small share of free text), then put them back.
+    maybe = pc.fill_null(pc.match_substring_regex(arr, r"@|[0-9]{7}"), False)
+    sub = arr.filter(maybe)
+    sub = _regex_replace(sub, PII_PATTERNS["email"], MASK_TOKENS["email"])
     # Two passes: adjacent matches share a boundary character, so one pass can miss the second.
     for _ in range(2):
-        arr = _regex_replace(arr, PII_PATTERNS["id_number"], r"\1" + MASK_TOKENS["id_number"] + r"\3")
-        arr = _regex_replace(arr, PII_PATTERNS["phone"], r"\1" + MASK_TOKENS["phone"] + r"\3")
-    out = pd.Series(arr.to_pandas().to_numpy(), index=text.index, dtype="str", name=text.name)
+        sub = _regex_replace(sub, PII_PATTERNS["id_number"], r"\1" + MASK_TOKENS["id_number"] + r"\3")
+        sub = _regex_replace(sub, PII_PATTERNS["phone"], r"\1" + MASK_TOKENS["phone"] + r"\3")
+    if len(sub):
+        arr = pc.replace_with_mask(arr, maybe, sub)
+    out = from_arrow(arr, text.index, text.name)
     if names is not None:
         out = _mask_own_names(out, names)
     return out

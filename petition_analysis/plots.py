@@ -95,12 +95,9 @@ def _t(key, lang, **kw):
 
 
 def _region_label(name: str, lang: str) -> str:
-    if lang == "zh":
-        return name
-    from .synth.city import regions
+    from .synth.city import region_label
 
-    table = regions().set_index("zh")["en"]
-    return str(table.get(name, name))
+    return region_label(name, lang)
 
 
 def _cat_label(code: str, lang: str) -> str:

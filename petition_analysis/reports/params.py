@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import reference, schema
-from ..synth.city import CITY, regions as _city_regions
+from ..synth.city import CITY, region_label, regions as _city_regions
 
 __all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify"]
 
@@ -66,10 +66,7 @@ class ReportContext:
         """The region's name, or the whole city's."""
         if self.region is None:
             return CITY[self.lang]
-        if self.lang == "en":
-            known = _city_regions().set_index("zh")["en"]
-            return str(known.get(self.region, self.region))
-        return self.region
+        return region_label(self.region, self.lang)
 
     @property
     def region_slug(self) -> str:

@@ -332,9 +332,9 @@ def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
 
 
 def _region_en(name: str) -> str:
-    from ..synth.city import regions as city_regions
+    from ..synth.city import region_label
 
-    return str(city_regions().set_index("zh")["en"].get(name, name))
+    return region_label(name, "en")
 
 
 def regions(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:

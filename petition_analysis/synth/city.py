@@ -30,3 +30,15 @@ _REGIONS = [
 def regions() -> pd.DataFrame:
     """The regions of XX City: ``zh``, ``en``, ``slug`` and ``weight`` (share of items)."""
     return pd.DataFrame(_REGIONS, columns=["zh", "en", "slug", "weight"])
+
+
+def region_label(name: str, lang: str = "zh") -> str:
+    """A region's name in ``lang``: the English name of an XX City region, else the name as
+    given (real data carries its own names).
+
+    >>> region_label("庚县", "en"), region_label("庚县", "zh"), region_label("某县", "en")
+    ('Geng County', '庚县', '某县')
+    """
+    if lang == "zh":
+        return name
+    return {zh: en for zh, en, _, _ in _REGIONS}.get(name, name)

@@ -129,7 +129,8 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     ctx = prepare(kind, **params)
     timings = {"check_parameters": time.perf_counter() - t0}
     name = report_name(ctx)
-    base = Path(out_dir) / name
+    # Absolute: the notebook runs in its own folder and writes the JSON itself.
+    base = Path(out_dir).resolve() / name
     base.parent.mkdir(parents=True, exist_ok=True)
     ipynb, html, js = base.with_suffix(".ipynb"), base.with_suffix(".html"), base.with_suffix(".json")
     for stale in (html, js):

@@ -63,8 +63,10 @@ def test_executed_notebook_keeps_the_parameters_tag(annual_2019):
     assert not errors
 
 
-def test_public_county_report_in_english(tmp_path):
-    res = reports.run("annual", tmp_path, year=2021, region="寅市", lang="en", public=True)
+def test_public_county_report_in_english(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative out_dir, as `make run` uses
+    res = reports.run("annual", "reports", year=2021, region="寅市", lang="en", public=True)
+    assert res.json == tmp_path / "reports/annual/2021/annual_2021_yin-shi_en_public.json"
     assert res.name == "annual/2021/annual_2021_yin-shi_en_public"
     summary = json.loads(res.json.read_text(encoding="utf-8"))
     for name, fig in summary["figures"].items():

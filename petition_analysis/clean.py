@@ -571,6 +571,28 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     log = CleanLog()
     tables = read_tables(source, sheet=sheet if sheet is not None else m.sheet,
                          encoding=encoding if encoding is not None else m.encoding)
+    df, headers = work_frame(tables, m, log, label=str(source))
+    if len(df) == 0:  # header only: nothing to parse
+        data = schema.empty_frame()
+        if provenance:
+            data["source_file"] = pd.Series([], dtype="category")
+            data["source_row"] = pd.Series([], dtype="int32")
+        return CleanResult(data, pd.DataFrame({c: pd.Series([], dtype="str") for c in REJECT_COLUMNS}), log)
+    df = run_steps(df, m, log, collective_threshold=collective_threshold, repeat_window_days=repeat_window_days,
+                   pseudonym_key=pseudonym_key, today=today, progress=progress)
+    data, rejects = split_result(df, log, headers=headers, provenance=provenance)
+    log.rows_clean = len(data)
+    log.rejected = Counter(rejects["reason"].value_counts().to_dict())
+    schema.validate(data)
+    return CleanResult(data, rejects, log)
+
+
+#: Steps that compare rows with each other; the chunked path runs them in a second pass.
+CROSS_ROW_STEPS = ("mark_duplicates", "mark_duplicate_case_ids")
+
+
+def work_frame(tables: list[RawTable], m: Mapping, log: CleanLog, *, label: str = "") -> tuple[pd.DataFrame, dict]:
+    """The work frame of several tables (headers found, fields mapped) and the raw headers."""
     frames, headers = [], {}
     for t in tables:
         try:
@@ -584,17 +606,20 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
         headers.update({k: v for k, v in frame.attrs.get("headers", {}).items() if k not in headers})
         frames.append(frame)
     if not frames:
-        raise StructuralError(str(source), "no sheet has a register header", hint="See docs/mapping.md to map the headers.")
+        raise StructuralError(label, "no sheet has a register header", hint="See docs/mapping.md to map the headers.")
     df = pd.concat(frames, ignore_index=True)
     for c in _raw_columns(df):
         df[c] = df[c].fillna("").astype("str")
     log.rows_read = len(df)
-    if len(df) == 0:  # header only: nothing to parse
-        data = schema.empty_frame()
-        if provenance:
-            data["source_file"] = pd.Series([], dtype="category")
-            data["source_row"] = pd.Series([], dtype="int32")
-        return CleanResult(data, pd.DataFrame({c: pd.Series([], dtype="str") for c in REJECT_COLUMNS}), log)
+    return df, headers
+
+
+def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
+              repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key=None, today=None,
+              progress: bool | None = None, cross_row: bool = True) -> pd.DataFrame:
+    """Every cleaning step, in order, on a work frame. With ``cross_row=False`` the steps
+    that compare rows (:data:`CROSS_ROW_STEPS` and repeat linking) are left out: the
+    chunked path (:mod:`petition_analysis.dataset`) runs them over all chunks at once."""
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
     vals = m.values
     bar = _progress(len(df), progress)
@@ -614,14 +639,12 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
         (mask_summary, {}),
         (derive_flags, {"collective_threshold": collective_threshold, "repeat_window_days": repeat_window_days}),
     ]
+    if not cross_row:
+        steps = [(f, k) for f, k in steps if f.__name__ not in CROSS_ROW_STEPS]
     for step, kwargs in steps:
         df = df.pipe(step, log, **kwargs)
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.close()
-    data, rejects = split_result(df, log, headers=headers, provenance=provenance)
-    log.rows_clean = len(data)
-    log.rejected = Counter(rejects["reason"].value_counts().to_dict())
-    schema.validate(data)
-    return CleanResult(data, rejects, log)
+    return df

@@ -1,0 +1,483 @@
+"""Registers too big for memory: a Parquet dataset partitioned by year, cleaned chunk by
+chunk, and analysed through DuckDB without loading every row into pandas.
+
+:func:`clean_to_dataset` reads a directory of raw files, a glob, or one huge CSV in chunks
+of ``chunk_rows`` rows. Each chunk runs every row-local cleaning step of
+:func:`petition_analysis.clean` and is written to a staging folder. A second pass, in
+DuckDB, runs the steps that compare rows across chunks, in the same order as
+:func:`~petition_analysis.clean.clean`: exact copies (``duplicate``), reused case numbers
+(``duplicate_case_id``) and repeat linking (``is_repeat``). It writes
+
+- ``DIR/year=YYYY/*.parquet``: the canonical rows (``source_file`` / ``source_row`` included);
+- ``DIR/_rejects.parquet``: the rejects (:data:`~petition_analysis.clean.REJECT_COLUMNS`);
+- ``DIR/_log.json``: rows read, clean and rejected by reason, per file.
+
+Memory is bounded by the chunk size (pass 1) and by DuckDB's ``memory_limit`` (pass 2,
+which spills to disk). :func:`quarterly_table` and :func:`counts` accept such a dataset
+(or an in-memory frame) and give the same tables as the pandas functions.
+
+>>> import petition_analysis as pa, tempfile
+>>> df = pa.synth.generate(2018, 2019).data                                  # doctest: +SKIP
+>>> t = quarterly_table(df)                                                  # doctest: +SKIP
+>>> t.equals(quarterly_table(write_dataset(df, tempfile.mkdtemp())))        # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import shutil
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import derive, schema, taxonomy
+from .clean import CleanLog, REJECT_COLUMNS, _raw_columns, run_steps, split_result, work_frame
+from .errors import UnreadableFileError
+from .headers import find_header, load_mapping
+from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, RawTable, _kind, expand_sources, normalize_text, read_tables
+from .privacy import resolve_key
+from .reasons import REJECT_REASONS
+
+__all__ = [
+    "DatasetResult",
+    "clean_to_dataset",
+    "clean_file_to_staging",
+    "finish_dataset",
+    "write_dataset",
+    "read_dataset",
+    "quarterly_table",
+    "counts",
+    "connect",
+    "DEFAULT_CHUNK_ROWS",
+]
+
+#: Rows per chunk in the first pass: about 1 GB of peak memory per million messy rows.
+DEFAULT_CHUNK_ROWS = 500_000
+_LAYOUT = ("blank_row", "total_row", "notes_row")
+_STAGING = "_staging"
+_KEYS = ["year", "quarter", "region", "category"]
+
+
+@dataclass
+class DatasetResult:
+    """Where the dataset is, and what cleaning did (rows read, clean, rejected by reason)."""
+
+    path: Path
+    rows_read: int = 0
+    rows_clean: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    files: list[dict] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"path": str(self.path), "rows_read": self.rows_read, "rows_clean": self.rows_clean,
+                "rejected": dict(self.rejected), "files": self.files, "seconds": self.seconds}
+
+
+# --------------------------------------------------------------------------- reading in chunks
+
+
+def _sniff_encoding(path: Path) -> str:
+    """The encoding of a CSV from its first megabyte (a huge file is never read whole)."""
+    head = path.open("rb").read(1 << 20)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a cut last character is fine
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def iter_csv_tables(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, *, encoding: str | None = None,
+                    mapping=None):
+    """One huge CSV as :class:`~petition_analysis.io.RawTable` chunks of ``chunk_rows`` body
+    rows. The header is found once, in the first chunk, and put on top of every later
+    chunk, so that row numbers (``source_row``) stay those of the file."""
+    path = Path(path)
+    enc = encoding or _sniff_encoding(path)
+    text = path.open("rb").read(1 << 20).decode(enc, errors="ignore")
+    delim = "\t" if text.count("\t") > text.count(",") else ","
+    lines = text.splitlines()[:-1] or text.splitlines()
+    width = max((len(r) for r in csv.reader(io.StringIO("\n".join(lines[:1000])), delimiter=delim)), default=1)
+    reader = pd.read_csv(path, header=None, names=range(width), dtype=str, keep_default_na=False,
+                         skip_blank_lines=False, sep=delim, encoding=enc, chunksize=chunk_rows, engine="c")
+    header = None
+    m = load_mapping(mapping)
+    try:
+        for grid in reader:
+            grid = grid.fillna("")
+            if header is None:
+                h, _ = find_header(grid, m.renames, label=str(path), header_row=m.header_row)
+                header = grid.iloc[[h]]
+                yield RawTable(str(path), None, grid, h, enc)
+            else:
+                yield RawTable(str(path), None, pd.concat([header, grid]), 0, enc)
+    except pd.errors.ParserError as err:
+        raise UnreadableFileError(str(path), f"a row is wider than the first rows ({err})",
+                                  hint="Open it in a spreadsheet program and save it again as CSV.") from None
+
+
+def _expand(source) -> list[Path]:
+    """Files of a directory (recursively, register formats only), a glob, a path or a list."""
+    out = []
+    for item in expand_sources(source):
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in
+                          CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES and not f.name.startswith(("~$", ".")))
+        else:
+            out.append(p)
+    return out
+
+
+# --------------------------------------------------------------------------- pass 1
+
+
+def _staging_frame(df: pd.DataFrame, headers: dict, seq0: int, file_no: int) -> pd.DataFrame:
+    """Every row of a cleaned chunk, kept or not, with what the second pass needs."""
+    log = CleanLog()
+    kept = df["_reason"].isna()
+    data, rejects = split_result(df, log, headers=headers, provenance=True)
+    cols = _raw_columns(df)
+    out = pd.DataFrame(index=df.index)
+    # Canonical values for the kept rows; rejected rows carry their reject columns instead.
+    for c in data.columns:
+        out[c] = pd.Series(data[c].to_numpy(), index=df.index[kept.to_numpy()]).reindex(df.index) \
+            if c not in ("source_file", "source_row") else None
+    label = df["_file"].astype("str")
+    out["source_file"] = label.where(df["_sheet"].isna(), label + "#" + df["_sheet"].astype("str"))
+    out["source_row"] = df["_row"].astype("int64")
+    out["_reason"] = df["_reason"].astype("str")
+    out["_message"] = pd.Series(rejects["message"].to_numpy(), index=df.index[~kept.to_numpy()]).reindex(df.index)
+    out["_preview"] = pd.Series(rejects["preview"].to_numpy(), index=df.index[~kept.to_numpy()]).reindex(df.index)
+    raw_id = df["raw:case_id"] if "raw:case_id" in df else pd.Series("", index=df.index, dtype="str")
+    out["_raw_case_id"] = raw_id.astype("str").str.slice(0, 40)
+    out["_case_id_text"] = normalize_text(raw_id).fillna("")
+    out["_hash"] = pd.util.hash_pandas_object(df[cols].fillna(""), index=False).to_numpy().view("int64")
+    out["_source_repeat"] = df["_source_repeat"].fillna(False).astype(bool).to_numpy() if "_source_repeat" in df else False
+    out["_seq"] = np.arange(seq0, seq0 + len(df), dtype=np.int64)
+    out["_file_no"] = file_no
+    for c in ("region", "category", "subcategory", "channel", "level", "status", "satisfaction"):
+        out[c] = out[c].astype("str")
+    return out.reset_index(drop=True)
+
+
+def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *, mapping=None, key: bytes,
+                          today, chunk_rows: int = DEFAULT_CHUNK_ROWS, encoding: str | None = None,
+                          collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD, sheet=None) -> dict:
+    """Pass 1 for one file: clean it chunk by chunk (row-local steps only) and write each
+    chunk to ``staging``. Returns the file's log (runs on a Dask worker as it is)."""
+    path, staging = Path(path), Path(staging)
+    m = load_mapping(mapping)
+    # CSV is streamed in chunks; a workbook or Parquet file is one chunk (all its sheets).
+    chunks = (iter_csv_tables(path, chunk_rows, encoding=encoding or m.encoding, mapping=m) if _kind(path) == "csv"
+              else [read_tables(path, sheet=sheet if sheet is not None else m.sheet)])
+    rows, warnings, seq = 0, [], 0
+    for i, tables in enumerate(chunks):
+        tables = tables if isinstance(tables, list) else [tables]
+        log = CleanLog()
+        df, headers = work_frame(tables, m, log, label=str(path))
+        if len(df) == 0:
+            continue
+        df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=key, today=today,
+                       progress=False, cross_row=False)
+        st = _staging_frame(df, headers, seq, file_no)
+        st.to_parquet(staging / f"part-{file_no:06d}-{i:06d}.parquet", index=False)
+        rows += len(df)
+        seq += len(df)
+        warnings += [w for w in log.warnings if w not in warnings]
+    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": warnings[:20]}
+
+
+# --------------------------------------------------------------------------- pass 2
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None, temp_directory: str | None = None):
+    """A DuckDB connection with limits (DuckDB spills to ``temp_directory`` above them)."""
+    import duckdb
+
+    con = duckdb.connect()
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if temp_directory:
+        con.execute(f"SET temp_directory = '{temp_directory}'")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _crosswalk_values() -> str:
+    pairs = taxonomy._crosswalk_map()
+    return ", ".join(f"('{a}', '{b}')" for a, b in pairs.items())
+
+
+def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS,
+                   memory_limit: str | None = None, keep_staging: bool = False) -> dict:
+    """Pass 2 in DuckDB over ``out/_staging``: duplicates, duplicate case numbers and repeat
+    linking across every chunk, in the order :func:`~petition_analysis.clean.clean` runs
+    them; then the year-partitioned dataset and the rejects file."""
+    out = Path(out)
+    staging = out / _STAGING
+    con = connect(memory_limit=memory_limit, temp_directory=str(out / "_duckdb_tmp"))
+    layout = ", ".join(f"'{r}'" for r in _LAYOUT)
+    order = "_file_no, _seq"
+    con.execute(f"CREATE TEMP TABLE cw(code VARCHAR, harmonized VARCHAR); INSERT INTO cw VALUES {_crosswalk_values()}")
+    # 1. Exact copies: the hash repeats an earlier row's (any row), and the row is not a layout row.
+    # 2. Reused case numbers among the rows still kept.
+    con.execute(f"""
+        CREATE TEMP TABLE s1 AS
+        SELECT * EXCLUDE (_reason), _reason AS _reason0,
+               CASE WHEN (_reason IS NULL OR _reason NOT IN ({layout}))
+                         AND row_number() OVER (PARTITION BY _hash ORDER BY {order}) > 1 THEN 'duplicate'
+                    ELSE _reason END AS _reason
+        FROM read_parquet('{staging}/*.parquet')""")
+    con.execute(f"""
+        CREATE TEMP TABLE s2 AS
+        SELECT * EXCLUDE (_reason),
+               CASE WHEN _reason IS NULL AND row_number() OVER (PARTITION BY _reason IS NULL, case_id ORDER BY {order}) > 1
+                    THEN 'duplicate_case_id' ELSE _reason END AS _reason
+        FROM s1""")
+    # 3. Repeat linking over the kept rows (derive.flag_repeats: same petitioner, crosswalked
+    #    category, previous item within the window; same-day items ordered by case_id).
+    cols = [c if c != "persons" else "CAST(persons AS INTEGER) AS persons" for c in schema.column_names() if c != "is_repeat"]
+    cols += ["source_file", "CAST(source_row AS INTEGER) AS source_row"]
+    con.execute(f"""
+        CREATE TEMP TABLE kept AS
+        WITH k AS (
+            SELECT s2.*, coalesce(cw.harmonized, s2.category) AS _h FROM s2 LEFT JOIN cw ON cw.code = s2.category
+            WHERE _reason IS NULL),
+        l AS (
+            SELECT *, received_date - lag(received_date) OVER (
+                PARTITION BY petitioner_id, _h ORDER BY received_date, case_id) AS _gap FROM k)
+        SELECT {", ".join(cols)},
+               (petitioner_id IS NOT NULL AND _gap IS NOT NULL AND _gap <= INTERVAL {int(repeat_window_days)} DAY)
+                   OR _source_repeat AS is_repeat,
+               year(received_date) AS year
+        FROM l""")
+    data_cols = schema.column_names() + ["source_file", "source_row", "year"]
+    for old in out.glob("year=*"):
+        shutil.rmtree(old)
+    con.execute(f"""COPY (SELECT {", ".join(data_cols)} FROM kept ORDER BY received_date, source_file, source_row)
+                    TO '{out}' (FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE true)""")
+    msgs = ", ".join(f"('{k}', '{v.replace(chr(39), chr(39) * 2)}')" for k, v in REJECT_REASONS.items())
+    con.execute(f"CREATE TEMP TABLE rr(reason VARCHAR, text VARCHAR); INSERT INTO rr VALUES {msgs}")
+    # Rejects found in pass 2 have no raw preview (the raw values are gone by then).
+    rejects = con.execute(f"""
+        SELECT source_file, NULL AS sheet, source_row, s2._reason AS reason,
+               coalesce(CASE WHEN s2._reason = _reason0 THEN _message END,
+                        rr.text || CASE WHEN s2._reason = 'duplicate_case_id' THEN ': ' || _raw_case_id ELSE '' END, '')
+                   AS message,
+               coalesce(_case_id_text, '') AS case_id, coalesce(_preview, '') AS preview
+        FROM s2 LEFT JOIN rr ON rr.reason = s2._reason
+        WHERE s2._reason IS NOT NULL ORDER BY _file_no, _seq""").df()
+    from .privacy import mask_text
+
+    for c in ("message", "case_id"):
+        rejects[c] = mask_text(rejects[c].astype("str"))
+    rejects["sheet"] = rejects["sheet"].astype("str")
+    rejects["reason"] = rejects["reason"].astype("str")
+    rejects = rejects[REJECT_COLUMNS]
+    rejects.to_parquet(out / "_rejects.parquet", index=False)
+    n_read = con.execute("SELECT count(*) FROM s2").fetchone()[0]
+    n_clean = con.execute("SELECT count(*) FROM kept").fetchone()[0]
+    con.close()
+    shutil.rmtree(out / "_duckdb_tmp", ignore_errors=True)
+    if not keep_staging:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {"rows_read": int(n_read), "rows_clean": int(n_clean), "rejected": rejects["reason"].value_counts().to_dict()}
+
+
+def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                     pseudonym_key: str | bytes | None = None, today=None, encoding: str | None = None,
+                     collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
+                     repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, memory_limit: str | None = None,
+                     client=None, keep_staging: bool = False) -> DatasetResult:
+    """Clean a directory of raw files, a glob, or one huge CSV into a year-partitioned
+    Parquet dataset at ``out``, in bounded memory (see the module docstring).
+
+    With a Dask ``client``, pass 1 runs one task per file on the cluster (the files and
+    ``out`` must be on storage every worker sees); pass 2 runs here, in DuckDB.
+    """
+    out = Path(out)
+    staging = out / _STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    files = _expand(source)
+    # One key and one "today" for every chunk, so that pseudonyms link across chunks.
+    key, _ = resolve_key(pseudonym_key)
+    today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
+    kw = dict(mapping=mapping, key=key, today=today, chunk_rows=chunk_rows, encoding=encoding,
+              collective_threshold=collective_threshold)
+    t0 = time.perf_counter()
+    if client is None:
+        logs = [clean_file_to_staging(f, staging, i, **kw) for i, f in enumerate(files)]
+    else:
+        futures = [client.submit(clean_file_to_staging, str(f), str(staging), i, pure=False, **kw)
+                   for i, f in enumerate(files)]
+        logs = client.gather(futures)
+    t1 = time.perf_counter()
+    summary = finish_dataset(out, repeat_window_days=repeat_window_days, memory_limit=memory_limit,
+                             keep_staging=keep_staging)
+    t2 = time.perf_counter()
+    res = DatasetResult(out, summary["rows_read"], summary["rows_clean"], Counter(summary["rejected"]), logs,
+                        {"pass1_chunks": round(t1 - t0, 2), "pass2_cross_row": round(t2 - t1, 2)})
+    (out / "_log.json").write_text(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
+    return res
+
+
+# --------------------------------------------------------------------------- reading and analysis
+
+
+def write_dataset(df: pd.DataFrame, out: str | Path) -> Path:
+    """Write a canonical frame as a year-partitioned dataset (what :func:`clean_to_dataset` writes)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out)
+    frame = df.copy()
+    for c in frame.columns:
+        if isinstance(frame[c].dtype, pd.CategoricalDtype):
+            frame[c] = frame[c].astype("str")
+    frame["year"] = frame["received_date"].dt.year.astype("int32")
+    pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), out, partition_cols=["year"],
+                        existing_data_behavior="delete_matching")
+    return out
+
+
+def _glob(dataset: str | Path) -> str:
+    return str(Path(dataset) / "year=*" / "*.parquet")
+
+
+def read_dataset(dataset: str | Path, columns: list[str] | None = None, where: str | None = None) -> pd.DataFrame:
+    """Rows of a dataset as a canonical frame (``where``: a DuckDB SQL condition, e.g.
+    ``"received_date >= DATE '2019-01-01'"``, so that only those rows are loaded)."""
+    con = connect()
+    cols = ", ".join(columns) if columns else "* EXCLUDE (year)"
+    sql = f"SELECT {cols} FROM read_parquet('{_glob(dataset)}', hive_partitioning = true)"
+    df = con.execute(sql + (f" WHERE {where}" if where else "") + " ORDER BY received_date, source_file, source_row"
+                     if not columns else sql + (f" WHERE {where}" if where else "")).df()
+    con.close()
+    return schema.coerce(df)
+
+
+def _source_sql(data, con) -> str:
+    if isinstance(data, pd.DataFrame):
+        con.register("_frame", data)
+        return "_frame"
+    return f"read_parquet('{_glob(data)}', hive_partitioning = true)"
+
+
+def _finish_quarterly(g: pd.DataFrame) -> pd.DataFrame:
+    """Crosswalk the categories of (year, quarter, region, category) counts, re-add, and
+    put each row next to the same quarter a year before (同比)."""
+    g = g.assign(category=g["category"].astype("str").map(taxonomy._crosswalk_map()).fillna(g["category"].astype("str")),
+                 region=g["region"].astype("str"))
+    g = g.groupby(_KEYS, sort=True, as_index=False)[["items", "person_times"]].sum()
+    prev = g.assign(year=g["year"] + 1).rename(columns={"items": "items_prev", "person_times": "person_times_prev"})
+    out = g.merge(prev, on=_KEYS, how="left")
+    for m in ("items", "person_times"):
+        out[f"{m}_prev"] = out[f"{m}_prev"].fillna(0).astype("int64")
+        out[m] = out[m].astype("int64")
+        prevs = out[f"{m}_prev"]
+        out[f"{m}_yoy_pct"] = ((out[m] - prevs) / prevs.where(prevs > 0) * 100).astype("float64")
+    out["year"] = out["year"].astype("int64")
+    out["quarter"] = out["quarter"].astype("int64")
+    return out.sort_values(_KEYS, kind="stable").reset_index(drop=True)
+
+
+def _quarterly_pandas(df: pd.DataFrame) -> pd.DataFrame:
+    # One integer code per (year, quarter, region, category), then np.bincount: no hashing
+    # of string keys, a single pass over the rows.
+    months = df["received_date"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    yq = (months // 12) * 4 + (months % 12) // 3
+    yq0 = int(yq.min()) if len(yq) else 0
+    region = df["region"].astype("category") if not isinstance(df["region"].dtype, pd.CategoricalDtype) else df["region"]
+    cat = df["category"].astype("category") if not isinstance(df["category"].dtype, pd.CategoricalDtype) else df["category"]
+    nr, nc = len(region.cat.categories), len(cat.cat.categories)
+    code = ((yq - yq0) * nr + region.cat.codes.to_numpy()) * nc + cat.cat.codes.to_numpy()
+    size = int(code.max()) + 1 if len(code) else 0
+    items = np.bincount(code, minlength=size)
+    persons = np.bincount(code, weights=df["persons"].to_numpy(), minlength=size)
+    hit = np.flatnonzero(items)
+    yq_h, rest = np.divmod(hit, nr * nc)
+    r_h, c_h = np.divmod(rest, nc)
+    yq_h = yq_h + yq0
+    g = pd.DataFrame({"year": yq_h // 4 + 1970, "quarter": yq_h % 4 + 1,
+                      "region": region.cat.categories.to_numpy()[r_h], "category": cat.cat.categories.to_numpy()[c_h],
+                      "items": items[hit], "person_times": persons[hit].round().astype(np.int64)})
+    return _finish_quarterly(g)
+
+
+_QUARTERLY_SQL = """
+    SELECT year(received_date) AS year, quarter(received_date) AS quarter, CAST(region AS VARCHAR) AS region,
+           CAST(category AS VARCHAR) AS category, count(*) AS items, sum(persons) AS person_times
+    FROM {src} GROUP BY ALL"""
+
+
+def quarterly_table(data, engine: str | None = None, con=None) -> pd.DataFrame:
+    """Items and person-times by year × quarter × region × crosswalked category, with the
+    same quarter of the previous year (``*_prev``) and the change in percent (``*_yoy_pct``,
+    NaN when the previous count is 0).
+
+    ``data`` is a canonical frame or a dataset folder. ``engine``: ``"pandas"`` (frames
+    only; the default for frames) or ``"duckdb"`` (the default for datasets, which are
+    never loaded whole).
+
+    >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2018-02-01", "2019-01-05", "2019-03-01"]),
+    ...                    "region": ["甲区"] * 3, "category": ["land_resources", "natural_resources", "natural_resources"],
+    ...                    "persons": [1, 2, 3]})
+    >>> quarterly_table(df)[["year", "category", "items", "items_prev", "items_yoy_pct"]].values.tolist()
+    [[2018, 'natural_resources', 1, 0, nan], [2019, 'natural_resources', 2, 1, 100.0]]
+    """
+    engine = engine or ("pandas" if isinstance(data, pd.DataFrame) else "duckdb")
+    if engine == "pandas":
+        if not isinstance(data, pd.DataFrame):
+            raise ValueError("engine='pandas' needs a DataFrame; use engine='duckdb' for a dataset folder.")
+        return _quarterly_pandas(data)
+    if engine != "duckdb":
+        raise ValueError(f"engine must be 'pandas' or 'duckdb', not {engine!r}.")
+    own = con is None
+    con = con or connect()
+    g = con.execute(_QUARTERLY_SQL.format(src=_source_sql(data, con))).df()
+    if own:
+        con.close()
+    return _finish_quarterly(g)
+
+
+def counts(dataset, period=None, by=None) -> pd.DataFrame:
+    """:func:`petition_analysis.compare.counts` on a dataset folder, through DuckDB (only
+    the period's partitions are read).
+
+    >>> import petition_analysis as pa, tempfile                      # doctest: +SKIP
+    >>> counts(write_dataset(df, tempfile.mkdtemp()), pa.periods.year(2019), by="channel")  # doctest: +SKIP
+    """
+    from . import periods
+
+    keys = [by] if isinstance(by, str) else list(by or [])
+    con = connect()
+    where = ""
+    if period is not None:
+        p = periods.parse(period)
+        where = (f"WHERE received_date BETWEEN DATE '{p.start:%Y-%m-%d}' AND DATE '{p.end:%Y-%m-%d}'"
+                 f" AND year BETWEEN {p.start.year} AND {p.end.year}")
+    sel = ", ".join(f"CAST({k} AS VARCHAR) AS {k}" for k in keys)
+    sql = (f"SELECT {sel + ', ' if sel else ''}count(*) AS items, coalesce(sum(persons), 0) AS person_times "
+           f"FROM {_source_sql(dataset, con)} {where} {'GROUP BY ALL' if keys else ''}")
+    out = con.execute(sql).df()
+    con.close()
+    if not keys:
+        return out.astype("int64").set_axis(pd.Index(["all"], name="group"))
+    out = out.set_index(keys).sort_index()
+    return out.astype("int64")

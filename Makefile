@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "petition-analysis needs Python 3.11 or newer; set PYTHON=python3.12 (for example) and run again.")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,scale]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (petition-analysis)" >/dev/null
 	$(BIN)/python -m petition_analysis.fonts  # the CJK font for zh plots, built once
 	@touch $(STAMP)
@@ -42,6 +42,10 @@ kernel: $(STAMP)  ## also register the kernel for your user's own Jupyter
 
 data: $(STAMP)  ## regenerate data/reference and data/raw from the generator
 	$(BIN)/petition-analysis synth reference --out data/
+
+bench: $(STAMP)  ## benchmarks (not tests): tables on screen, JSON in benchmarks/results/
+	$(BIN)/python -m pip install --quiet -e ".[test,scale,bench]"
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean-venv:  ## remove the virtual environment
 	rm -rf $(VENV)

@@ -54,6 +54,8 @@ __all__ = [
     "write_dataset",
     "read_dataset",
     "quarterly_table",
+    "partial_quarterly",
+    "finish_quarterly",
     "counts",
     "connect",
     "DEFAULT_CHUNK_ROWS",
@@ -173,7 +175,7 @@ def _staging_frame(df: pd.DataFrame, headers: dict, seq0: int, file_no: int) -> 
     return out.reset_index(drop=True)
 
 
-def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *, mapping=None, key: bytes,
+def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *, mapping=None, secret: bytes,
                           today, chunk_rows: int = DEFAULT_CHUNK_ROWS, encoding: str | None = None,
                           collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD, sheet=None) -> dict:
     """Pass 1 for one file: clean it chunk by chunk (row-local steps only) and write each
@@ -190,7 +192,7 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
         df, headers = work_frame(tables, m, log, label=str(path))
         if len(df) == 0:
             continue
-        df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=key, today=today,
+        df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=secret, today=today,
                        progress=False, cross_row=False)
         st = _staging_frame(df, headers, seq, file_no)
         st.to_parquet(staging / f"part-{file_no:06d}-{i:06d}.parquet", index=False)
@@ -318,7 +320,7 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     # One key and one "today" for every chunk, so that pseudonyms link across chunks.
     key, _ = resolve_key(pseudonym_key)
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
-    kw = dict(mapping=mapping, key=key, today=today, chunk_rows=chunk_rows, encoding=encoding,
+    kw = dict(mapping=mapping, secret=key, today=today, chunk_rows=chunk_rows, encoding=encoding,
               collective_threshold=collective_threshold)
     t0 = time.perf_counter()
     if client is None:
@@ -379,7 +381,7 @@ def _source_sql(data, con) -> str:
     return f"read_parquet('{_glob(data)}', hive_partitioning = true)"
 
 
-def _finish_quarterly(g: pd.DataFrame) -> pd.DataFrame:
+def finish_quarterly(g: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk the categories of (year, quarter, region, category) counts, re-add, and
     put each row next to the same quarter a year before (同比)."""
     g = g.assign(category=g["category"].astype("str").map(taxonomy._crosswalk_map()).fillna(g["category"].astype("str")),
@@ -397,12 +399,16 @@ def _finish_quarterly(g: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(_KEYS, kind="stable").reset_index(drop=True)
 
 
-def _quarterly_pandas(df: pd.DataFrame) -> pd.DataFrame:
+def partial_quarterly(df: pd.DataFrame) -> pd.DataFrame:
+    """(year, quarter, region, category) counts of one frame or partition, before the
+    crosswalk; partial tables add up (what the Dask path sums)."""
     # One integer code per (year, quarter, region, category), then np.bincount: no hashing
     # of string keys, a single pass over the rows.
     months = df["received_date"].to_numpy().astype("datetime64[M]").astype(np.int64)
     yq = (months // 12) * 4 + (months % 12) // 3
     yq0 = int(yq.min()) if len(yq) else 0
+    if not len(yq):
+        return pd.DataFrame({k: [] for k in _KEYS + ["items", "person_times"]})
     region = df["region"].astype("category") if not isinstance(df["region"].dtype, pd.CategoricalDtype) else df["region"]
     cat = df["category"].astype("category") if not isinstance(df["category"].dtype, pd.CategoricalDtype) else df["category"]
     nr, nc = len(region.cat.categories), len(cat.cat.categories)
@@ -417,7 +423,11 @@ def _quarterly_pandas(df: pd.DataFrame) -> pd.DataFrame:
     g = pd.DataFrame({"year": yq_h // 4 + 1970, "quarter": yq_h % 4 + 1,
                       "region": region.cat.categories.to_numpy()[r_h], "category": cat.cat.categories.to_numpy()[c_h],
                       "items": items[hit], "person_times": persons[hit].round().astype(np.int64)})
-    return _finish_quarterly(g)
+    return g
+
+
+def _quarterly_pandas(df: pd.DataFrame) -> pd.DataFrame:
+    return finish_quarterly(partial_quarterly(df))
 
 
 _QUARTERLY_SQL = """
@@ -453,7 +463,7 @@ def quarterly_table(data, engine: str | None = None, con=None) -> pd.DataFrame:
     g = con.execute(_QUARTERLY_SQL.format(src=_source_sql(data, con))).df()
     if own:
         con.close()
-    return _finish_quarterly(g)
+    return finish_quarterly(g)
 
 
 def counts(dataset, period=None, by=None) -> pd.DataFrame:

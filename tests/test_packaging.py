@@ -26,7 +26,8 @@ def _split(req: str) -> tuple[str, str]:
 
 def _pip_requirements() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(meta["dependencies"]) + list(meta["optional-dependencies"]["test"])
+    # Every extra (test, scale, bench) is in environment.yml too.
+    reqs = list(meta["dependencies"]) + [r for extra in meta["optional-dependencies"].values() for r in extra]
     return dict(_split(r) for r in reqs)
 
 

@@ -154,6 +154,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from .errors import StructuralError
     from .synth.write import write_parquet
 
+    if args.out_dataset:
+        return _clean_to_dataset(args)
+    if not args.output:
+        raise UsageProblem("give -o OUTPUT.parquet, or --out-dataset DIR for data too big for memory.")
     out = Path(args.output)
     if out.suffix.lower() != ".parquet":
         raise UsageProblem(f"-o {out}: the clean table is written as Parquet; name the output .parquet.")
@@ -168,6 +172,23 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     res.rejects.to_csv(rejects, index=False, encoding="utf-8-sig")  # BOM: opens cleanly in Excel
     print(res.log.summary())
     print(f"wrote {out} ({len(res.data):,} rows) and {rejects} ({len(res.rejects):,} rejects; no personal data)")
+    return 0
+
+
+def _clean_to_dataset(args: argparse.Namespace) -> int:
+    from .dataset import clean_to_dataset
+    from .errors import StructuralError
+
+    try:
+        res = clean_to_dataset(list(args.inputs), args.out_dataset, args.mapping, encoding=args.encoding,
+                               collective_threshold=args.collective_threshold,
+                               repeat_window_days=args.repeat_window_days, chunk_rows=args.chunk_rows,
+                               memory_limit=args.memory_limit)
+    except StructuralError as err:
+        raise UsageProblem(f"{err}") from None
+    print(f"rows read {res.rows_read:,}, clean {res.rows_clean:,}, rejected {sum(res.rejected.values()):,} "
+          f"({', '.join(f'{k} {v:,}' for k, v in res.rejected.most_common())})")
+    print(f"wrote {res.path}/year=*/ (Parquet, partitioned by year), _rejects.parquet and _log.json")
     return 0
 
 
@@ -270,7 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "by reason. Petitioner pseudonyms are keyed by the environment variable "
                                    "PETITION_PSEUDONYM_KEY (a random per-run key without it).")
     c.add_argument("inputs", nargs="+", metavar="INPUT", help="files or glob patterns")
-    c.add_argument("-o", "--output", required=True, metavar="PARQUET", help="clean output (.parquet)")
+    c.add_argument("-o", "--output", metavar="PARQUET", help="clean output (.parquet)")
+    c.add_argument("--out-dataset", metavar="DIR", help="instead of -o: clean in chunks (bounded memory) into a Parquet "
+                   "dataset partitioned by year; INPUT may be a folder of raw files or one huge CSV (docs/performance.md)")
+    c.add_argument("--chunk-rows", type=int, default=500_000, metavar="N", help="rows per chunk with --out-dataset")
+    c.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit for the second pass, e.g. 6GB")
     c.add_argument("--mapping", metavar="YAML", help="mapping file for unknown headers and values (docs/mapping.md)")
     c.add_argument("--rejects", metavar="CSV", help="rejected rows (default: OUTPUT.rejects.csv)")
     c.add_argument("--sheet", help="clean only this sheet of each workbook (default: all sheets)")

@@ -94,3 +94,12 @@ def test_counts_on_dataset_equal_in_memory_counts(tmp_path, reference):
         as_dict = lambda t: {tuple(map(str, k)) if isinstance(k, tuple) else str(k): tuple(v) for k, v in  # noqa: E731
                              zip(t.index, t[["items", "person_times"]].values.tolist())}
         assert as_dict(got) == as_dict(mem) and len(got) > 1 if by else as_dict(got) == as_dict(mem)
+
+
+def test_cli_clean_out_dataset(tmp_path, messy_csv, monkeypatch):
+    from petition_analysis.cli import main
+
+    monkeypatch.setenv("PETITION_PSEUDONYM_KEY", KEY)
+    assert main(["clean", str(messy_csv), "--out-dataset", str(tmp_path / "ds"), "--chunk-rows", "5000"]) == 0
+    assert (tmp_path / "ds" / "_rejects.parquet").exists()
+    assert len(dataset.read_dataset(tmp_path / "ds")) == len(clean(messy_csv, pseudonym_key=KEY).data)

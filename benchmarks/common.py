@@ -58,7 +58,13 @@ def isolated(func, *args, **kwargs) -> dict:
     q = ctx.Queue()
     p = ctx.Process(target=_child, args=(q, func, args, kwargs))
     p.start()
-    out = q.get()
+    while True:  # a crashed child must not leave us waiting forever
+        try:
+            out = q.get(timeout=5)
+            break
+        except Exception:
+            if not p.is_alive():
+                raise RuntimeError(f"{getattr(func, '__name__', func)} failed in its process (exit code {p.exitcode})") from None
     p.join()
     return out
 

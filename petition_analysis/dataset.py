@@ -366,10 +366,13 @@ def read_dataset(dataset: str | Path, columns: list[str] | None = None, where: s
     """Rows of a dataset as a canonical frame (``where``: a DuckDB SQL condition, e.g.
     ``"received_date >= DATE '2019-01-01'"``, so that only those rows are loaded)."""
     con = connect()
+    src = f"read_parquet('{_glob(dataset)}', hive_partitioning = true)"
+    names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
     cols = ", ".join(columns) if columns else "* EXCLUDE (year)"
-    sql = f"SELECT {cols} FROM read_parquet('{_glob(dataset)}', hive_partitioning = true)"
-    df = con.execute(sql + (f" WHERE {where}" if where else "") + " ORDER BY received_date, source_file, source_row"
-                     if not columns else sql + (f" WHERE {where}" if where else "")).df()
+    order = [c for c in ("received_date", "source_file", "source_row", "case_id") if c in names
+             and (not columns or c in columns)]
+    sql = f"SELECT {cols} FROM {src}" + (f" WHERE {where}" if where else "")
+    df = con.execute(sql + (f" ORDER BY {', '.join(order)}" if order else "")).df()
     con.close()
     return schema.coerce(df)
 

@@ -24,7 +24,7 @@ from .params import ReportContext
 from .summary import figures_from_table
 
 __all__ = [
-    "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
+    "show", "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
     "accumulated", "quality", "provenance", "summary_figures", "figures_text",
     "plot", "PLOTS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
@@ -122,6 +122,13 @@ def heading(ctx: ReportContext, key: str, level: int = 2) -> str:
 
 
 # --- formatting ----------------------------------------------------------------------
+
+def show(table: pd.DataFrame):
+    """A table for the report: no row numbers, text left-aligned, numbers right-aligned."""
+    styler = table.style.hide(axis="index")
+    text_cols = [c for c in table.columns if not table[c].astype("str").str.match(r"^[\s<+\-−±\d.,%()–]*$").all()]
+    return styler.set_properties(subset=text_cols, **{"text-align": "left"})
+
 
 def _count(v) -> str:
     return "" if pd.isna(v) else f"{int(v):,}"

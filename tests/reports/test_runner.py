@@ -75,7 +75,7 @@ def test_public_county_report_in_english(tmp_path, monkeypatch):
             assert not (isinstance(v, int) and 0 < v < 5), f"{name}.{key} = {v} in public JSON"
     assert any(fig["current"] == "<5" or fig["previous"] == "<5" for fig in summary["figures"].values())
     html = res.html.read_text(encoding="utf-8")
-    cells = re.findall(r"<td>([^<]*)</td>", html)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells and not [c for c in cells if re.fullmatch(r"\s*[1-4]\s*", c)]
     assert "&lt;5" in html
     assert "Yin City" in html

@@ -154,6 +154,9 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
     lang = resolve_lang(lang)
     t = table.loc[table["measure"] == measure].copy()
     t = t.loc[~(_small(t["current"], suppress_below) | _small(t["previous"], suppress_below))]
+    # A row without a previous count has no finite change to draw. (With a zero count the
+    # interval is Haldane-corrected and may not contain the point: the bars are clipped.)
+    t = t.loc[np.isfinite(t["rate_ratio"]) & np.isfinite(t["od_ci_low"]) & np.isfinite(t["od_ci_high"])]
     if label_column is None:
         label_column = f"label_{lang}" if f"label_{lang}" in t else next(
             c for c in t.columns if c not in ("measure",) and not pd.api.types.is_numeric_dtype(t[c]))
@@ -171,7 +174,7 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
         sns.barplot(x=pct.to_numpy(), y=labels.to_numpy(), hue=hue.to_numpy(), palette=palette, dodge=False, ax=ax,
                     orient="h")
         ypos = np.arange(len(t))
-        ax.errorbar(pct.to_numpy(), ypos, xerr=np.vstack([pct - lo, hi - pct]), fmt="none", ecolor="black",
+        ax.errorbar(pct.to_numpy(), ypos, xerr=np.clip(np.vstack([pct - lo, hi - pct]), 0, None), fmt="none", ecolor="black",
                     capsize=3, lw=1)
         ax.axvline(0, color="black", lw=0.8)
         ax.set(xlabel=_t("yoy_pct", lang), ylabel="")

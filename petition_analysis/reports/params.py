@@ -263,6 +263,13 @@ def prepare(
         y = _int("year", year, f"a year in the data ({span})")
         if y not in years:
             raise ReportParameterError(f"year {y} is not in the data, which covers {span}.")
+        if y - 1 not in years:
+            choose = (f"choose a year whose previous year is in the data, e.g. {years[-1]}, or "
+                      if any(v - 1 in years for v in years) else "")
+            raise ReportParameterError(
+                f"year {y} is compared with {y - 1}, which is not in the data ({span}); "
+                f"{choose}add the {y - 1} register to the data."
+            )
         ctx.year = y
     if kind == "annual":
         as_of = _none(as_of)

@@ -9,6 +9,8 @@ from petition_analysis.reports import ReportParameterError, prepare
 
 BAD = [
     ("annual", {"year": 2030}, "year 2030 is not in the data, which covers 2014–2023."),
+    ("annual", {"year": 2014}, "year 2014 is compared with 2013, which is not in the data (2014–2023); choose a year whose previous year is in the data, e.g. 2023"),
+    ("quarterly", {"year": 2014, "quarter": 2}, "year 2014 is compared with 2013"),
     ("annual", {"year": 2019, "as_of": "2018-12-20"}, "as_of (2018-12-20) must be a date in 2019"),
     ("annual", {"year": 2019, "as_of": "not a date"}, "as_of must be a date like 2019-12-20"),
     ("annual", {"year": 2019, "region": "火星县"}, "region '火星县' is not in the data; leave it empty for the whole city, or use one of: 丁县"),

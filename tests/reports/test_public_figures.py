@@ -38,3 +38,16 @@ def test_rates_chart_annotations_in_public_mode(public_ctx):
     for text in _texts(sections.plot(public_ctx, "rates")):
         for number in re.findall(r"\((.*?)/(.*?)\)", text)[0]:
             assert number.startswith("<") or int(number) >= 5
+
+
+def test_yoy_bars_with_zero_counts_render():
+    # a county with no national visits this year and one last year, and one with none in either
+    import pandas as pd
+
+    t = pd.DataFrame({"measure": ["items"] * 3, "label_en": ["a", "b", "c"], "current": [0, 0, 50],
+                      "previous": [1, 0, 40], "rate_ratio": [0.0, float("nan"), 1.25],
+                      "od_ci_low": [0.0136, 0.0, 0.8], "od_ci_high": [8.18, float("inf"), 1.9],
+                      "assessment": ["none", "none", "none"]})
+    fig = plots.yoy_bars(t, lang="en")
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels()]
+    assert labels == ["a", "c"]  # b has no finite change

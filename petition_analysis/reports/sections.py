@@ -51,12 +51,13 @@ def _t(lang: str, key: str) -> str:
 
 
 def period_of(ctx: ReportContext) -> periods.Period:
-    """The report's period: the year (or year to date) or the quarter."""
+    """The period a report compares with the same period a year earlier: the year (or year
+    to date), the quarter, or, for a multi-year hotspot report, its last year."""
     if ctx.kind == "quarterly":
         return periods.quarter(ctx.year, ctx.quarter)
     if ctx.kind == "annual":
         return periods.year(ctx.year, as_of=ctx.as_of)
-    return periods.Period(pd.Timestamp(ctx.start_year, 1, 1), pd.Timestamp(ctx.end_year, 12, 31), "custom")
+    return periods.year(ctx.end_year)
 
 
 def title(ctx: ReportContext) -> str:
@@ -184,6 +185,9 @@ def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series, a
 
 def period_labels(ctx: ReportContext) -> dict:
     """The period and its comparison period, labelled in zh and en (partial periods say so)."""
+    if ctx.kind == "hotspots":
+        return {"start": f"{ctx.start_year}-01-01", "end": f"{ctx.end_year}-12-31", "partial": False,
+                "zh": f"{ctx.start_year}—{ctx.end_year}年", "en": f"{ctx.start_year}–{ctx.end_year}"}
     p = period_of(ctx)
     c = p.comparison("yoy")
     return {"start": p.start.date().isoformat(), "end": p.end.date().isoformat(), "partial": p.partial,

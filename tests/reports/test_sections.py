@@ -75,3 +75,16 @@ def test_provenance_names_the_input_hash():
     ctx = reports.prepare("annual", year=2019)
     p = sections.provenance(ctx).set_index("parameter")["value"]
     assert p["data_sha256"] == ctx.data_sha256 and len(ctx.data_sha256) == 64
+
+
+def test_hotspot_ranking_compares_the_last_year_with_the_one_before(reference_df):
+    from petition_analysis import taxonomy
+
+    ctx = reports.prepare("hotspots", start_year=2016, end_year=2022, lang="en")
+    t = sections.categories(ctx).set_index("label")
+    cat = taxonomy.crosswalk_series(reference_df["category"].astype("str"))
+    year = reference_df["received_date"].dt.year
+    n = lambda y: int(((cat == "natural_resources") & (year == y)).sum())  # noqa: E731
+    assert t.loc["Natural resources", "current"] == f"{n(2022):,}"
+    assert t.loc["Natural resources", "previous"] == f"{n(2021):,}"
+    assert sections.period_labels(ctx)["en"] == "2016–2022"

@@ -25,7 +25,7 @@ import functools
 import os
 from pathlib import Path
 
-__all__ = ["cjk_family", "cjk_font_path", "build_static_font", "KNOWN_FAMILIES"]
+__all__ = ["cjk_family", "cjk_font_path", "build_static_font", "embedded_font_css", "KNOWN_FAMILIES"]
 
 #: Openly licensed CJK families, preferred first.
 KNOWN_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -136,6 +136,43 @@ def cjk_family() -> str | None:
 
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
+
+
+def embedded_font_css(text: str, family: str = "Report CJK") -> str | None:
+    """A ``<style>`` block with the CJK font embedded as a data URI, cut down to the
+    characters of ``text`` (a report's HTML), so that a single mailed file shows Chinese on
+    any machine, with or without CJK fonts. ``None`` when there is no CJK text or no font.
+
+    The subset holds only the glyphs used, typically 50–150 KB for a report.
+    """
+    import base64
+    import io
+
+    chars = {c for c in text if ord(c) > 0x2E7F}  # CJK and full-width forms, not Latin
+    path = cjk_font_path()
+    if not chars or path is None:
+        return None
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"  # zlib only; woff2 would need brotli
+    options.hinting = False  # browsers do not need it, and it is smaller
+    options.notdef_outline = True
+    font = subset.load_font(str(path), options)
+    sub = subset.Subsetter(options)
+    sub.populate(text="".join(sorted(chars)))
+    sub.subset(font)
+    buf = io.BytesIO()
+    subset.save_font(font, buf, options)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    # The embedded face first: it holds only the report's CJK characters, so Latin text falls
+    # through to the system fonts, and a stale or partial system CJK font is never picked.
+    stack = f"'{family}', system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+    # !important: JupyterLab's theme sets fonts on headings and tables with more specific rules.
+    return (f"<style>@font-face {{font-family: '{family}'; font-weight: 100 900; "
+            f"src: url(data:font/woff;base64,{data}) format('woff');}}\n"
+            f"body, body * {{font-family: {stack} !important;}}\n"
+            f"pre, code, pre *, code * {{font-family: monospace, '{family}' !important;}}</style>")
 
 
 if __name__ == "__main__":  # pragma: no cover - setup helper

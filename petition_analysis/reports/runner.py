@@ -99,6 +99,11 @@ def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
     if title:
         nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
+    from ..fonts import embedded_font_css
+
+    css = embedded_font_css(body)
+    if css:  # Chinese text then renders on machines without a CJK font too
+        body = body.replace("</head>", css + "\n</head>", 1)
     html.write_text(body, encoding="utf-8")
     return html
 

@@ -166,3 +166,8 @@ def test_batch_finishes_the_others_and_reports_the_failure(tmp_path):
     assert "quarter must be 1, 2, 3 or 4, not 5." in res.stdout
     assert (tmp_path / "out/annual/2023/annual_2023_xx-city_zh.html").exists()
     assert (tmp_path / "out/quarterly/2023/quarterly_2023q4_xx-city_zh.json").exists()
+
+
+def test_zh_html_embeds_its_font(annual_2019):
+    html = annual_2019.html.read_text(encoding="utf-8")
+    assert html.count("@font-face {font-family: 'Report CJK'") == 1

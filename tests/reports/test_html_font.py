@@ -1,0 +1,38 @@
+"""The HTML report carries its own CJK font, cut to the characters it uses, so Chinese
+shows on a machine without CJK fonts."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+from fontTools.ttLib import TTFont
+
+from petition_analysis.fonts import embedded_font_css
+
+TEXT = "<h1>庚县2022年第三季度信访工作分析报告</h1><p>同比（上年同一季度） Items 545 vs 508</p>"
+
+
+def _font(css: str) -> TTFont:
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)", css).group(1)
+    return TTFont(io.BytesIO(base64.b64decode(data)))
+
+
+def test_embedded_font_covers_every_cjk_character_and_nothing_more():
+    css = embedded_font_css(TEXT)
+    assert css.startswith("<style>@font-face") and "data:font/woff;base64," in css
+    cmap = _font(css).getBestCmap()
+    cjk = {ord(c) for c in TEXT if ord(c) > 0x2E7F}
+    assert cjk <= set(cmap)
+    assert len(cmap) < len(cjk) + 10  # a subset, not the whole font
+    assert ord("I") not in cmap  # Latin text keeps the system's fonts
+
+
+def test_no_font_for_latin_only_text():
+    assert embedded_font_css("<p>Items 545 vs 508</p>") is None
+
+
+def test_the_embedded_face_comes_first_for_cjk():
+    css = embedded_font_css(TEXT)
+    assert re.search(r"body, body \* \{font-family: 'Report CJK',", css)

@@ -185,10 +185,12 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
 
 
 def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *, lang: str = "zh",
-                        measure: str = "items", period=None, suppress_below: int | None = None):
-    """The five declines (五下降) as YoY bars with confidence intervals."""
+                        measure: str = "items", period=None, suppress_below: int | None = None,
+                        table: pd.DataFrame | None = None):
+    """The five declines (五下降) as YoY bars with confidence intervals. ``table``: an
+    already computed :func:`compare.five_declines` table (then ``df`` is not used)."""
     lang = resolve_lang(lang)
-    t = compare.five_declines(df, year=year, region=region, as_of=as_of, period=period)
+    t = table if table is not None else compare.five_declines(df, year=year, region=region, as_of=as_of, period=period)
     p = t.attrs["period"].label(lang)
     where = (region if lang == "zh" else _region_label(region, "en")) if region else ""
     return yoy_bars(t, measure=measure, lang=lang, title=(where + " " if where else "") + _t("five_title", lang, p=p),
@@ -196,16 +198,19 @@ def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *,
 
 
 def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
-                    suppress_below: int | None = None):
+                    suppress_below: int | None = None, flags: pd.DataFrame | None = None):
     """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
     with emerging-hotspot flags (FDR-controlled over every cell tested) outlined.
-    ``suppress_below=k`` (public output) writes counts from 1 to k−1 as ``<k``."""
+    ``suppress_below=k`` (public output) writes counts from 1 to k−1 as ``<k``. ``flags``: an
+    :func:`hotspots.emerging_hotspots` result to outline (default: computed over every quarter),
+    so that a report's heatmap and its table of flags agree."""
     import seaborn as sns
     from matplotlib.patches import Rectangle
 
     lang = resolve_lang(lang)
     q = _periods.parse(quarter)
-    flags = hotspots.emerging_hotspots(df, history_years=history_years)
+    if flags is None:
+        flags = hotspots.emerging_hotspots(df, history_years=history_years)
     h = hotspots.harmonized(q.select(df))
     counts = h.groupby([h["region"].astype("str"), h["category"].astype("str")]).size().unstack(fill_value=0)
     cats = counts.sum().nlargest(top).index
@@ -232,13 +237,15 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
     return _close_pyplot(fig)
 
 
-def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", lang: str = "zh"):
+def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", lang: str = "zh",
+                          ranking: pd.DataFrame | None = None):
     """Change in category shares (percentage points) against the comparison period, with the
-    χ² adjusted-residual flags (BH-controlled) as colours."""
+    χ² adjusted-residual flags (BH-controlled) as colours. ``ranking``: an already computed
+    :func:`hotspots.rank_categories` table."""
     import seaborn as sns
 
     lang = resolve_lang(lang)
-    r = hotspots.rank_categories(df, period, against, year=year, as_of=as_of)
+    r = ranking if ranking is not None else hotspots.rank_categories(df, period, against, year=year, as_of=as_of)
     r = r.sort_values("change_pp")
     flag = r["share_flag"].replace("", "none").map(lambda k: _t(k, lang))
     palette = {_t("up", lang): "#e76f51", _t("down", lang): "#2a9d8f", _t("none", lang): "#9e9e9e"}

@@ -60,6 +60,8 @@ class ReportContext:
     mapping: str | None = None
     suppression_k: int = DEFAULT_SUPPRESSION_K
     quality: dict = field(default_factory=dict)
+    #: tables computed once per report and shared by its sections (see sections._memo)
+    cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def region_label(self) -> str:

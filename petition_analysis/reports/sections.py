@@ -122,6 +122,38 @@ def heading(ctx: ReportContext, key: str, level: int = 2) -> str:
     return f"{'#' * level} {head}" + (f"\n\n{text}" if text else "")
 
 
+# --- shared computations ---------------------------------------------------------------
+
+def _memo(ctx: ReportContext, key: tuple, compute):
+    """Compute a table once per report: the narrative, the tables, the figures and the JSON
+    all use the same headline, five-declines, ranking and hotspot results."""
+    if key not in ctx.cache:
+        ctx.cache[key] = compute()
+    return ctx.cache[key]
+
+
+def _five_declines(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
+    return _memo(ctx, ("five_declines", against),
+                 lambda: compare.five_declines(ctx.region_data, period=period_of(ctx), against=against))
+
+
+def _ranking(ctx: ReportContext) -> pd.DataFrame:
+    return _memo(ctx, ("ranking",), lambda: hotspots.rank_categories(ctx.region_data, period_of(ctx)))
+
+
+def _emerging_flags(ctx: ReportContext) -> pd.DataFrame:
+    """Emerging-hotspot tests for the report's quarters (annual: the year's complete
+    quarters; quarterly: the quarter; hotspots: every quarter of its years), BH over them."""
+    def compute():
+        if ctx.kind == "hotspots":
+            quarters = [f"{y}Q{q}" for y in range(ctx.start_year, ctx.end_year + 1) for q in (1, 2, 3, 4)]
+        else:
+            p = period_of(ctx)
+            quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p.start, p.end, freq="MS")})
+        return hotspots.emerging_hotspots(ctx.data, quarters=quarters)
+    return _memo(ctx, ("emerging",), compute)
+
+
 # --- formatting ----------------------------------------------------------------------
 
 def show(table: pd.DataFrame):
@@ -224,7 +256,7 @@ def headline_figures(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """The headline comparison table (numbers, not formatted): all items and person-times,
     national-level visits and leapfrog visits received at city level (DESIGN.md §4).
     ``against``: ``"yoy"`` (同比) or ``"previous"`` (环比, the previous quarter)."""
-    return compare.headline(ctx.region_data, period_of(ctx), against)
+    return _memo(ctx, ("headline", against), lambda: compare.headline(ctx.region_data, period_of(ctx), against))
 
 
 def headline(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
@@ -263,7 +295,7 @@ def leapfrog_collective_repeat(ctx: ReportContext, against: str = "yoy") -> pd.D
 
 def five_declines(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """The five declines scorecard (五下降), formatted."""
-    t = compare.five_declines(ctx.region_data, period=period_of(ctx), against=against)
+    t = _five_declines(ctx, against)
     return comparison_display(t, ctx, t["label_" + ctx.lang])
 
 
@@ -290,7 +322,7 @@ def three_rates(ctx: ReportContext) -> pd.DataFrame:
 def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
     """Problem categories ranked by volume, with share and change in both (crosswalked
     across the 2018 taxonomy change)."""
-    t = hotspots.rank_categories(ctx.region_data, period_of(ctx))
+    t = _ranking(ctx)
     if top:
         t = t.head(top)
     lang = ctx.lang
@@ -306,9 +338,7 @@ def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
 def emerging(ctx: ReportContext, only_flagged: bool = True) -> pd.DataFrame:
     """Emerging hotspots: region × category cells of the report's quarter(s) with an excess
     over their own history and seasonality, FDR-controlled across every cell tested."""
-    p = period_of(ctx)
-    quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p.start, p.end, freq="MS")})
-    return _emerging_display(ctx, hotspots.emerging_hotspots(ctx.data, quarters=quarters), only_flagged)
+    return _emerging_display(ctx, _emerging_flags(ctx), only_flagged)
 
 
 def _emerging_display(ctx: ReportContext, t: pd.DataFrame, only_flagged: bool = True) -> pd.DataFrame:
@@ -418,10 +448,10 @@ def summary_figures(ctx: ReportContext) -> dict[str, dict]:
     against the previous quarter (``qoq_*``). Hotspots: each category's items in the last
     year against the year before (``category_*``)."""
     if ctx.kind == "hotspots":
-        t = hotspots.rank_categories(ctx.region_data, periods.year(ctx.end_year), "yoy").reset_index()
+        t = _ranking(ctx).reset_index()
         return figures_from_table(t.assign(figure="category_" + t["category"].astype("str")))
     figs = figures_from_table(headline_figures(ctx))
-    fd = compare.five_declines(ctx.region_data, period=period_of(ctx))
+    fd = _five_declines(ctx)
     fd = fd[fd["measure"] == "items"].assign(figure=lambda d: "five_declines_" + d["series"])
     figs.update(figures_from_table(fd))
     if ctx.kind == "quarterly":
@@ -442,8 +472,7 @@ def heatmap_quarter(ctx: ReportContext) -> str:
         return f"{ctx.year}Q{ctx.quarter}"
     if ctx.kind == "hotspots":
         # the quarter of the strongest emerging hotspot over the report's years, if any
-        quarters = [f"{y}Q{q}" for y in range(ctx.start_year, ctx.end_year + 1) for q in (1, 2, 3, 4)]
-        flags = hotspots.emerging_hotspots(ctx.data, quarters=quarters)
+        flags = _emerging_flags(ctx)
         flags = flags[flags["flag"]]
         if ctx.region is not None:
             flags = flags[flags["region"] == ctx.region]
@@ -469,13 +498,15 @@ def plot(ctx: ReportContext, what: str):
         return plots.yoy_bars(t.assign(**{f"label_{lang}": t[f"label_{lang}"]}), label_column=f"label_{lang}",
                               lang=lang, suppress_below=k)
     if what == "five_declines":
-        return plots.five_declines_chart(ctx.data, region=ctx.region, period=p, lang=lang, suppress_below=k)
+        return plots.five_declines_chart(ctx.data, region=ctx.region, period=p, lang=lang, suppress_below=k,
+                                         table=_five_declines(ctx))
     if what == "rates":
         return plots.three_rates_chart(ctx.region_data, p, lang=lang, suppress_below=k)
     if what == "category_shares":
-        return plots.category_share_change(ctx.region_data, period=p, lang=lang)
+        return plots.category_share_change(ctx.region_data, period=p, lang=lang, ranking=_ranking(ctx))
     if what == "heatmap":
-        return plots.hotspot_heatmap(ctx.data, heatmap_quarter(ctx), lang=lang, suppress_below=k)
+        return plots.hotspot_heatmap(ctx.data, heatmap_quarter(ctx), lang=lang, suppress_below=k,
+                                     flags=_emerging_flags(ctx))
     if what == "trend":
         return plots.monthly_trend(ctx.region_data[ctx.region_data["received_date"] <= p.end], lang=lang)
     raise ValueError(f"unknown plot {what!r}; one of {', '.join(PLOTS)}.")
@@ -556,8 +587,7 @@ def share_scan(ctx: ReportContext) -> pd.DataFrame:
 
 def emerging_over_years(ctx: ReportContext) -> pd.DataFrame:
     """Emerging hotspots in every complete quarter of the report's years (FDR over all)."""
-    quarters = [f"{y}Q{q}" for y in range(ctx.start_year, ctx.end_year + 1) for q in (1, 2, 3, 4)]
-    return _emerging_display(ctx, hotspots.emerging_hotspots(ctx.data, quarters=quarters))
+    return _emerging_display(ctx, _emerging_flags(ctx))
 
 
 def seasonal(ctx: ReportContext) -> pd.DataFrame:

@@ -72,19 +72,8 @@ def _bounds(values: np.ndarray, hidden: np.ndarray, primary: np.ndarray, k: int)
         return np.array([]), np.array([])
     A, b = [], []
     # Each row: interior cells − row total = 0; each column the same; with the grand total.
-    for r in range(R):
-        cells = [(r, c) for c in range(C - 1)] + [(r, C - 1)]
-        A_row, rhs = np.zeros(n), 0.0
-        for j, cell in enumerate(cells):
-            sign = -1.0 if j == len(cells) - 1 else 1.0
-            if cell in idx:
-                A_row[idx[cell]] += sign
-            else:
-                rhs -= sign * values[cell]
-        A.append(A_row)
-        b.append(rhs)
-    for c in range(C):
-        cells = [(r, c) for r in range(R - 1)] + [(R - 1, c)]
+    lines = [[(r, c) for c in range(C)] for r in range(R)] + [[(r, c) for r in range(R)] for c in range(C)]
+    for cells in lines:  # the last cell of each line is its total
         A_row, rhs = np.zeros(n), 0.0
         for j, cell in enumerate(cells):
             sign = -1.0 if j == len(cells) - 1 else 1.0

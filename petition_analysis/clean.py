@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from . import derive, parse, schema
 from .errors import StructuralError
 from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_columns
-from .io import RawTable, normalize_text, on_uniques, read_tables, squeeze_spaces
+from .io import RawTable, normalize_text, on_uniques, read_tables, squeeze_spaces, to_arrow
 from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
 from .reasons import REJECT_REASONS
 
@@ -70,6 +71,10 @@ PROGRESS_MIN_ROWS = 100_000
 _TOTAL_WORDS = {"合计", "总计", "小计", "总合计", "本页小计", "本页合计", "累计", "total", "subtotal", "grandtotal", "sum"}
 _NOTES = r"^(?:注|备注|说明|填表说明|数据来源|来源|制表|填报|审核|附注|note|notes|source)\s*[:：\d、.]|^(?:注|备注|说明)$"
 _PREVIEW_CHARS = 240
+# The first character of every cell that can be a total once normalized (table_frame): the
+# first letters of _TOTAL_WORDS in either case, or anything outside ASCII and the CJK
+# block (within that block only 合小总本累 normalize to a first letter of a total word).
+_TOTAL_FIRST = r"^(?:[GSTgst合小总本累]|[^\x00-\x7f\x{4e00}-\x{9fff}])"
 
 
 @dataclass
@@ -176,14 +181,27 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     plan = resolve_columns(headers, mapping, label=table.label)
     body = grid.iloc[h + 1:]
     text = body.astype("str")
-    stripped = {c: normalize_text(text[c]).fillna("") for c in text.columns}
-    cells = pd.DataFrame(stripped, index=body.index)
-    nonempty = cells.ne("")
+    # Layout flags need normalized text (NFKC + strip) in a few cells only, so the whole
+    # grid is not normalized (that was about 5 s per million rows of 21 columns):
+    # - a cell is empty after NFKC + strip exactly when it is empty after strip (checked
+    #   for every Unicode code point: NFKC maps whitespace to whitespace and nothing else
+    #   to whitespace only), so emptiness needs only a trim;
+    # - a total cell starts, once normalized and lower-cased, with 合, 总, 小, 本, 累, t, s
+    #   or g, so its first raw character is one of those (either case) or is outside ASCII
+    #   and the CJK block (a compatibility form such as Ｔ or ⼩): only such cells are
+    #   normalized (see _TOTAL_FIRST);
+    # - notes are looked for only in rows of at most two cells.
+    nonempty, total_candidate = {}, {}
+    for c in text.columns:
+        trimmed = pc.utf8_trim_whitespace(to_arrow(text[c]))
+        nonempty[c] = pc.fill_null(pc.greater(pc.binary_length(trimmed), 0), False).to_numpy(zero_copy_only=False)
+        total_candidate[c] = pc.fill_null(pc.match_substring_regex(trimmed, _TOTAL_FIRST), False).to_numpy(zero_copy_only=False)
+    nonempty = pd.DataFrame(nonempty, index=body.index)
     out = pd.DataFrame(index=body.index)
     for fld, positions in plan.fields.items():
         col = text[positions[0]].astype("str")
         for p in positions[1:]:
-            col = col.where(cells[positions[0]].ne(""), text[p].astype("str"))  # first non-empty wins
+            col = col.where(nonempty[positions[0]], text[p].astype("str"))  # first non-empty wins
         out[f"raw:{fld}"] = col.fillna("")
     for fld, value in mapping.constants.items():
         out[f"raw:{fld}"] = "" if value is None else str(value)
@@ -193,8 +211,11 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     out["_blank"] = ~nonempty.any(axis=1)
     # Loops over columns, not rows: a short cell that is exactly 合计 / 总计 / 小计 marks a total row.
     is_total = pd.Series(False, index=body.index)
-    for c in cells.columns:
-        s = cells[c]
+    for c in text.columns:
+        cand = total_candidate[c] & nonempty[c].to_numpy()
+        if not cand.any():
+            continue
+        s = normalize_text(text[c][cand]).fillna("")
         short = s.ne("") & s.str.len().le(12)
         if short.any():
             hit = on_uniques(s[short], lambda u: squeeze_spaces(u).str.lower().pipe(
@@ -206,9 +227,9 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     few = nonempty.sum(axis=1) <= 2
     notes = pd.Series(False, index=body.index)
     if few.any():
-        values = cells[few].to_numpy(dtype=object)
+        values = text[few].to_numpy(dtype=object)
         first_pos = nonempty[few].to_numpy().argmax(axis=1)
-        first = pd.Series(values[np.arange(len(values)), first_pos], dtype="str")
+        first = normalize_text(pd.Series(values[np.arange(len(values)), first_pos], dtype="str")).fillna("")
         notes[few] = first.str.contains(_NOTES, regex=True).to_numpy(dtype=bool)
     # Everything below the first note that is not a full row also belongs to the notes.
     after = notes.cummax() & few & ~out["_blank"]

@@ -19,7 +19,9 @@ PART_ROWS = 1_000_000
 
 def make_parts(rows: int, seed: int = 7):
     """Messy CSV parts of ``PART_ROWS`` rows: part i is year 2014 + i % 10 with its own seed
-    and case-number prefix, so that parts never share case numbers by accident."""
+    and case-number prefix, so that parts never share case numbers by accident. Only the
+    first ten parts are generated (about 85 s each); the others, and the first ten of a
+    larger size, are derived from generated parts of the same size by :func:`_derive_part`."""
     from petition_analysis import synth
     from petition_analysis.synth import messy
 

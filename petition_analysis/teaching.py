@@ -16,7 +16,6 @@ not quite. -2.0 is the change divided by the *current* year. Year-on-year change
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 

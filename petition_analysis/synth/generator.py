@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from .. import derive, schema, taxonomy
-from .._version import __version__
 from ..privacy import pseudonymize
 from .city import CITY, regions
 

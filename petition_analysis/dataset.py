@@ -30,6 +30,7 @@ import csv
 import io
 import json
 import shutil
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -78,10 +79,13 @@ class DatasetResult:
     rejected: Counter = field(default_factory=Counter)
     files: list[dict] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Slices of petitioners the repeat-linking window ran in (pass 2).
+    repeat_buckets: int = 1
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "rows_read": self.rows_read, "rows_clean": self.rows_clean,
-                "rejected": dict(self.rejected), "files": self.files, "seconds": self.seconds}
+                "rejected": dict(self.rejected), "files": self.files, "seconds": self.seconds,
+                "repeat_buckets": self.repeat_buckets}
 
 
 # --------------------------------------------------------------------------- reading in chunks
@@ -177,9 +181,11 @@ def _staging_frame(df: pd.DataFrame, headers: dict, seq0: int, file_no: int) -> 
 
 def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *, mapping=None, secret: bytes,
                           today, chunk_rows: int = DEFAULT_CHUNK_ROWS, encoding: str | None = None,
-                          collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD, sheet=None) -> dict:
+                          collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD, sheet=None,
+                          on_chunk=None) -> dict:
     """Pass 1 for one file: clean it chunk by chunk (row-local steps only) and write each
-    chunk to ``staging``. Returns the file's log (runs on a Dask worker as it is)."""
+    chunk to ``staging``. Returns the file's log (runs on a Dask worker as it is).
+    ``on_chunk(rows)`` is called after each chunk (a progress bar's ``update``)."""
     path, staging = Path(path), Path(staging)
     m = load_mapping(mapping)
     # CSV is streamed in chunks; a workbook or Parquet file is one chunk (all its sheets).
@@ -199,6 +205,8 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
         rows += len(df)
         seq += len(df)
         warnings += [w for w in log.warnings if w not in warnings]
+        if on_chunk is not None:
+            on_chunk(len(df))
     return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": warnings[:20]}
 
 
@@ -225,65 +233,96 @@ def _crosswalk_values() -> str:
     return ", ".join(f"('{a}', '{b}')" for a, b in pairs.items())
 
 
+#: Kept rows per bucket of the repeat-linking window in pass 2 (buckets split petitioners by hash).
+ROWS_PER_BUCKET = 8_000_000
+
+
 def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS,
-                   memory_limit: str | None = None, keep_staging: bool = False) -> dict:
+                   memory_limit: str | None = None, keep_staging: bool = False, buckets: int | None = None) -> dict:
     """Pass 2 in DuckDB over ``out/_staging``: duplicates, duplicate case numbers and repeat
     linking across every chunk, in the order :func:`~petition_analysis.clean.clean` runs
-    them; then the year-partitioned dataset and the rejects file."""
+    them; then the year-partitioned dataset and the rejects file.
+
+    Only narrow columns (row key, hash, case number, petitioner, category, date) take part
+    in the cross-row steps, as group-bys and one window; their verdicts are small key
+    tables, joined back to the wide staging rows as these stream to the output. The repeat
+    window runs in ``buckets`` slices of petitioners (by default one per
+    :data:`ROWS_PER_BUCKET` rows) and each year is sorted on its own, so memory and spill
+    stay bounded at any input size."""
     out = Path(out)
     staging = out / _STAGING
-    con = connect(memory_limit=memory_limit, temp_directory=str(out / "_duckdb_tmp"))
+    tmp = out / "_duckdb_tmp"
+    con = connect(memory_limit=memory_limit, temp_directory=str(tmp))
     layout = ", ".join(f"'{r}'" for r in _LAYOUT)
-    order = "_file_no, _seq"
     con.execute(f"CREATE TEMP TABLE cw(code VARCHAR, harmonized VARCHAR); INSERT INTO cw VALUES {_crosswalk_values()}")
+    # (_file_no, _seq) is the row's position in the input; one BIGINT orders it the same way.
+    con.execute(f"""CREATE VIEW st AS SELECT *, _file_no::BIGINT * 1000000000000 + _seq AS _key
+                    FROM read_parquet('{staging}/*.parquet')""")
     # 1. Exact copies: the hash repeats an earlier row's (any row), and the row is not a layout row.
-    # 2. Reused case numbers among the rows still kept.
     con.execute(f"""
-        CREATE TEMP TABLE s1 AS
-        SELECT * EXCLUDE (_reason), _reason AS _reason0,
-               CASE WHEN (_reason IS NULL OR _reason NOT IN ({layout}))
-                         AND row_number() OVER (PARTITION BY _hash ORDER BY {order}) > 1 THEN 'duplicate'
-                    ELSE _reason END AS _reason
-        FROM read_parquet('{staging}/*.parquet')""")
-    con.execute(f"""
-        CREATE TEMP TABLE s2 AS
-        SELECT * EXCLUDE (_reason),
-               CASE WHEN _reason IS NULL AND row_number() OVER (PARTITION BY _reason IS NULL, case_id ORDER BY {order}) > 1
-                    THEN 'duplicate_case_id' ELSE _reason END AS _reason
-        FROM s1""")
+        CREATE TEMP TABLE dup AS
+        WITH f AS (SELECT _hash, min(_key) AS k0 FROM st GROUP BY _hash HAVING count(*) > 1)
+        SELECT st._key FROM st JOIN f USING (_hash)
+        WHERE st._key <> f.k0 AND (st._reason IS NULL OR st._reason NOT IN ({layout}))""")
+    # 2. Reused case numbers among the rows still kept: every use after the first.
+    con.execute("""
+        CREATE TEMP TABLE dupcase AS
+        WITH k AS (SELECT _key, case_id FROM st WHERE _reason IS NULL AND _key NOT IN (SELECT _key FROM dup)),
+             f AS (SELECT case_id, min(_key) AS k0 FROM k GROUP BY case_id HAVING count(*) > 1)
+        SELECT k._key FROM k JOIN f ON k.case_id IS NOT DISTINCT FROM f.case_id WHERE k._key <> f.k0""")
+    con.execute("""CREATE TEMP TABLE gone AS SELECT _key, 'duplicate' AS reason FROM dup
+                   UNION ALL SELECT _key, 'duplicate_case_id' FROM dupcase""")
+    n_read, n_kept = con.execute("SELECT count(*), count(*) FILTER (WHERE _reason IS NULL) FROM st").fetchone()
+    n_clean = n_kept - con.execute("SELECT count(*) FROM gone").fetchone()[0]
     # 3. Repeat linking over the kept rows (derive.flag_repeats: same petitioner, crosswalked
     #    category, previous item within the window; same-day items ordered by case_id).
+    n_buckets = int(buckets) if buckets else max(1, -(-n_clean // ROWS_PER_BUCKET))
+    con.execute("CREATE TEMP TABLE rep(_key BIGINT)")
+    for b in range(n_buckets):
+        con.execute(f"""
+            INSERT INTO rep
+            WITH k AS (
+                SELECT _key, petitioner_id, received_date, case_id, coalesce(cw.harmonized, st.category) AS _h
+                FROM st LEFT JOIN cw ON cw.code = st.category
+                WHERE st._reason IS NULL AND st.petitioner_id IS NOT NULL
+                  AND hash(st.petitioner_id) % {n_buckets} = {b}
+                  AND st._key NOT IN (SELECT _key FROM gone)),
+            l AS (
+                SELECT _key, received_date - lag(received_date) OVER (
+                    PARTITION BY petitioner_id, _h ORDER BY received_date, case_id) AS _gap FROM k)
+            SELECT _key FROM l WHERE _gap IS NOT NULL AND _gap <= INTERVAL {int(repeat_window_days)} DAY""")
+    # 4. The kept rows, streamed out by year, then each year sorted on its own.
     cols = [c if c != "persons" else "CAST(persons AS INTEGER) AS persons" for c in schema.column_names() if c != "is_repeat"]
     cols += ["source_file", "CAST(source_row AS INTEGER) AS source_row"]
+    order = schema.column_names() + ["source_file", "source_row"]
+    unsorted = out / "_unsorted"
+    for old in [*out.glob("year=*"), unsorted]:
+        shutil.rmtree(old, ignore_errors=True)
     con.execute(f"""
-        CREATE TEMP TABLE kept AS
-        WITH k AS (
-            SELECT s2.*, coalesce(cw.harmonized, s2.category) AS _h FROM s2 LEFT JOIN cw ON cw.code = s2.category
-            WHERE _reason IS NULL),
-        l AS (
-            SELECT *, received_date - lag(received_date) OVER (
-                PARTITION BY petitioner_id, _h ORDER BY received_date, case_id) AS _gap FROM k)
-        SELECT {", ".join(cols)},
-               (petitioner_id IS NOT NULL AND _gap IS NOT NULL AND _gap <= INTERVAL {int(repeat_window_days)} DAY)
-                   OR _source_repeat AS is_repeat,
-               year(received_date) AS year
-        FROM l""")
-    data_cols = schema.column_names() + ["source_file", "source_row", "year"]
-    for old in out.glob("year=*"):
-        shutil.rmtree(old)
-    con.execute(f"""COPY (SELECT {", ".join(data_cols)} FROM kept ORDER BY received_date, source_file, source_row)
-                    TO '{out}' (FORMAT parquet, PARTITION_BY (year), OVERWRITE_OR_IGNORE true)""")
+        COPY (SELECT {", ".join(cols)}, _key IN (SELECT _key FROM rep) OR _source_repeat AS is_repeat,
+                     year(received_date) AS year
+              FROM st WHERE _reason IS NULL AND _key NOT IN (SELECT _key FROM gone))
+        TO '{unsorted}' (FORMAT parquet, PARTITION_BY (year))""")
+    for part in sorted(unsorted.glob("year=*")):
+        (out / part.name).mkdir()
+        con.execute(f"""COPY (SELECT {", ".join(order)} FROM read_parquet('{part}/*.parquet')
+                              ORDER BY received_date, source_file, source_row)
+                        TO '{out / part.name / "data_0.parquet"}' (FORMAT parquet)""")
+    shutil.rmtree(unsorted, ignore_errors=True)
     msgs = ", ".join(f"('{k}', '{v.replace(chr(39), chr(39) * 2)}')" for k, v in REJECT_REASONS.items())
     con.execute(f"CREATE TEMP TABLE rr(reason VARCHAR, text VARCHAR); INSERT INTO rr VALUES {msgs}")
     # Rejects found in pass 2 have no raw preview (the raw values are gone by then).
-    rejects = con.execute(f"""
-        SELECT source_file, NULL AS sheet, source_row, s2._reason AS reason,
-               coalesce(CASE WHEN s2._reason = _reason0 THEN _message END,
-                        rr.text || CASE WHEN s2._reason = 'duplicate_case_id' THEN ': ' || _raw_case_id ELSE '' END, '')
+    rejects = con.execute("""
+        WITH r AS (
+            SELECT st.*, coalesce(gone.reason, st._reason) AS _final FROM st LEFT JOIN gone USING (_key)
+            WHERE st._reason IS NOT NULL OR gone.reason IS NOT NULL)
+        SELECT source_file, NULL AS sheet, source_row, _final AS reason,
+               coalesce(CASE WHEN _final = _reason THEN _message END,
+                        rr.text || CASE WHEN _final = 'duplicate_case_id' THEN ': ' || _raw_case_id ELSE '' END, '')
                    AS message,
                coalesce(_case_id_text, '') AS case_id, coalesce(_preview, '') AS preview
-        FROM s2 LEFT JOIN rr ON rr.reason = s2._reason
-        WHERE s2._reason IS NOT NULL ORDER BY _file_no, _seq""").df()
+        FROM r LEFT JOIN rr ON rr.reason = r._final
+        ORDER BY _key""").df()
     from .privacy import mask_text
 
     for c in ("message", "case_id"):
@@ -292,22 +331,27 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
     rejects["reason"] = rejects["reason"].astype("str")
     rejects = rejects[REJECT_COLUMNS]
     rejects.to_parquet(out / "_rejects.parquet", index=False)
-    n_read = con.execute("SELECT count(*) FROM s2").fetchone()[0]
-    n_clean = con.execute("SELECT count(*) FROM kept").fetchone()[0]
     con.close()
-    shutil.rmtree(out / "_duckdb_tmp", ignore_errors=True)
+    shutil.rmtree(tmp, ignore_errors=True)
     if not keep_staging:
         shutil.rmtree(staging, ignore_errors=True)
-    return {"rows_read": int(n_read), "rows_clean": int(n_clean), "rejected": rejects["reason"].value_counts().to_dict()}
+    if n_read != n_clean + len(rejects):  # rows in = clean + rejected, always
+        raise RuntimeError(f"pass 2 accounted for {n_clean + len(rejects):,} of {n_read:,} staged rows; "
+                           f"the staging folder {staging} is incomplete or was changed during the run.")
+    return {"rows_read": int(n_read), "rows_clean": int(n_clean), "rejected": rejects["reason"].value_counts().to_dict(),
+            "buckets": n_buckets}
 
 
 def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                      pseudonym_key: str | bytes | None = None, today=None, encoding: str | None = None,
                      collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
                      repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, memory_limit: str | None = None,
-                     client=None, keep_staging: bool = False) -> DatasetResult:
+                     client=None, keep_staging: bool = False, progress: bool | None = None) -> DatasetResult:
     """Clean a directory of raw files, a glob, or one huge CSV into a year-partitioned
     Parquet dataset at ``out``, in bounded memory (see the module docstring).
+
+    ``progress``: a progress bar on stderr (rows cleaned in pass 1, files done on a
+    cluster); by default only when stderr is a terminal.
 
     With a Dask ``client``, pass 1 runs one task per file on the cluster (the files and
     ``out`` must be on storage every worker sees); pass 2 runs here, in DuckDB.
@@ -322,19 +366,34 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
     kw = dict(mapping=mapping, secret=key, today=today, chunk_rows=chunk_rows, encoding=encoding,
               collective_threshold=collective_threshold)
+    from tqdm.auto import tqdm
+
+    disable = not progress if progress is not None else not sys.stderr.isatty()
     t0 = time.perf_counter()
     if client is None:
-        logs = [clean_file_to_staging(f, staging, i, **kw) for i, f in enumerate(files)]
+        with tqdm(desc=f"pass 1: cleaning {len(files)} file(s)", unit=" rows", unit_scale=True, file=sys.stderr,
+                  disable=disable) as bar:
+            logs = [clean_file_to_staging(f, staging, i, on_chunk=bar.update, **kw) for i, f in enumerate(files)]
     else:
+        from dask.distributed import as_completed
+
         futures = [client.submit(clean_file_to_staging, str(f), str(staging), i, pure=False, **kw)
                    for i, f in enumerate(files)]
+        with tqdm(total=len(futures), desc="pass 1 on the cluster", unit="file", file=sys.stderr,
+                  disable=disable) as bar:
+            for _ in as_completed(futures):
+                bar.update()
         logs = client.gather(futures)
     t1 = time.perf_counter()
+    if not disable:
+        print("pass 2: duplicates, reused case numbers and repeats across all rows (DuckDB) …", file=sys.stderr,
+              flush=True)
     summary = finish_dataset(out, repeat_window_days=repeat_window_days, memory_limit=memory_limit,
                              keep_staging=keep_staging)
     t2 = time.perf_counter()
     res = DatasetResult(out, summary["rows_read"], summary["rows_clean"], Counter(summary["rejected"]), logs,
-                        {"pass1_chunks": round(t1 - t0, 2), "pass2_cross_row": round(t2 - t1, 2)})
+                        {"pass1_chunks": round(t1 - t0, 2), "pass2_cross_row": round(t2 - t1, 2)},
+                        summary["buckets"])
     (out / "_log.json").write_text(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
     return res
 

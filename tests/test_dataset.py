@@ -4,6 +4,8 @@ the quarterly table and counts through DuckDB."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -42,9 +44,14 @@ def _canonical(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def test_chunked_clean_equals_in_memory_clean(tmp_path, messy_csv):
+@pytest.mark.parametrize("rows_per_bucket", [dataset.ROWS_PER_BUCKET, 1_500], ids=["one-bucket", "many-buckets"])
+def test_chunked_clean_equals_in_memory_clean(tmp_path, messy_csv, rows_per_bucket, monkeypatch):
+    # Many buckets: repeat linking runs in slices of petitioners, as it does on big inputs.
+    monkeypatch.setattr(dataset, "ROWS_PER_BUCKET", rows_per_bucket)
     mem = clean(messy_csv, pseudonym_key=KEY, today=TODAY)
     res = dataset.clean_to_dataset(messy_csv, tmp_path / "ds", chunk_rows=4_000, pseudonym_key=KEY, today=TODAY)
+    assert res.repeat_buckets == (1 if rows_per_bucket > len(mem.data) else -(-len(mem.data) // rows_per_bucket))
+    assert json.loads((tmp_path / "ds" / "_log.json").read_text())["repeat_buckets"] == res.repeat_buckets
     assert res.rows_read == mem.log.rows_read
     assert res.rows_clean == len(mem.data)
     assert sorted(p.name for p in (tmp_path / "ds").glob("year=*")) == ["year=2017", "year=2018", "year=2019"]

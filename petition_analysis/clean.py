@@ -28,15 +28,18 @@ import datetime as dt
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import derive, parse, schema
 from .errors import StructuralError
 from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_columns
-from .io import RawTable, normalize_text, on_uniques, read_tables, squeeze_spaces, to_arrow
+from .io import (RawTable, _kind, expand_sources, iter_csv_tables, normalize_text, on_uniques, read_tables,
+                 squeeze_spaces, to_arrow)
 from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
 from .reasons import REJECT_REASONS
 
@@ -91,10 +94,52 @@ class CleanLog:
     key_source: str = ""
     rows_read: int = 0
     rows_clean: int = 0
+    #: Warnings that carry a row count, by template (``{n}`` is the count): chunks add up.
+    counted: dict[str, int] = field(default_factory=dict, repr=False)
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
             self.warnings.append(text)
+
+    def warn_count(self, template: str, n: int) -> None:
+        """A warning about ``n`` rows (``template`` holds ``{n}``); a second call adds to it."""
+        old = self.counted.get(template)
+        self.counted[template] = (old or 0) + int(n)
+        text = template.format(n=self.counted[template])
+        if old is None:
+            self.warnings.append(text)
+        else:
+            self.warnings[self.warnings.index(template.format(n=old))] = text
+
+    def merge(self, other: "CleanLog") -> None:
+        """Add the log of a later chunk of the same run (files, steps, labels, warnings)."""
+        self.rows_read += other.rows_read
+        self.key_source = self.key_source or other.key_source
+        for f in other.files:
+            same = next((g for g in self.files if (g["source_file"], g["sheet"]) == (f["source_file"], f["sheet"])), None)
+            if same is None:
+                self.files.append(dict(f))
+            else:
+                same["rows_read"] += f["rows_read"]
+        for st in other.steps:  # every chunk runs the same steps: add up by (step, reason)
+            same = next((t for t in self.steps if (t["step"], t["reason"]) == (st["step"], st["reason"])), None)
+            if same is None:
+                self.steps.append(dict(st))
+            else:
+                same["rejected"] += st["rejected"]
+                same["kept_after"] += st["kept_after"]
+        for fld, labels in other.unmapped_labels.items():
+            book = self.unmapped_labels.setdefault(fld, {})
+            for label, n in labels.items():
+                book[label] = book.get(label, 0) + n
+        for label, cols in other.unmapped_columns.items():
+            self.unmapped_columns.setdefault(label, cols)
+        rendered = {t.format(n=n): t for t, n in other.counted.items()}
+        for w in other.warnings:
+            if w in rendered:
+                self.warn_count(rendered[w], other.counted[rendered[w]])
+            else:
+                self.warn(w)
 
     def count_labels(self, fld: str, labels: pd.Series) -> None:
         counts = labels.value_counts()
@@ -232,7 +277,8 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
         first = normalize_text(pd.Series(values[np.arange(len(values)), first_pos], dtype="str")).fillna("")
         notes[few] = first.str.contains(_NOTES, regex=True).to_numpy(dtype=bool)
     # Everything below the first note that is not a full row also belongs to the notes.
-    after = notes.cummax() & few & ~out["_blank"]
+    # (In a later chunk of a big CSV, the block may have begun in an earlier chunk.)
+    after = (notes.cummax() | table.notes_above) & few & ~out["_blank"]
     out["_notes"] = notes | after
     out["_reason"] = pd.Series(pd.NA, index=out.index, dtype="object")
     out = out.reset_index(drop=True)
@@ -264,9 +310,46 @@ def _raw_columns(df: pd.DataFrame) -> list[str]:
     return sorted(c for c in df.columns if c.startswith("raw:"))
 
 
-def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
-    """Reject exact copies of an earlier row (all raw values equal; the first is kept)."""
+def row_hash(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """A 64-bit hash of each row's values in ``cols`` in which an empty value counts as
+    absent, so that rows from files with different columns compare equal when every
+    non-empty value is equal (as they do in one work frame, where a missing column is "").
+    """
+    out = np.zeros(len(df), dtype=np.uint64)
+    for c in cols:
+        v = df[c].fillna("")
+        # A key per column, so that the same value in two columns hashes differently.
+        key = (c.encode("utf-8").hex() + "0" * 16)[:16]
+        h = pd.util.hash_pandas_object(v, index=False, hash_key=key).to_numpy()
+        out += np.where(v.ne("").to_numpy(dtype=bool), h, np.uint64(0))
+    return out
+
+
+class EarlierChunks:
+    """What the steps that compare rows know about the chunks cleaned before this one:
+    the row hashes of every row (for exact copies) and the case numbers of the kept rows
+    (for reused case numbers), so that a big file cleaned in chunks gives the result of
+    cleaning it whole."""
+
+    def __init__(self):
+        self.hashes: list[np.ndarray] = []
+        self.case_ids: list = []
+        self.notes: dict[str, bool] = {}
+
+    def seen_hashes(self) -> np.ndarray:
+        return np.concatenate(self.hashes) if self.hashes else np.empty(0, dtype=np.uint64)
+
+
+def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None, *, earlier: EarlierChunks | None = None) -> pd.DataFrame:
+    """Reject exact copies of an earlier row (all raw values equal; the first is kept).
+
+    ``earlier``: the rows of the chunks before this one count as earlier rows."""
     cols = _raw_columns(df)
+    if earlier is not None:
+        h = row_hash(df, cols)
+        dup = pd.Series(pd.Index(h).duplicated(keep="first") | np.isin(h, earlier.seen_hashes()), index=df.index)
+        earlier.hashes.append(h)
+        return _reject(df, dup & _kept(df), "duplicate", log, "duplicates")
     # Copies share every value, so only rows whose first raw value repeats are candidates:
     # hashing those few rows gives the same answer as hashing them all.
     first = "raw:case_id" if "raw:case_id" in cols else (cols[0] if cols else None)
@@ -280,6 +363,10 @@ def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFra
     return _reject(df, dup, "duplicate", log, "duplicates")
 
 
+NO_DATES_WARNING = ("no row has a readable received date; give 'date_formats' in a mapping file if the dates are "
+                    "in another form")
+
+
 def parse_received_date(df: pd.DataFrame, log: CleanLog | None = None, *, formats: list[str] | None = None,
                         today=None) -> pd.DataFrame:
     """``received_date`` from every date form; reject missing, unreadable and impossible dates."""
@@ -290,7 +377,7 @@ def parse_received_date(df: pd.DataFrame, log: CleanLog | None = None, *, format
     for reason in ("missing_date", "invalid_date", "date_out_of_range"):
         df = _reject(df, problems.eq(reason), reason, log, "received_date")
     if log is not None and len(df) and _kept(df).sum() == 0 and problems.notna().all():
-        log.warn("no row has a readable received date; give 'date_formats' in a mapping file if the dates are in another form")
+        log.warn(NO_DATES_WARNING)
     return df
 
 
@@ -372,7 +459,7 @@ def parse_handling(df: pd.DataFrame, log: CleanLog | None = None, *, values: dic
         d = parse.parse_dates(raw, date_formats.get(fld, date_formats.get("all")))
         bad = d.isna() & normalize_text(raw).fillna("").ne("") & _kept(df)
         if log is not None and bad.any():
-            log.warn(f"{fld}: {int(bad.sum())} value(s) could not be read as dates and were left empty")
+            log.warn_count(fld + ": {n} value(s) could not be read as dates and were left empty", int(bad.sum()))
         df[fld] = d
     status = parse.parse_choice(_raw(df, "status"), parse.STATUS_WORDS, values.get("status"))
     inferred = pd.Series(np.where(df["concluded_date"].notna(), "concluded",
@@ -393,7 +480,7 @@ def _make_consistent(df: pd.DataFrame, log: CleanLog | None) -> pd.DataFrame:
     def fix(mask: pd.Series, text: str) -> pd.Series:
         mask = mask.fillna(False) & kept
         if log is not None and mask.any():
-            log.warn(f"{int(mask.sum())} row(s): {text}")
+            log.warn_count("{n} row(s): " + text, int(mask.sum()))
         return mask
 
     rec = df["received_date"]
@@ -429,20 +516,31 @@ def assign_case_ids(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFra
     if log is not None and given.eq("").any() and "raw:case_id" in df:
         n = int((given.eq("") & _kept(df)).sum())
         if n:
-            log.warn(f"{n} row(s) without a case number (编号): case_id is a hash of the row")
+            log.warn_count("{n} row(s) without a case number (编号): case_id is a hash of the row", n)
     return df
 
 
-def mark_duplicate_case_ids(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
-    """Reject a kept row whose case number is already used by an earlier kept row."""
+def mark_duplicate_case_ids(df: pd.DataFrame, log: CleanLog | None = None, *,
+                            earlier: EarlierChunks | None = None) -> pd.DataFrame:
+    """Reject a kept row whose case number is already used by an earlier kept row
+    (``earlier``: the kept rows of the chunks before this one count too)."""
     kept = _kept(df)
     dup = df["case_id"].where(kept).duplicated(keep="first") & kept
+    if earlier is not None:
+        if earlier.case_ids:
+            seen = pa.chunked_array(earlier.case_ids, type=pa.large_string()).combine_chunks()
+            dup |= kept & pc.is_in(to_arrow(df["case_id"]), value_set=seen).to_numpy(zero_copy_only=False)
+        earlier.case_ids.append(to_arrow(df["case_id"][(kept & ~dup).to_numpy()]))
     return _reject(df, dup, "duplicate_case_id", log, "case_id")
 
 
 def _blank_to_na(s: pd.Series) -> pd.Series:
     s = normalize_text(s)
     return s.where(s.fillna("").ne(""))
+
+
+RANDOM_KEY_WARNING = (f"no pseudonym key given (option pseudonym_key or environment variable {KEY_ENV_VAR}): "
+                      "a random per-run key was used, so pseudonyms link rows within this run only")
 
 
 def pseudonymize_petitioners(df: pd.DataFrame, log: CleanLog | None = None, *, key=None) -> pd.DataFrame:
@@ -453,8 +551,7 @@ def pseudonymize_petitioners(df: pd.DataFrame, log: CleanLog | None = None, *, k
     if log is not None:
         log.key_source = source
         if source == "random":
-            log.warn(f"no pseudonym key given (option pseudonym_key or environment variable {KEY_ENV_VAR}): "
-                     "a random per-run key was used, so pseudonyms link rows within this run only")
+            log.warn(RANDOM_KEY_WARNING)
     has = {f: f"raw:{f}" in df for f in ("id_number", "name", "phone", "account")}
     identity = pd.Series(pd.NA, index=df.index, dtype="str")
     if has["id_number"] or (has["name"] and has["phone"]):
@@ -484,16 +581,20 @@ def mask_summary(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
 
 
 def derive_flags(df: pd.DataFrame, log: CleanLog | None = None, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
-                 repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS) -> pd.DataFrame:
+                 repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, repeats: bool = True) -> pd.DataFrame:
     """``is_collective`` (threshold) and ``is_repeat`` (same petitioner and crosswalked
-    category within the window, or the source's 重 mark), over the kept rows."""
+    category within the window, or the source's 重 mark), over the kept rows.
+    ``repeats=False`` leaves ``is_repeat`` False, for a chunk whose repeats are linked
+    later over every chunk at once."""
     kept = _kept(df)
     sub = df.loc[kept, ["case_id", "channel", "persons", "petitioner_id", "category", "received_date"]]
     df["is_collective"] = False
     df["is_repeat"] = False
     if len(sub):
         df.loc[kept, "is_collective"] = derive.flag_collective(sub, collective_threshold).to_numpy()
-        df.loc[kept, "is_repeat"] = derive.flag_repeats(sub, repeat_window_days, source_flag=df.loc[kept, "_source_repeat"]).to_numpy()
+        if repeats:
+            df.loc[kept, "is_repeat"] = derive.flag_repeats(sub, repeat_window_days,
+                                                            source_flag=df.loc[kept, "_source_repeat"]).to_numpy()
     return df
 
 
@@ -570,7 +671,7 @@ def _progress(total: int, enabled: bool | None):
 def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
           repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key: str | bytes | None = None,
           sheet=None, encoding: str | None = None, today: dt.date | str | None = None, provenance: bool = True,
-          progress: bool | None = None) -> CleanResult:
+          progress: bool | None = None, chunk_rows: int | None = None) -> CleanResult:
     """Clean raw register exports into the canonical table.
 
     ``source`` is a path, a glob pattern, a DataFrame or a list of them. ``mapping`` is a
@@ -581,6 +682,11 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     ``today`` is the last possible received date (default: today). With ``provenance``,
     ``data`` also has ``source_file`` (``file#sheet`` for workbooks) and ``source_row``.
 
+    ``chunk_rows``: read CSV files in chunks of this many rows, which bounds memory (the
+    result is the same). By default a CSV file over :data:`CHUNKED_MIN_BYTES` (32 MB,
+    about 120,000 rows) is read in chunks of :data:`CHUNK_ROWS`; smaller inputs are read
+    whole. For inputs bigger than memory use :func:`petition_analysis.dataset.clean_to_dataset`.
+
     Raises :class:`~petition_analysis.errors.StructuralError` (a subclass per problem) when
     an input cannot be cleaned at all; single bad rows are rejected instead.
     """
@@ -589,19 +695,139 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     if repeat_window_days < 1:
         raise ValueError(f"repeat_window_days must be at least 1, not {repeat_window_days}.")
     m = load_mapping(mapping)
+    sheet = sheet if sheet is not None else m.sheet
+    encoding = encoding if encoding is not None else m.encoding
+    items = expand_sources(source)
+    if chunk_rows is None and any(_is_big_csv(item) for item in items):
+        chunk_rows = CHUNK_ROWS
+    if chunk_rows is not None:
+        if int(chunk_rows) < 1:
+            raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}.")
+        return _clean_in_chunks(items, m, int(chunk_rows), sheet=sheet, encoding=encoding, provenance=provenance,
+                                progress=progress, collective_threshold=collective_threshold,
+                                repeat_window_days=repeat_window_days, pseudonym_key=pseudonym_key, today=today)
     log = CleanLog()
-    tables = read_tables(source, sheet=sheet if sheet is not None else m.sheet,
-                         encoding=encoding if encoding is not None else m.encoding)
+    tables = read_tables(items, sheet=sheet, encoding=encoding)
     df, headers = work_frame(tables, m, log, label=str(source))
     if len(df) == 0:  # header only: nothing to parse
-        data = schema.empty_frame()
-        if provenance:
-            data["source_file"] = pd.Series([], dtype="category")
-            data["source_row"] = pd.Series([], dtype="int32")
-        return CleanResult(data, pd.DataFrame({c: pd.Series([], dtype="str") for c in REJECT_COLUMNS}), log)
+        return CleanResult(_empty_data(provenance), _empty_rejects(), log)
     df = run_steps(df, m, log, collective_threshold=collective_threshold, repeat_window_days=repeat_window_days,
                    pseudonym_key=pseudonym_key, today=today, progress=progress)
     data, rejects = split_result(df, log, headers=headers, provenance=provenance)
+    log.rows_clean = len(data)
+    log.rejected = Counter(rejects["reason"].value_counts().to_dict())
+    schema.validate(data)
+    return CleanResult(data, rejects, log)
+
+
+#: CSV files bigger than this are cleaned in chunks by :func:`clean` (bounded memory, same result).
+CHUNKED_MIN_BYTES = 32 * 2**20
+#: Rows per chunk then: peak memory about 3.5 × the clean frame (about 12 × when read whole).
+CHUNK_ROWS = 100_000
+
+
+def _empty_data(provenance: bool) -> pd.DataFrame:
+    data = schema.empty_frame()
+    if provenance:
+        data["source_file"] = pd.Series([], dtype="category")
+        data["source_row"] = pd.Series([], dtype="int32")
+    return data
+
+
+def _empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="str") for c in REJECT_COLUMNS})
+
+
+def _is_csv_file(item) -> bool:
+    if isinstance(item, pd.DataFrame):
+        return False
+    p = Path(item)
+    return p.is_file() and p.stat().st_size > 0 and _kind(p) == "csv"
+
+
+def _is_big_csv(item) -> bool:
+    return _is_csv_file(item) and Path(item).stat().st_size > CHUNKED_MIN_BYTES
+
+
+def _chunks(items: list, m: Mapping, chunk_rows: int, *, sheet=None, encoding: str | None = None):
+    """(tables, continues_a_file) per chunk: a CSV file in chunks of ``chunk_rows`` rows,
+    any other input whole."""
+    for item in items:
+        if _is_csv_file(item):
+            for i, t in enumerate(iter_csv_tables(item, chunk_rows, encoding=encoding, renames=m.renames,
+                                                  header_row=m.header_row)):
+                yield [t], i > 0
+        else:
+            yield read_tables(item, sheet=sheet, encoding=encoding), False
+
+
+def _concat_chunks(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate canonical chunks; a category column gets the union of the chunks'
+    categories, sorted as :func:`~petition_analysis.schema.coerce` sorts them."""
+    if len(frames) == 1:
+        return frames[0]
+    for c in frames[0].columns:
+        if isinstance(frames[0][c].dtype, pd.CategoricalDtype):
+            cats = [f[c].cat.categories for f in frames]
+            if not all(x.equals(cats[0]) for x in cats[1:]):
+                union = pd.Index(sorted(set().union(*cats)), dtype=cats[0].dtype)
+                frames = [f.assign(**{c: f[c].cat.set_categories(union)}) for f in frames]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encoding, provenance: bool, progress,
+                     collective_threshold: int, repeat_window_days: int, pseudonym_key, today) -> CleanResult:
+    """:func:`clean` chunk by chunk: each chunk runs every step (exact copies and reused
+    case numbers checked against the chunks before it) and is split into data and rejects
+    at once, so that only one chunk's raw text is in memory; repeats are linked at the end
+    over all the data."""
+    from tqdm.auto import tqdm
+
+    key, key_source = resolve_key(pseudonym_key)  # one key for every chunk
+    log, earlier = CleanLog(), EarlierChunks()
+    datas, rejects, source_repeat = [], [], []
+    chunks_with_rows = chunks_without_dates = 0
+    bar = tqdm(desc="cleaning", unit=" rows", unit_scale=True, file=sys.stderr,
+               disable=not progress if progress is not None else not sys.stderr.isatty())
+    for tables, continues in _chunks(items, m, chunk_rows, sheet=sheet, encoding=encoding):
+        label = tables[0].source_file if tables else ""
+        if continues:
+            tables[0].notes_above = earlier.notes.get(label, False)
+        chunk_log = CleanLog()
+        df, headers = work_frame(tables, m, chunk_log, label=label)
+        if len(tables) == 1:
+            earlier.notes[label] = earlier.notes.get(label, False) or bool(df["_notes"].any())
+        if len(df):
+            df = run_steps(df, m, chunk_log, collective_threshold=collective_threshold,
+                           repeat_window_days=repeat_window_days, pseudonym_key=key, today=today, progress=False,
+                           earlier=earlier)
+            source_repeat.append(df.loc[_kept(df), "_source_repeat"].to_numpy(dtype=bool))
+            data, rej = split_result(df, chunk_log, headers=headers, provenance=provenance)
+            datas.append(data)
+            rejects.append(rej)
+            chunks_with_rows += 1
+            chunks_without_dates += NO_DATES_WARNING in chunk_log.warnings
+            bar.update(len(df))
+        del df
+        # Hand the chunk's Arrow buffers back to the system, or the pool keeps them (RSS).
+        pa.default_memory_pool().release_unused()
+        log.merge(chunk_log)
+    bar.close()
+    # Whole-input warnings: no readable date in the whole input, and the key's origin.
+    if NO_DATES_WARNING in log.warnings and chunks_without_dates < chunks_with_rows:
+        log.warnings.remove(NO_DATES_WARNING)
+    log.key_source = key_source
+    if key_source == "random" and chunks_with_rows:
+        log.warn(RANDOM_KEY_WARNING)
+    if not datas:
+        return CleanResult(_empty_data(provenance), _empty_rejects(), log)
+    data = _concat_chunks(datas)
+    del datas
+    rejects = pd.concat(rejects, ignore_index=True)
+    data["is_repeat"] = derive.flag_repeats(data[["case_id", "petitioner_id", "category", "received_date"]],
+                                            repeat_window_days,
+                                            source_flag=pd.Series(np.concatenate(source_repeat), index=data.index)
+                                            ).to_numpy()
     log.rows_clean = len(data)
     log.rejected = Counter(rejects["reason"].value_counts().to_dict())
     schema.validate(data)
@@ -637,16 +863,21 @@ def work_frame(tables: list[RawTable], m: Mapping, log: CleanLog, *, label: str 
 
 def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
               repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key=None, today=None,
-              progress: bool | None = None, cross_row: bool = True) -> pd.DataFrame:
-    """Every cleaning step, in order, on a work frame. With ``cross_row=False`` the steps
-    that compare rows (:data:`CROSS_ROW_STEPS` and repeat linking) are left out: the
-    chunked path (:mod:`petition_analysis.dataset`) runs them over all chunks at once."""
+              progress: bool | None = None, cross_row: bool = True, earlier: EarlierChunks | None = None) -> pd.DataFrame:
+    """Every cleaning step, in order, on a work frame.
+
+    With ``earlier`` (a chunk of a bigger input) the steps that compare rows also compare
+    with the chunks before, and repeat linking is left to the caller, over every chunk.
+    With ``cross_row=False`` the steps that compare rows (:data:`CROSS_ROW_STEPS` and
+    repeat linking) are left out: the dataset path (:mod:`petition_analysis.dataset`) runs
+    them in DuckDB over all chunks at once."""
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
     vals = m.values
     bar = _progress(len(df), progress)
+    chunked = earlier is not None or not cross_row
     steps = [
         (mark_layout_rows, {}),
-        (mark_duplicates, {}),
+        (mark_duplicates, {"earlier": earlier}),
         (parse_received_date, {"formats": m.date_formats.get("received_date", m.date_formats.get("all")), "today": today}),
         (parse_channel, {"values": vals.get("channel")}),
         (parse_persons, {}),
@@ -655,13 +886,14 @@ def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_thresho
         (parse_categories, {"values": vals.get("category"), "sub_values": vals.get("subcategory")}),
         (parse_handling, {"values": vals, "date_formats": m.date_formats}),
         (assign_case_ids, {}),
-        (mark_duplicate_case_ids, {}),
+        (mark_duplicate_case_ids, {"earlier": earlier}),
         (pseudonymize_petitioners, {"key": pseudonym_key}),
         (mask_summary, {}),
-        (derive_flags, {"collective_threshold": collective_threshold, "repeat_window_days": repeat_window_days}),
+        (derive_flags, {"collective_threshold": collective_threshold, "repeat_window_days": repeat_window_days,
+                        "repeats": not chunked}),
     ]
     if not cross_row:
-        steps = [(f, k) for f, k in steps if f.__name__ not in CROSS_ROW_STEPS]
+        steps = [(f, {k: v for k, v in kw.items() if k != "earlier"}) for f, kw in steps if f.__name__ not in CROSS_ROW_STEPS]
     for step, kwargs in steps:
         df = df.pipe(step, log, **kwargs)
         if bar is not None:

@@ -154,6 +154,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from .errors import StructuralError
     from .synth.write import write_parquet
 
+    if args.chunk_rows is not None and args.chunk_rows < 1:
+        raise UsageProblem(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1, e.g. 100000.")
     if args.out_dataset:
         return _clean_to_dataset(args)
     if not args.output:
@@ -164,7 +166,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     try:
         res = clean(list(args.inputs), args.mapping, sheet=args.sheet, encoding=args.encoding,
                     collective_threshold=args.collective_threshold, repeat_window_days=args.repeat_window_days,
-                    progress=None if not args.no_progress else False)
+                    progress=None if not args.no_progress else False, chunk_rows=args.chunk_rows)
     except StructuralError as err:
         raise UsageProblem(f"{err} (nothing was written)") from None
     write_parquet(res.data, out)
@@ -176,13 +178,15 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _clean_to_dataset(args: argparse.Namespace) -> int:
-    from .dataset import clean_to_dataset
+    from .dataset import DEFAULT_CHUNK_ROWS, clean_to_dataset
     from .errors import StructuralError
 
     try:
         res = clean_to_dataset(list(args.inputs), args.out_dataset, args.mapping, encoding=args.encoding,
                                collective_threshold=args.collective_threshold,
-                               repeat_window_days=args.repeat_window_days, chunk_rows=args.chunk_rows,
+                               repeat_window_days=args.repeat_window_days,
+                               chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
+                               progress=None if not args.no_progress else False,
                                memory_limit=args.memory_limit)
     except StructuralError as err:
         raise UsageProblem(f"{err}") from None
@@ -294,7 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", metavar="PARQUET", help="clean output (.parquet)")
     c.add_argument("--out-dataset", metavar="DIR", help="instead of -o: clean in chunks (bounded memory) into a Parquet "
                    "dataset partitioned by year; INPUT may be a folder of raw files or one huge CSV (docs/performance.md)")
-    c.add_argument("--chunk-rows", type=int, default=500_000, metavar="N", help="rows per chunk with --out-dataset")
+    c.add_argument("--chunk-rows", type=int, metavar="N", help="rows per chunk of a CSV (default: 500,000 with "
+                   "--out-dataset; with -o, files over 32 MB are read in chunks of 100,000 rows, which bounds memory "
+                   "and gives the same result)")
     c.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit for the second pass, e.g. 6GB")
     c.add_argument("--mapping", metavar="YAML", help="mapping file for unknown headers and values (docs/mapping.md)")
     c.add_argument("--rejects", metavar="CSV", help="rejected rows (default: OUTPUT.rejects.csv)")

@@ -25,9 +25,6 @@ True
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import json
 import shutil
 import sys
@@ -40,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from . import derive, schema, taxonomy
-from .clean import CleanLog, REJECT_COLUMNS, _raw_columns, run_steps, split_result, work_frame
-from .errors import UnreadableFileError
-from .headers import find_header, load_mapping
-from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, RawTable, _kind, expand_sources, normalize_text, read_tables
+from .clean import CleanLog, REJECT_COLUMNS, _raw_columns, row_hash, run_steps, split_result, work_frame
+from .headers import load_mapping
+from .io import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, _kind, expand_sources, iter_csv_tables,
+                 normalize_text, read_tables)
 from .privacy import resolve_key
 from .reasons import REJECT_REASONS
 
@@ -91,49 +88,6 @@ class DatasetResult:
 # --------------------------------------------------------------------------- reading in chunks
 
 
-def _sniff_encoding(path: Path) -> str:
-    """The encoding of a CSV from its first megabyte (a huge file is never read whole)."""
-    head = path.open("rb").read(1 << 20)
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a cut last character is fine
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
-
-
-def iter_csv_tables(path: str | Path, chunk_rows: int = DEFAULT_CHUNK_ROWS, *, encoding: str | None = None,
-                    mapping=None):
-    """One huge CSV as :class:`~petition_analysis.io.RawTable` chunks of ``chunk_rows`` body
-    rows. The header is found once, in the first chunk, and put on top of every later
-    chunk, so that row numbers (``source_row``) stay those of the file."""
-    path = Path(path)
-    enc = encoding or _sniff_encoding(path)
-    text = path.open("rb").read(1 << 20).decode(enc, errors="ignore")
-    delim = "\t" if text.count("\t") > text.count(",") else ","
-    lines = text.splitlines()[:-1] or text.splitlines()
-    width = max((len(r) for r in csv.reader(io.StringIO("\n".join(lines[:1000])), delimiter=delim)), default=1)
-    reader = pd.read_csv(path, header=None, names=range(width), dtype=str, keep_default_na=False,
-                         skip_blank_lines=False, sep=delim, encoding=enc, chunksize=chunk_rows, engine="c")
-    header = None
-    m = load_mapping(mapping)
-    try:
-        for grid in reader:
-            grid = grid.fillna("")
-            if header is None:
-                h, _ = find_header(grid, m.renames, label=str(path), header_row=m.header_row)
-                header = grid.iloc[[h]]
-                yield RawTable(str(path), None, grid, h, enc)
-            else:
-                yield RawTable(str(path), None, pd.concat([header, grid]), 0, enc)
-    except pd.errors.ParserError as err:
-        raise UnreadableFileError(str(path), f"a row is wider than the first rows ({err})",
-                                  hint="Open it in a spreadsheet program and save it again as CSV.") from None
-
-
 def _expand(source) -> list[Path]:
     """Files of a directory (recursively, register formats only), a glob, a path or a list."""
     out = []
@@ -170,7 +124,7 @@ def _staging_frame(df: pd.DataFrame, headers: dict, seq0: int, file_no: int) -> 
     raw_id = df["raw:case_id"] if "raw:case_id" in df else pd.Series("", index=df.index, dtype="str")
     out["_raw_case_id"] = raw_id.astype("str").str.slice(0, 40)
     out["_case_id_text"] = normalize_text(raw_id).fillna("")
-    out["_hash"] = pd.util.hash_pandas_object(df[cols].fillna(""), index=False).to_numpy().view("int64")
+    out["_hash"] = row_hash(df, cols).view("int64")
     out["_source_repeat"] = df["_source_repeat"].fillna(False).astype(bool).to_numpy() if "_source_repeat" in df else False
     out["_seq"] = np.arange(seq0, seq0 + len(df), dtype=np.int64)
     out["_file_no"] = file_no
@@ -189,15 +143,19 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
     path, staging = Path(path), Path(staging)
     m = load_mapping(mapping)
     # CSV is streamed in chunks; a workbook or Parquet file is one chunk (all its sheets).
-    chunks = (iter_csv_tables(path, chunk_rows, encoding=encoding or m.encoding, mapping=m) if _kind(path) == "csv"
+    chunks = (iter_csv_tables(path, chunk_rows, encoding=encoding or m.encoding, renames=m.renames,
+                              header_row=m.header_row) if _kind(path) == "csv"
               else [read_tables(path, sheet=sheet if sheet is not None else m.sheet)])
-    rows, warnings, seq = 0, [], 0
+    rows, warnings, seq, notes = 0, [], 0, False
     for i, tables in enumerate(chunks):
         tables = tables if isinstance(tables, list) else [tables]
+        if i > 0:  # a notes block that began in the chunk before goes on in this one
+            tables[0].notes_above = notes
         log = CleanLog()
         df, headers = work_frame(tables, m, log, label=str(path))
         if len(df) == 0:
             continue
+        notes = notes or bool(df["_notes"].any())
         df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=secret, today=today,
                        progress=False, cross_row=False)
         st = _staging_frame(df, headers, seq, file_no)

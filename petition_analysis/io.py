@@ -18,6 +18,7 @@ lists of paths and glob patterns are accepted.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import glob
@@ -57,6 +58,8 @@ class RawTable:
     grid: pd.DataFrame
     header_row: int | None = None
     encoding: str | None = None
+    #: A later chunk of a file whose notes block (填表说明 …) began in an earlier chunk.
+    notes_above: bool = False
 
     @property
     def label(self) -> str:
@@ -185,6 +188,90 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
         raise EmptyInputError(label, "the file has no rows", hint="Export the register again.")
     grid.columns = range(grid.shape[1])
     return RawTable(label, None, grid, None, encoding)
+
+
+def _head_encoding(head: bytes, label: str) -> str:
+    """The encoding of a CSV from its first bytes (a huge file is never read whole to
+    detect it); a character cut at the end of the sample is fine."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for enc in DETECT_ORDER:
+        try:
+            codecs.getincrementaldecoder(enc)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    raise UnreadableFileError(label, "the file is neither UTF-8 nor GBK/GB18030 text; it may be binary or damaged",
+                              hint="Pass encoding=... if you know the encoding, or export the register again.")
+
+
+def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None = None, renames=None,
+                    header_row: int | None = None):
+    """One big CSV as :class:`RawTable` chunks of at most ``chunk_rows`` body rows, so that
+    it is never held in memory whole. The header is found once, in the first chunk, and
+    put on top of every later chunk, so that row numbers stay those of the file. The
+    encoding is detected from the first megabyte and the table's width from its first
+    thousand lines; a later row that is wider, or bytes that do not decode, raise
+    :class:`~petition_analysis.errors.UnreadableFileError`.
+    """
+    from .headers import _SCAN_ROWS, find_header
+
+    path = Path(path)
+    label = str(path)
+    if not path.exists():
+        raise UnreadableFileError(label, "the file does not exist", hint="Check the path.")
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    if not head.strip():
+        raise EmptyInputError(label, "the file is empty", hint="Export the register again.")
+    enc = encoding or _head_encoding(head, label)
+    try:
+        text = head.decode(enc, errors="ignore" if len(head) == 1 << 20 else "strict")
+    except (UnicodeDecodeError, LookupError) as err:
+        raise UnreadableFileError(label, f"the file cannot be decoded as {enc} ({type(err).__name__})",
+                                  hint="Leave the encoding out to detect it, or try encoding='gb18030'.") from None
+    if _looks_binary(text):
+        raise UnreadableFileError(label, "the file looks binary, not like CSV text",
+                                  hint="Check that it is the right file; a workbook must end in .xlsx or .xls.")
+    delim = "\t" if text.count("\t") > text.count(",") else ","
+    lines = text.splitlines()[:-1] or text.splitlines()  # the last line may be cut
+    width = max((len(r) for r in csv.reader(io.StringIO("\n".join(lines[:1000])), delimiter=delim)), default=1)
+    fh = path.open("rb")
+    read_enc = enc
+    if enc == "utf-8-sig":  # the C parser reads plain UTF-8 natively; skip the BOM ourselves
+        fh.seek(3)
+        read_enc = "utf-8"
+    header, first = None, []
+    try:
+        reader = pd.read_csv(fh, header=None, names=range(width), dtype=str, keep_default_na=False,
+                             skip_blank_lines=False, sep=delim, encoding=read_enc, chunksize=chunk_rows, engine="c")
+        for grid in reader:
+            grid = grid.fillna("")
+            if header is not None:
+                yield RawTable(label, None, pd.concat([header, grid]), 0, enc)
+                continue
+            # The first chunk holds the whole header zone and at least one body row.
+            first.append(grid)
+            top = pd.concat(first) if len(first) > 1 else grid
+            if len(top) <= _SCAN_ROWS:
+                continue
+            h, _ = find_header(top, renames, label=label, header_row=header_row)
+            if len(top) > h + 1:
+                header, first = top.iloc[[h]], []
+                yield RawTable(label, None, top, h, enc)
+        if first:  # the whole file fitted in the first chunk
+            top = pd.concat(first)
+            yield RawTable(label, None, top, find_header(top, renames, label=label, header_row=header_row)[0], enc)
+    except pd.errors.ParserError as err:
+        raise UnreadableFileError(label, f"a row is wider than the first rows ({err})",
+                                  hint="Open it in a spreadsheet program and save it again as CSV.") from None
+    except UnicodeDecodeError as err:
+        raise UnreadableFileError(label, f"the file cannot be decoded as {enc} ({type(err).__name__})",
+                                  hint="Leave the encoding out to detect it, or try encoding='gb18030'.") from None
+    finally:
+        fh.close()
 
 
 def _cell_text(v) -> str:

@@ -89,18 +89,56 @@ def _derive_part(template, path, i: int):
     tmp.rename(path)
 
 
+def _folder_bytes(path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.stat(os.path.join(root, f)).st_size
+            except OSError:  # removed while we walked
+                pass
+    return total
+
+
+class DiskWatch:
+    """Peak size of a folder (staging, spill files and output), sampled every few seconds."""
+
+    def __init__(self, path, every: float = 3.0):
+        import threading
+
+        self.path, self.every, self.peak = path, every, {"total": 0, "spill": 0}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(self.every):
+            self.peak["total"] = max(self.peak["total"], _folder_bytes(self.path))
+            self.peak["spill"] = max(self.peak["spill"], _folder_bytes(os.path.join(self.path, "_duckdb_tmp")))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def run_scale(folder, out, memory_limit, chunk_rows):
     from petition_analysis import dataset
 
     t = time.perf_counter()
-    res = dataset.clean_to_dataset(folder, out, pseudonym_key="bench", today="2024-01-01", chunk_rows=chunk_rows,
-                                   memory_limit=memory_limit)
+    with DiskWatch(out) as disk:
+        res = dataset.clean_to_dataset(folder, out, pseudonym_key="bench", today="2024-01-01", chunk_rows=chunk_rows,
+                                       memory_limit=memory_limit, progress=True)
     t_clean = time.perf_counter() - t
     t = time.perf_counter()
     q = dataset.quarterly_table(out, con=dataset.connect(memory_limit=memory_limit))
     t_agg = time.perf_counter() - t
     return {"rows": res.rows_read, "rows_clean": res.rows_clean, "clean_s": t_clean, "aggregate_s": t_agg,
-            "groups": len(q), "passes": res.seconds, "rejected": dict(res.rejected)}
+            "groups": len(q), "passes": res.seconds, "rejected": dict(res.rejected), "repeat_buckets": res.repeat_buckets,
+            "peak_disk_gb": round(disk.peak["total"] / 2**30, 2), "peak_spill_gb": round(disk.peak["spill"] / 2**30, 2),
+            "dataset_gb": round(_folder_bytes(out) / 2**30, 2)}
 
 
 def main(argv=None):
@@ -117,10 +155,11 @@ def main(argv=None):
     r = isolated(run_scale, folder, out, args.memory_limit, args.chunk_rows)
     rows = [{"size": r["rows"], "what": "clean_to_dataset (2 passes)", "wall_s": r["clean_s"],
              "rows_per_s": r["rows"] / r["clean_s"], "peak_rss_mb": r["peak_rss_mb"], "passes": r["passes"],
-             "rows_clean": r["rows_clean"], "rejected": r["rejected"]},
+             "rows_clean": r["rows_clean"], "rejected": r["rejected"], "repeat_buckets": r["repeat_buckets"],
+             "peak_disk_gb": r["peak_disk_gb"], "peak_spill_gb": r["peak_spill_gb"], "dataset_gb": r["dataset_gb"]},
             {"size": r["rows_clean"], "what": "quarterly_table on the dataset (DuckDB)", "wall_s": r["aggregate_s"],
              "rows_per_s": r["rows_clean"] / r["aggregate_s"], "peak_rss_mb": r["peak_rss_mb"], "groups": r["groups"]}]
-    print(table(rows, ["size", "what", "wall_s", "rows_per_s", "peak_rss_mb"]))
+    print(table(rows, ["size", "what", "wall_s", "rows_per_s", "peak_rss_mb", "peak_disk_gb"]))
     tg = target(f"peak RSS of cleaning + aggregating {r['rows']:,} rows (of 24 GB)", r["peak_rss_mb"] / 1024, 24, " GB")
     save(f"scale_{args.rows}", rows, [tg], f"input generation took {gen:.0f} s (not timed above); "
          f"chunk_rows={args.chunk_rows}, DuckDB memory_limit={args.memory_limit}")

@@ -24,6 +24,7 @@ Every row read ends in ``.data`` or in ``.rejects`` (``rows read == clean + reje
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import sys
 from collections import Counter
@@ -314,15 +315,68 @@ def row_hash(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """A 64-bit hash of each row's values in ``cols`` in which an empty value counts as
     absent, so that rows from files with different columns compare equal when every
     non-empty value is equal (as they do in one work frame, where a missing column is "").
+
+    The strings are hashed by DuckDB, about twice as fast as pandas'
+    ``hash_pandas_object`` (which makes a Python object of every string).
     """
     out = np.zeros(len(df), dtype=np.uint64)
-    for c in cols:
-        v = df[c].fillna("")
-        # A key per column, so that the same value in two columns hashes differently.
-        key = (c.encode("utf-8").hex() + "0" * 16)[:16]
-        h = pd.util.hash_pandas_object(v, index=False, hash_key=key).to_numpy()
-        out += np.where(v.ne("").to_numpy(dtype=bool), h, np.uint64(0))
+    if not len(df) or not cols:
+        return out
+    names = [f'"{c.replace(chr(34), chr(34) * 2)}"' for c in cols]
+    exprs = [f"CASE WHEN coalesce({n}, '') = '' THEN 0::UBIGINT ELSE hash({_sql_text(c)}, {n}) END AS h{i}"
+             for i, (c, n) in enumerate(zip(cols, names))]
+    cur = _duckdb().cursor()  # a cursor per call: safe from several threads
+    try:
+        rows = df[cols]
+        cur.register("_rows", rows)
+        # Without ORDER BY DuckDB still returns a plain projection in input order
+        # (preserve_insertion_order is on).
+        hashes = cur.execute(f"SELECT {', '.join(exprs)} FROM _rows").fetchnumpy()
+    finally:
+        cur.close()
+    for h in hashes.values():
+        out += np.asarray(h, dtype=np.uint64)  # wraps around: a sum modulo 2**64
     return out
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_DUCKDB = None
+
+
+def _duckdb():
+    """One in-memory DuckDB connection per process (for :func:`row_hash`)."""
+    global _DUCKDB
+    if _DUCKDB is None:
+        import duckdb
+
+        _DUCKDB = duckdb.connect()
+        _DUCKDB.execute("SET preserve_insertion_order = true")
+    return _DUCKDB
+
+
+class _HashRuns:
+    """A growing set of 64-bit hashes as a few sorted runs (merged when two get close in
+    size), so that looking up a chunk costs a binary search per run instead of
+    re-sorting everything seen so far."""
+
+    def __init__(self):
+        self.runs: list[np.ndarray] = []
+
+    def add(self, h: np.ndarray) -> None:
+        self.runs.append(np.sort(h))
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            last = self.runs.pop()
+            self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
+
+    def contains(self, h: np.ndarray) -> np.ndarray:
+        found = np.zeros(len(h), dtype=bool)
+        for run in self.runs:
+            pos = np.minimum(np.searchsorted(run, h), len(run) - 1)
+            found |= run[pos] == h
+        return found
 
 
 class EarlierChunks:
@@ -332,12 +386,10 @@ class EarlierChunks:
     cleaning it whole."""
 
     def __init__(self):
-        self.hashes: list[np.ndarray] = []
+        self.row_hashes = _HashRuns()
+        self.case_id_hashes = _HashRuns()
         self.case_ids: list = []
         self.notes: dict[str, bool] = {}
-
-    def seen_hashes(self) -> np.ndarray:
-        return np.concatenate(self.hashes) if self.hashes else np.empty(0, dtype=np.uint64)
 
 
 def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None, *, earlier: EarlierChunks | None = None) -> pd.DataFrame:
@@ -347,8 +399,8 @@ def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None, *, earlier: E
     cols = _raw_columns(df)
     if earlier is not None:
         h = row_hash(df, cols)
-        dup = pd.Series(pd.Index(h).duplicated(keep="first") | np.isin(h, earlier.seen_hashes()), index=df.index)
-        earlier.hashes.append(h)
+        dup = pd.Series(pd.Index(h).duplicated(keep="first") | earlier.row_hashes.contains(h), index=df.index)
+        earlier.row_hashes.add(h)
         return _reject(df, dup & _kept(df), "duplicate", log, "duplicates")
     # Copies share every value, so only rows whose first raw value repeats are candidates:
     # hashing those few rows gives the same answer as hashing them all.
@@ -527,10 +579,15 @@ def mark_duplicate_case_ids(df: pd.DataFrame, log: CleanLog | None = None, *,
     kept = _kept(df)
     dup = df["case_id"].where(kept).duplicated(keep="first") & kept
     if earlier is not None:
-        if earlier.case_ids:
+        h = pd.util.hash_pandas_object(df["case_id"], index=False).to_numpy()
+        maybe = kept.to_numpy() & earlier.case_id_hashes.contains(h)
+        if maybe.any():  # a hash seen before: compare the text itself
             seen = pa.chunked_array(earlier.case_ids, type=pa.large_string()).combine_chunks()
-            dup |= kept & pc.is_in(to_arrow(df["case_id"]), value_set=seen).to_numpy(zero_copy_only=False)
-        earlier.case_ids.append(to_arrow(df["case_id"][(kept & ~dup).to_numpy()]))
+            hit = pc.is_in(to_arrow(df["case_id"][maybe]), value_set=seen).to_numpy(zero_copy_only=False)
+            dup.iloc[np.flatnonzero(maybe)[hit]] = True
+        new = (kept & ~dup).to_numpy()
+        earlier.case_id_hashes.add(h[new])
+        earlier.case_ids.append(to_arrow(df["case_id"][new]))
     return _reject(df, dup, "duplicate_case_id", log, "case_id")
 
 
@@ -633,17 +690,26 @@ def split_result(df: pd.DataFrame, log: CleanLog | None = None, *, headers: dict
                  provenance: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(canonical data, rejects) from a finished work frame."""
     kept = _kept(df)
-    cols = schema.column_names()
-    data = df.loc[kept, cols].copy()
+    return data_table(df[kept], provenance=provenance), reject_table(df[~kept], headers)
+
+
+def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
+    """The canonical table of the kept rows of a finished work frame."""
+    data = kept[schema.column_names()].copy()
     if provenance:
-        label = df.loc[kept, "_file"].astype("str")
-        sheet = df.loc[kept, "_sheet"]
+        label = kept["_file"].astype("str")
+        sheet = kept["_sheet"]
         data["source_file"] = label.where(sheet.isna(), label + "#" + sheet.astype("str"))
-        data["source_row"] = df.loc[kept, "_row"]
+        data["source_row"] = kept["_row"]
     data = schema.coerce(data.reset_index(drop=True))
     data["region"] = data["region"].astype("category")
-    rej = df.loc[~kept]
-    rejects = pd.DataFrame(
+    return data
+
+
+def reject_table(rej: pd.DataFrame, headers: dict | None = None) -> pd.DataFrame:
+    """The rejects table (:data:`REJECT_COLUMNS`: reason, message, masked preview) of the
+    rejected rows of a work frame; ``headers`` names the fields in the preview."""
+    return pd.DataFrame(
         {
             "source_file": rej["_file"].astype("str"),
             "sheet": rej["_sheet"].astype("str"),
@@ -654,7 +720,6 @@ def split_result(df: pd.DataFrame, log: CleanLog | None = None, *, headers: dict
             "preview": _preview(rej, headers or {}),
         }
     ).reset_index(drop=True)
-    return data, rejects
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -761,18 +826,35 @@ def _chunks(items: list, m: Mapping, chunk_rows: int, *, sheet=None, encoding: s
             yield read_tables(item, sheet=sheet, encoding=encoding), False
 
 
+def _release_memory() -> None:
+    """Hand memory freed by a chunk back to the system: the Arrow pool and glibc's heap
+    keep freed blocks for reuse otherwise, and peak RSS grows with every chunk."""
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl)
+        pass
+
+
 def _concat_chunks(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate canonical chunks; a category column gets the union of the chunks'
-    categories, sorted as :func:`~petition_analysis.schema.coerce` sorts them."""
+    """Concatenate canonical chunks (emptying ``frames``); a category column gets the
+    union of the chunks' categories, sorted as :func:`~petition_analysis.schema.coerce`
+    sorts them. Column by column, each column's pieces freed once joined, so that the
+    chunks and the whole are not both in memory."""
     if len(frames) == 1:
-        return frames[0]
-    for c in frames[0].columns:
-        if isinstance(frames[0][c].dtype, pd.CategoricalDtype):
-            cats = [f[c].cat.categories for f in frames]
+        return frames.pop()
+    columns = {}
+    for c in list(frames[0].columns):
+        pieces = [f.pop(c) for f in frames]
+        if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+            cats = [p.cat.categories for p in pieces]
             if not all(x.equals(cats[0]) for x in cats[1:]):
                 union = pd.Index(sorted(set().union(*cats)), dtype=cats[0].dtype)
-                frames = [f.assign(**{c: f[c].cat.set_categories(union)}) for f in frames]
-    return pd.concat(frames, ignore_index=True)
+                pieces = [p.cat.set_categories(union) for p in pieces]
+        columns[c] = pd.concat(pieces, ignore_index=True)
+        del pieces
+    frames.clear()
+    return pd.DataFrame(columns)
 
 
 def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encoding, provenance: bool, progress,
@@ -785,7 +867,7 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
 
     key, key_source = resolve_key(pseudonym_key)  # one key for every chunk
     log, earlier = CleanLog(), EarlierChunks()
-    datas, rejects, source_repeat = [], [], []
+    datas, rejected, source_repeat, all_headers = [], [], [], {}
     chunks_with_rows = chunks_without_dates = 0
     bar = tqdm(desc="cleaning", unit=" rows", unit_scale=True, file=sys.stderr,
                disable=not progress if progress is not None else not sys.stderr.isatty())
@@ -801,16 +883,18 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
             df = run_steps(df, m, chunk_log, collective_threshold=collective_threshold,
                            repeat_window_days=repeat_window_days, pseudonym_key=key, today=today, progress=False,
                            earlier=earlier)
-            source_repeat.append(df.loc[_kept(df), "_source_repeat"].to_numpy(dtype=bool))
-            data, rej = split_result(df, chunk_log, headers=headers, provenance=provenance)
-            datas.append(data)
-            rejects.append(rej)
+            kept = _kept(df)
+            source_repeat.append(df.loc[kept, "_source_repeat"].to_numpy(dtype=bool))
+            datas.append(data_table(df[kept], provenance=provenance))
+            # Rejected rows keep their raw text until the end (a few per cent of the rows),
+            # so that their previews name the fields as the whole run does.
+            rejected.append(df.loc[~kept, _raw_columns(df) + ["_reason", "_file", "_sheet", "_row"]])
+            all_headers.update({k: v for k, v in headers.items() if k not in all_headers})
             chunks_with_rows += 1
             chunks_without_dates += NO_DATES_WARNING in chunk_log.warnings
             bar.update(len(df))
         del df
-        # Hand the chunk's Arrow buffers back to the system, or the pool keeps them (RSS).
-        pa.default_memory_pool().release_unused()
+        _release_memory()
         log.merge(chunk_log)
     bar.close()
     # Whole-input warnings: no readable date in the whole input, and the key's origin.
@@ -822,10 +906,13 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
     if not datas:
         return CleanResult(_empty_data(provenance), _empty_rejects(), log)
     data = _concat_chunks(datas)
-    del datas
-    rejects = pd.concat(rejects, ignore_index=True)
-    data["is_repeat"] = derive.flag_repeats(data[["case_id", "petitioner_id", "category", "received_date"]],
-                                            repeat_window_days,
+    rejected = pd.concat(rejected, ignore_index=True)
+    for c in _raw_columns(rejected):  # a column missing from some files is "" there, as in one work frame
+        rejected[c] = rejected[c].fillna("").astype("str")
+    rejects = reject_table(rejected, all_headers)
+    del rejected
+    _release_memory()
+    data["is_repeat"] = derive.flag_repeats(data, repeat_window_days,
                                             source_flag=pd.Series(np.concatenate(source_repeat), index=data.index)
                                             ).to_numpy()
     log.rows_clean = len(data)

@@ -62,13 +62,26 @@ def flag_repeats(
         raise ValueError(f"repeat_window_days must be at least 1, not {window_days}.")
     # Sort integer codes, not strings (a sort of 1M string rows costs ~250 MB and 1 s):
     # petitioner and category only need equality; case numbers keep their text order.
-    has_pid = df["petitioner_id"].notna().to_numpy()
-    sub = df[has_pid]
-    pid = pd.factorize(sub["petitioner_id"].astype("str"))[0]
-    cat = pd.factorize(taxonomy.crosswalk_series(sub["category"].astype("str")))[0]
-    case = pd.factorize(sub["case_id"].astype("str"), sort=True)[0]
-    date = sub["received_date"].to_numpy()
-    order = np.lexsort((case, date, cat, pid))  # stable, last key first
+    pid = pd.factorize(df["petitioner_id"])[0]  # -1: no petitioner
+    has_pid = np.flatnonzero(pid >= 0)
+    cats = df["category"].astype("category")  # crosswalk the few categories, not every row
+    harmonized = pd.factorize(taxonomy.crosswalk_series(pd.Series(cats.cat.categories.astype("str"))))[0]
+    codes = cats.cat.codes.to_numpy()
+    cat = np.where(codes >= 0, harmonized[np.maximum(codes, 0)] if len(harmonized) else -1, -1)[has_pid]
+    date = df["received_date"].to_numpy()[has_pid]
+    pid = pid[has_pid]
+    order = np.lexsort((date, cat, pid))  # stable, last key first
+    # Same petitioner, category and day: order those few rows by case_id (ranking every
+    # case number would sort a million strings through Python objects).
+    p, c, d = pid[order], cat[order], date[order]
+    tie = np.zeros(len(order), dtype=bool)
+    tie[1:] = (p[1:] == p[:-1]) & (c[1:] == c[:-1]) & (d[1:] == d[:-1])
+    tie[:-1] |= tie[1:]
+    if tie.any():
+        rows = has_pid[order[tie]]
+        case = np.zeros(len(order), dtype=np.int64)
+        case[order[tie]] = pd.factorize(df["case_id"].astype("str").iloc[rows], sort=True)[0]
+        order = np.lexsort((case, date, cat, pid))
     p, c, d = pid[order], cat[order], date[order]
     same_group = (p[1:] == p[:-1]) & (c[1:] == c[:-1]) & (c[1:] >= 0)  # -1: no category
     linked = np.zeros(len(order), dtype=bool)
@@ -76,7 +89,7 @@ def flag_repeats(
     repeat = np.zeros(len(order), dtype=bool)
     repeat[order] = linked
     out = pd.Series(False, index=df.index, name="is_repeat")
-    out.iloc[np.flatnonzero(has_pid)] = repeat
+    out.iloc[has_pid] = repeat
     if source_flag is not None:
         out = out | source_flag.fillna(False).astype(bool)
     return out.rename("is_repeat")

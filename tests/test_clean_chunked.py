@@ -105,6 +105,17 @@ def test_copies_across_files_with_different_columns(tmp_path):
     assert_same_result(whole, clean([a, b], pseudonym_key=KEY, today=TODAY, chunk_rows=1))
 
 
+def test_previews_name_fields_as_the_whole_run(tmp_path):
+    # Two exports name the date column differently; a reject's preview uses the first
+    # file's header text in both runs.
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("编号,登记日期,信访形式,人数,到达层级,问题属地,问题分类\nA1,2019-03-01,来信,1,到县,甲区,城建\n", encoding="utf-8")
+    b.write_text("编号,来访日期,信访形式,人数,到达层级,问题属地,问题分类\nB1,2019-03-02,飞鸽,1,到县,甲区,城建\n", encoding="utf-8")
+    whole = clean([a, b], pseudonym_key=KEY, today=TODAY)
+    assert "登记日期=2019-03-02" in whole.rejects["preview"].iloc[0]
+    assert_same_result(whole, clean([a, b], pseudonym_key=KEY, today=TODAY, chunk_rows=1))
+
+
 @pytest.mark.parametrize("name", ["xx_city_2019_register_gbk.csv", "xx_city_2019_register_utf8.csv"])
 def test_bundled_exports_in_chunks(name):
     path = DATA_RAW / name

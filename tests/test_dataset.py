@@ -9,10 +9,8 @@ import json
 import pandas as pd
 import pytest
 
-pytest.importorskip("duckdb")
-
-from petition_analysis import clean, compare, dataset, periods, synth  # noqa: E402
-from petition_analysis.synth import messy  # noqa: E402
+from petition_analysis import clean, compare, dataset, periods, synth
+from petition_analysis.synth import messy
 
 KEY = "test-key"
 TODAY = "2024-01-01"

@@ -95,12 +95,15 @@ def expand_sources(source) -> list:
     return out
 
 
-def detect_encoding(data: bytes) -> str:
+def detect_encoding(data: bytes, *, partial: bool = False) -> str:
     """The encoding of CSV bytes: ``utf-8-sig`` (BOM), ``utf-16`` (BOM), ``utf-8`` or
-    ``gb18030`` (GBK files decode as GB18030, its superset).
+    ``gb18030`` (GBK files decode as GB18030, its superset). ``partial``: ``data`` is the
+    head of a bigger file, so a character cut at its end is fine.
 
     >>> detect_encoding("编号".encode("gbk")), detect_encoding(b"\\xef\\xbb\\xbfa")
     ('gb18030', 'utf-8-sig')
+    >>> detect_encoding("编号".encode("utf-8")[:-1], partial=True)
+    'utf-8'
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
@@ -108,7 +111,7 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16"
     for enc in DETECT_ORDER:
         try:
-            data.decode(enc)
+            codecs.getincrementaldecoder(enc)().decode(data, final=not partial)
         except UnicodeDecodeError:
             continue
         return enc
@@ -190,21 +193,8 @@ def _read_csv(path: Path, encoding: str | None) -> RawTable:
     return RawTable(label, None, grid, None, encoding)
 
 
-def _head_encoding(head: bytes, label: str) -> str:
-    """The encoding of a CSV from its first bytes (a huge file is never read whole to
-    detect it); a character cut at the end of the sample is fine."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    for enc in DETECT_ORDER:
-        try:
-            codecs.getincrementaldecoder(enc)().decode(head, final=False)
-        except UnicodeDecodeError:
-            continue
-        return enc
-    raise UnreadableFileError(label, "the file is neither UTF-8 nor GBK/GB18030 text; it may be binary or damaged",
-                              hint="Pass encoding=... if you know the encoding, or export the register again.")
+#: Columns read beyond the widest of a big CSV's first thousand lines (see iter_csv_tables).
+_SPARE_COLUMNS = 8
 
 
 def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None = None, renames=None,
@@ -213,8 +203,8 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
     it is never held in memory whole. The header is found once, in the first chunk, and
     put on top of every later chunk, so that row numbers stay those of the file. The
     encoding is detected from the first megabyte and the table's width from its first
-    thousand lines; a later row that is wider, or bytes that do not decode, raise
-    :class:`~petition_analysis.errors.UnreadableFileError`.
+    thousand lines; a later row may be up to 8 cells wider. A row wider still, or bytes
+    that do not decode, raise :class:`~petition_analysis.errors.UnreadableFileError`.
     """
     from .headers import _SCAN_ROWS, find_header
 
@@ -226,7 +216,11 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
         head = fh.read(1 << 20)
     if not head.strip():
         raise EmptyInputError(label, "the file is empty", hint="Export the register again.")
-    enc = encoding or _head_encoding(head, label)
+    try:
+        enc = encoding or detect_encoding(head, partial=True)
+    except UnicodeDecodeError:
+        raise UnreadableFileError(label, "the file is neither UTF-8 nor GBK/GB18030 text; it may be binary or damaged",
+                                  hint="Pass encoding=... if you know the encoding, or export the register again.") from None
     try:
         text = head.decode(enc, errors="ignore" if len(head) == 1 << 20 else "strict")
     except (UnicodeDecodeError, LookupError) as err:
@@ -245,16 +239,20 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
         read_enc = "utf-8"
     header, first = None, []
     try:
-        reader = pd.read_csv(fh, header=None, names=range(width), dtype=str, keep_default_na=False,
+        # A few spare columns for rows further down that are wider than the first ones (a
+        # note with trailing commas); those left empty in a chunk are dropped again.
+        reader = pd.read_csv(fh, header=None, names=range(width + _SPARE_COLUMNS), dtype=str, keep_default_na=False,
                              skip_blank_lines=False, sep=delim, encoding=read_enc, chunksize=chunk_rows, engine="c")
         for grid in reader:
             grid = grid.fillna("")
+            spare = [c for c in grid.columns[width:] if not grid[c].ne("").any()]
+            grid = grid.drop(columns=spare) if spare else grid
             if header is not None:
-                yield RawTable(label, None, pd.concat([header, grid]), 0, enc)
+                yield RawTable(label, None, pd.concat([header, grid]).fillna(""), 0, enc)
                 continue
             # The first chunk holds the whole header zone and at least one body row.
             first.append(grid)
-            top = pd.concat(first) if len(first) > 1 else grid
+            top = pd.concat(first).fillna("") if len(first) > 1 else grid
             if len(top) <= _SCAN_ROWS:
                 continue
             h, _ = find_header(top, renames, label=label, header_row=header_row)
@@ -262,7 +260,7 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
                 header, first = top.iloc[[h]], []
                 yield RawTable(label, None, top, h, enc)
         if first:  # the whole file fitted in the first chunk
-            top = pd.concat(first)
+            top = pd.concat(first).fillna("")
             yield RawTable(label, None, top, find_header(top, renames, label=label, header_row=header_row)[0], enc)
     except pd.errors.ParserError as err:
         raise UnreadableFileError(label, f"a row is wider than the first rows ({err})",

@@ -157,3 +157,25 @@ def test_cli_chunk_rows(tmp_path, capsys, monkeypatch):
     assert main(["clean", src, "-o", str(tmp_path / "x.parquet"), "--chunk-rows", "0"]) == 2
     assert "--chunk-rows 0: give a number of rows of at least 1" in capsys.readouterr().err
     assert not (tmp_path / "x.parquet").exists()
+
+
+def test_chunked_reader_fails_clearly(tmp_path):
+    from petition_analysis.errors import UnreadableFileError
+
+    binary = tmp_path / "export.csv"
+    binary.write_bytes(bytes(range(256)) * 400)
+    with pytest.raises(UnreadableFileError, match="neither UTF-8 nor GBK"):
+        clean(binary, pseudonym_key=KEY, chunk_rows=10)
+    # A row far down that is a little wider than the first thousand lines is read as the
+    # whole file reads it; one much wider is named, with the fix.
+    header = "编号,登记日期,信访形式,人数,到达层级,问题属地,问题分类"
+    rows = [f"A{i},2019-03-01,来信,1,到县,甲区,城建" for i in range(1500)]
+    wide = tmp_path / "wide.csv"
+    wide.write_text("\n".join([header, *rows, "注：本表由系统导出。,,,,,,,,,"]) + "\n", encoding="utf-8")
+    whole = clean(wide, pseudonym_key=KEY, today=TODAY)
+    assert whole.rejects["reason"].tolist() == ["notes_row"]
+    assert_same_result(whole, clean(wide, pseudonym_key=KEY, today=TODAY, chunk_rows=500))
+    wide.write_text("\n".join([header, *rows, "A9,2019-03-01,来信,1,到县,甲区,城建" + ",x" * 20]) + "\n", encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match="wider than the first rows") as err:
+        clean(wide, pseudonym_key=KEY, chunk_rows=500)
+    assert "save it again as CSV" in str(err.value)

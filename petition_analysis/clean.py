@@ -389,7 +389,6 @@ class EarlierChunks:
         self.row_hashes = _HashRuns()
         self.case_id_hashes = _HashRuns()
         self.case_ids: list = []
-        self.notes: dict[str, bool] = {}
 
 
 def mark_duplicates(df: pd.DataFrame, log: CleanLog | None = None, *, earlier: EarlierChunks | None = None) -> pd.DataFrame:
@@ -814,16 +813,22 @@ def _is_big_csv(item) -> bool:
     return _is_csv_file(item) and Path(item).stat().st_size > CHUNKED_MIN_BYTES
 
 
-def _chunks(items: list, m: Mapping, chunk_rows: int, *, sheet=None, encoding: str | None = None):
-    """(tables, continues_a_file) per chunk: a CSV file in chunks of ``chunk_rows`` rows,
-    any other input whole."""
+def work_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet=None, encoding: str | None = None):
+    """(work frame, raw headers, log) per chunk of ``items``: a CSV file in chunks of
+    ``chunk_rows`` rows, any other input whole. A notes block that starts in one chunk of
+    a file goes on in the next."""
     for item in items:
-        if _is_csv_file(item):
-            for i, t in enumerate(iter_csv_tables(item, chunk_rows, encoding=encoding, renames=m.renames,
-                                                  header_row=m.header_row)):
-                yield [t], i > 0
-        else:
-            yield read_tables(item, sheet=sheet, encoding=encoding), False
+        if not _is_csv_file(item):
+            log = CleanLog()
+            yield *work_frame(read_tables(item, sheet=sheet, encoding=encoding), m, log, label=str(item)), log
+            continue
+        notes = False
+        for t in iter_csv_tables(item, chunk_rows, encoding=encoding, renames=m.renames, header_row=m.header_row):
+            t.notes_above = notes
+            log = CleanLog()
+            df, headers = work_frame([t], m, log, label=t.source_file)
+            notes = notes or bool(df["_notes"].any())
+            yield df, headers, log
 
 
 def _release_memory() -> None:
@@ -871,14 +876,7 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
     chunks_with_rows = chunks_without_dates = 0
     bar = tqdm(desc="cleaning", unit=" rows", unit_scale=True, file=sys.stderr,
                disable=not progress if progress is not None else not sys.stderr.isatty())
-    for tables, continues in _chunks(items, m, chunk_rows, sheet=sheet, encoding=encoding):
-        label = tables[0].source_file if tables else ""
-        if continues:
-            tables[0].notes_above = earlier.notes.get(label, False)
-        chunk_log = CleanLog()
-        df, headers = work_frame(tables, m, chunk_log, label=label)
-        if len(tables) == 1:
-            earlier.notes[label] = earlier.notes.get(label, False) or bool(df["_notes"].any())
+    for df, headers, chunk_log in work_chunks(items, m, chunk_rows, sheet=sheet, encoding=encoding):
         if len(df):
             df = run_steps(df, m, chunk_log, collective_threshold=collective_threshold,
                            repeat_window_days=repeat_window_days, pseudonym_key=key, today=today, progress=False,

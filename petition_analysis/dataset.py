@@ -37,10 +37,9 @@ import numpy as np
 import pandas as pd
 
 from . import derive, schema, taxonomy
-from .clean import CleanLog, REJECT_COLUMNS, _raw_columns, row_hash, run_steps, split_result, work_frame
+from .clean import CleanLog, REJECT_COLUMNS, _raw_columns, row_hash, run_steps, split_result, work_chunks
 from .headers import load_mapping
-from .io import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, _kind, expand_sources, iter_csv_tables,
-                 normalize_text, read_tables)
+from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, expand_sources, normalize_text
 from .privacy import resolve_key
 from .reasons import REJECT_REASONS
 
@@ -142,30 +141,22 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
     ``on_chunk(rows)`` is called after each chunk (a progress bar's ``update``)."""
     path, staging = Path(path), Path(staging)
     m = load_mapping(mapping)
-    # CSV is streamed in chunks; a workbook or Parquet file is one chunk (all its sheets).
-    chunks = (iter_csv_tables(path, chunk_rows, encoding=encoding or m.encoding, renames=m.renames,
-                              header_row=m.header_row) if _kind(path) == "csv"
-              else [read_tables(path, sheet=sheet if sheet is not None else m.sheet)])
-    rows, warnings, seq, notes = 0, [], 0, False
-    for i, tables in enumerate(chunks):
-        tables = tables if isinstance(tables, list) else [tables]
-        if i > 0:  # a notes block that began in the chunk before goes on in this one
-            tables[0].notes_above = notes
-        log = CleanLog()
-        df, headers = work_frame(tables, m, log, label=str(path))
+    file_log, rows, seq = CleanLog(), 0, 0
+    # A CSV is streamed in chunks; a workbook or Parquet file is one chunk (all its sheets).
+    for i, (df, headers, log) in enumerate(work_chunks([path], m, chunk_rows, sheet=sheet if sheet is not None else m.sheet,
+                                                       encoding=encoding or m.encoding)):
         if len(df) == 0:
             continue
-        notes = notes or bool(df["_notes"].any())
         df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=secret, today=today,
                        progress=False, cross_row=False)
         st = _staging_frame(df, headers, seq, file_no)
         st.to_parquet(staging / f"part-{file_no:06d}-{i:06d}.parquet", index=False)
         rows += len(df)
         seq += len(df)
-        warnings += [w for w in log.warnings if w not in warnings]
+        file_log.merge(log)
         if on_chunk is not None:
             on_chunk(len(df))
-    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": warnings[:20]}
+    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": file_log.warnings[:20]}
 
 
 # --------------------------------------------------------------------------- pass 2

@@ -108,3 +108,15 @@ def test_cli_clean_out_dataset(tmp_path, messy_csv, monkeypatch):
     assert main(["clean", str(messy_csv), "--out-dataset", str(tmp_path / "ds"), "--chunk-rows", "5000"]) == 0
     assert (tmp_path / "ds" / "_rejects.parquet").exists()
     assert len(dataset.read_dataset(tmp_path / "ds")) == len(clean(messy_csv, pseudonym_key=KEY).data)
+
+
+def test_notes_block_split_across_chunks(tmp_path):
+    rows = [f"A{i},2019-03-0{1 + i % 9},来信,1,到县,甲区,城建" for i in range(40)]
+    notes = ["注：本表由系统导出。", "1. 人数为登记人数。", "2. 数据截至年底。"]
+    path = tmp_path / "notes.csv"
+    path.write_text("\n".join(["编号,登记日期,信访形式,人数,到达层级,问题属地,问题分类", *rows, *notes]) + "\n",
+                    encoding="utf-8")
+    res = dataset.clean_to_dataset(path, tmp_path / "ds", chunk_rows=42, pseudonym_key=KEY, today=TODAY)
+    rej = pd.read_parquet(tmp_path / "ds" / "_rejects.parquet")
+    assert rej["reason"].tolist() == ["notes_row"] * 3
+    assert (res.rows_read, res.rows_clean) == (43, 40)

@@ -183,6 +183,7 @@ def _clean_to_dataset(args: argparse.Namespace) -> int:
 
     try:
         res = clean_to_dataset(list(args.inputs), args.out_dataset, args.mapping, encoding=args.encoding,
+                               sheet=args.sheet,
                                collective_threshold=args.collective_threshold,
                                repeat_window_days=args.repeat_window_days,
                                chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,

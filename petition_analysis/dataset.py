@@ -292,7 +292,7 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
 
 
 def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
-                     pseudonym_key: str | bytes | None = None, today=None, encoding: str | None = None,
+                     pseudonym_key: str | bytes | None = None, today=None, encoding: str | None = None, sheet=None,
                      collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
                      repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, memory_limit: str | None = None,
                      client=None, keep_staging: bool = False, progress: bool | None = None) -> DatasetResult:
@@ -313,7 +313,7 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     # One key and one "today" for every chunk, so that pseudonyms link across chunks.
     key, _ = resolve_key(pseudonym_key)
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
-    kw = dict(mapping=mapping, secret=key, today=today, chunk_rows=chunk_rows, encoding=encoding,
+    kw = dict(mapping=mapping, secret=key, today=today, chunk_rows=chunk_rows, encoding=encoding, sheet=sheet,
               collective_threshold=collective_threshold)
     from tqdm.auto import tqdm
 

@@ -120,3 +120,13 @@ def test_notes_block_split_across_chunks(tmp_path):
     rej = pd.read_parquet(tmp_path / "ds" / "_rejects.parquet")
     assert rej["reason"].tolist() == ["notes_row"] * 3
     assert (res.rows_read, res.rows_clean) == (43, 40)
+
+
+def test_one_sheet_of_a_workbook(tmp_path):
+    from pathlib import Path
+
+    book = Path(__file__).resolve().parents[1] / "data" / "raw" / "xx_city_2019_register_quarters.xlsx"
+    mem = clean(book, sheet=1, pseudonym_key=KEY, today=TODAY)
+    res = dataset.clean_to_dataset(book, tmp_path / "ds", sheet=1, pseudonym_key=KEY, today=TODAY)
+    assert res.rows_clean == len(mem.data) < len(clean(book, pseudonym_key=KEY, today=TODAY).data)
+    assert set(dataset.read_dataset(tmp_path / "ds")["source_file"].astype(str)) == set(mem.data["source_file"].astype(str))

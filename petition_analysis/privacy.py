@@ -51,12 +51,18 @@ MASK_TOKENS = {
 }
 
 # RE2 syntax (pyarrow): no look-behind, so digit boundaries are captured and put back.
-# The order matters: 18-digit IDs before 15-digit IDs before phone numbers.
+# The order matters: 18-digit IDs before 15-digit IDs before phone numbers. Digits may be
+# full-width (free text is not NFKC-folded) and grouped by single spaces or hyphens, as
+# people write them: 138 0013 8000, 138-0013-8000, 110105 19491231 002X.
+_D = "[0-9０-９]"
+_SEP = "[ -]?"
 PII_PATTERNS: dict[str, str] = {
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-    "id_number": r"(^|[^0-9])([0-9]{17}[0-9Xx]|[0-9]{15})([^0-9Xx]|$)",
-    "phone": r"(^|[^0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})([^0-9]|$)",
+    "id_number": rf"(^|[^0-9０-９])({_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[0-9０-９XxＸｘ]|{_D}{{15}})([^0-9０-９XxＸｘ]|$)",
+    "phone": rf"(^|[^0-9０-９])([1１][3-9３-９]{_D}(?:{_SEP}{_D}){{8}}|[0０]{_D}{{2,3}}{_SEP}{_D}{{7,8}})([^0-9０-９]|$)",
 }
+#: Free text that may hold one of the numbers above: 7 digits, single separators allowed.
+_MAYBE_NUMBER = rf"{_D}(?:{_SEP}{_D}){{6}}"
 
 _PEPPER = b"petition-analysis/pseudonym/v1"
 
@@ -180,9 +186,9 @@ def mask_text(text: pd.Series, names: pd.Series | None = None) -> pd.Series:
     ['身份证[证件号]，邮箱[邮箱]']
     """
     arr = to_arrow(text)
-    # Every pattern needs an "@" or 7 digits in a row: run the five regex passes on those
+    # Every pattern needs an "@" or 7 digits: run the five regex passes on those
     # rows only (usually a small share of free text), then put them back.
-    maybe = pc.fill_null(pc.match_substring_regex(arr, r"@|[0-9]{7}"), False)
+    maybe = pc.fill_null(pc.match_substring_regex(arr, "@|" + _MAYBE_NUMBER), False)
     sub = arr.filter(maybe)
     sub = _regex_replace(sub, PII_PATTERNS["email"], MASK_TOKENS["email"])
     # Two passes: adjacent matches share a boundary character, so one pass can miss the second.

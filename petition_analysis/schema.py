@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import taxonomy
+from .privacy import PII_PATTERNS
 
 __all__ = [
     "CHANNELS",
@@ -113,8 +114,8 @@ _BY_NAME = {c.name: c for c in COLUMNS + PROVENANCE_COLUMNS}
 
 # Patterns that must never survive into a clean table (privacy rules). RE2 syntax for
 # pyarrow (no look-behind), so digit boundaries are spelled out.
-_ID_NUMBER = r"(^|[^0-9])([0-9]{17}[0-9Xx]|[0-9]{15})([^0-9]|$)"
-_MOBILE = r"(^|[^0-9])1[3-9][0-9]{9}([^0-9]|$)"
+_ID_NUMBER = PII_PATTERNS["id_number"]
+_PHONE = PII_PATTERNS["phone"]
 _HAN = r"[\x{4e00}-\x{9fff}]"
 
 
@@ -316,15 +317,15 @@ def validate(df: pd.DataFrame, *, allow_extra: bool = False) -> pd.DataFrame:
     # Privacy: identifiers must never reach a clean table.
     if "petitioner_id" in present:
         pid = df["petitioner_id"].dropna()
-        looks_personal = _matches(pid, _ID_NUMBER) | _matches(pid, _MOBILE) | _matches(pid, _HAN)
+        looks_personal = _matches(pid, _ID_NUMBER) | _matches(pid, _PHONE) | _matches(pid, _HAN)
         if looks_personal.any():
             add(Violation("petitioner_id", "looks like a name, ID or phone number; must be a keyed pseudonym",
                           int(looks_personal.sum()), ["<withheld>"]))
     if "summary" in present:
         text = df["summary"].dropna()
-        leaked = _matches(text, _ID_NUMBER) | _matches(text, _MOBILE)
+        leaked = _matches(text, _ID_NUMBER) | _matches(text, _PHONE)
         if leaked.any():
-            add(Violation("summary", "contains an unmasked ID or mobile number", int(leaked.sum()), ["<withheld>"]))
+            add(Violation("summary", "contains an unmasked ID or phone number", int(leaked.sum()), ["<withheld>"]))
 
     if v:
         raise SchemaError(v)

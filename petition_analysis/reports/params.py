@@ -190,16 +190,18 @@ def _load_input_cached(path_s: str, _mtime: int, _size: int, mapping, _mapping_m
 
 
 def _quality_from(result) -> dict:
+    """The quality appendix of a cleaned raw export. Unmapped labels are given as rows per
+    field, not as the labels themselves: a label is raw text, and a name or number typed
+    into the wrong column must not reach a published report."""
     rejects = result.rejects
     by_reason = rejects["reason"].value_counts().sort_index().to_dict() if len(rejects) else {}
-    log = getattr(result, "log", {}) or {}
-    unmapped = log.get("unmapped_labels", {}) if isinstance(log, dict) else {}
+    unmapped = {str(fld): int(sum(labels.values())) for fld, labels in result.log.unmapped_labels.items() if labels}
     return {
-        "rows_read": int(len(result.data) + len(rejects)),
+        "rows_read": int(result.log.rows_read),
         "rows_clean": int(len(result.data)),
         "rows_rejected": int(len(rejects)),
         "rejected_by_reason": {str(k): int(v) for k, v in by_reason.items()},
-        "unmapped_labels": {str(k): v for k, v in unmapped.items()} if isinstance(unmapped, dict) else unmapped,
+        "unmapped_labels": unmapped,
         "source": "raw export, cleaned",
     }
 

@@ -428,8 +428,8 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
             ("剔除行数" if zh else "rejected rows", q.get("rows_rejected", 0))]
     for reason, n in (q.get("rejected_by_reason") or {}).items():
         rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
-    for label, n in (q.get("unmapped_labels") or {}).items() if isinstance(q.get("unmapped_labels"), dict) else []:
-        rows.append((("未识别标签：" if zh else "unmapped label: ") + str(label), n))
+    for fld, n in (q.get("unmapped_labels") or {}).items():  # rows per field (labels are raw text)
+        rows.append((("未识别标签的行：" if zh else "rows with an unmapped label: ") + str(fld), n))
     return pd.DataFrame(rows, columns=["", "数值" if zh else "value"])
 
 

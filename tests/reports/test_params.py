@@ -77,3 +77,21 @@ def test_cli_unknown_lang_is_refused_by_argparse(capsys):
         cli.main(["report", "annual", "--lang", "fr"])
     assert info.value.code == 2
     assert "invalid choice: 'fr'" in capsys.readouterr().err
+
+
+def test_quality_of_a_raw_export_counts_unmapped_labels_without_their_text():
+    import json
+
+    import pandas as pd
+
+    from petition_analysis import clean
+    from petition_analysis.reports.params import _quality_from
+
+    raw = pd.DataFrame({"编号": ["A1", "A2", "A3"], "登记日期": ["2019-03-01", "2019-03-02", "2019-13-01"],
+                        "信访形式": ["来信", "来信", "来信"], "到达层级": ["到县", "到县", "到县"],
+                        "问题属地": ["甲区", "甲区", "甲区"], "问题分类": ["城建", "王小明13800138000", "城建"]})
+    q = _quality_from(clean(raw, pseudonym_key="k"))
+    assert q["unmapped_labels"] == {"category": 1}
+    assert (q["rows_read"], q["rows_clean"], q["rows_rejected"]) == (3, 2, 1)
+    assert q["rejected_by_reason"] == {"invalid_date": 1}
+    assert "王小明" not in json.dumps(q, ensure_ascii=False) and "13800138000" not in json.dumps(q)

@@ -9,7 +9,7 @@ A small public API over well-named modules::
 
 from . import periods, plots, schema, stats, synth, taxonomy  # plots imports matplotlib only when drawing
 from ._version import __version__
-from .clean import CleanResult, clean
+from .clean import CleanResult, clean, raw_preview
 from .compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
 from .compare import compare as compare_periods
 from .compare import counts as count
@@ -25,7 +25,7 @@ from .suppression import suppress
 __all__ = [
     "__version__",
     # data: schema, taxonomy, synthetic data, cleaning
-    "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "CleanResult", "StructuralError",
+    "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "raw_preview", "CleanResult", "StructuralError",
     # periods and comparisons with uncertainty
     "periods", "stats", "count", "compare_periods", "headline_figures", "five_declines",
     "visits_by_level", "leapfrog_by_level", "channel_mix", "three_rates",

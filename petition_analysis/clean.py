@@ -46,6 +46,7 @@ from .reasons import REJECT_REASONS
 
 __all__ = [
     "CleanResult",
+    "raw_preview",
     "CleanLog",
     "clean",
     "table_frame",
@@ -782,6 +783,41 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     log.rejected = Counter(rejects["reason"].value_counts().to_dict())
     schema.validate(data)
     return CleanResult(data, rejects, log)
+
+
+def raw_preview(source, rows: int = 6, mapping=None) -> pd.DataFrame:
+    """The first ``rows`` rows of a raw export as they stand (header found, cells as
+    text), safe to show: the columns that hold personal data (names, ID numbers, phones,
+    addresses, e-mail, accounts) read ``[hidden]`` and the other cells are masked like
+    free text. A look at an export before cleaning it.
+
+    >>> raw = pd.DataFrame({"编号": ["A1"], "登记日期": ["2019/3/5"], "信访形式": ["来访"], "到达层级": ["到市"],
+    ...                     "问题属地": ["甲区"], "问题分类": ["城建"], "信访人": ["张三"], "诉求": ["张三电话13800138000"]})
+    >>> raw_preview(raw).iloc[0].tolist()
+    ['A1', '2019/3/5', '来访', '到市', '甲区', '城建', '[hidden]', '[姓名]电话[电话]']
+    """
+    m = load_mapping(mapping)
+    item = expand_sources(source)[0]
+    if _is_csv_file(item):
+        table = next(iter_csv_tables(item, rows + 100, encoding=m.encoding, renames=m.renames,  # + the header zone
+                                     header_row=m.header_row))
+    else:
+        table = read_tables(item, sheet=m.sheet, encoding=m.encoding)[0]
+    grid = table.grid
+    if table.header_row is not None:
+        h, headers = table.header_row, [str(v) for v in grid.iloc[table.header_row]]
+    else:
+        h, headers = find_header(grid, m.renames, label=table.label, header_row=m.header_row)
+    plan = resolve_columns(headers, m, label=table.label)
+    personal = {p for fld, ps in plan.fields.items() if fld in PERSON_FIELDS for p in ps}
+    body = grid.iloc[h + 1:h + 1 + rows].astype("str").reset_index(drop=True)
+    names = body[plan.fields["name"][0]] if "name" in plan.fields else None
+    out = {}
+    for pos, col in enumerate(body.columns):
+        label = headers[pos] or f"column {pos + 1}"
+        out[label if label not in out else f"{label} ({pos + 1})"] = (
+            "[hidden]" if pos in personal else mask_text(body[col], names=names).to_numpy())
+    return pd.DataFrame(out, index=pd.RangeIndex(h + 2, h + 2 + len(body), name="row"))
 
 
 #: CSV files bigger than this are cleaned in chunks by :func:`clean` (bounded memory, same result).

@@ -272,3 +272,19 @@ def test_mask_text_keeps_alignment_on_a_non_range_index():
 
     s = pd.Series(["电话13800138000", "无"], index=[7, 3])
     assert mask_text(s).to_dict() == {7: "电话[电话]", 3: "无"}
+
+
+def test_raw_preview_hides_personal_data(mx, tmp_path):
+    import importlib
+
+    raw_preview = importlib.import_module("petition_analysis.clean").raw_preview
+    path = tmp_path / "register.csv"
+    mx.write_csv(path)
+    preview = raw_preview(path, rows=200)
+    assert len(preview) == 200 and preview.index[0] == 3  # spreadsheet rows, below the title and header
+    shown = preview.to_string()
+    planted = [v for kind in ("names", "id_numbers", "phones", "emails", "addresses") for v in mx.pii.get(kind, []) if v]
+    assert len(planted) > 20
+    assert not [v for v in planted if v in shown]
+    assert (preview["信访人"] == "[hidden]").all()
+    assert preview["编号"].str.startswith("XF").any()  # the rest is shown as it stands

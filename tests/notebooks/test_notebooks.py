@@ -8,6 +8,7 @@ therefore runs nbval on prepared copies: report notebooks get the calibration pa
 
 from __future__ import annotations
 
+import ast
 import copy
 import subprocess
 import sys
@@ -55,9 +56,13 @@ def test_report_notebooks_have_a_parameters_cell_of_literals(rel):
     nb = nbformat.read(str(ROOT / rel), as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(cells) == 1
-    lines = [l for l in cells[0].source.splitlines() if l.strip()]
-    assert all(" = " in l and "(" not in l for l in lines), "one literal per line"
-    names = {l.split(" = ")[0] for l in lines}
+    lines = [l for l in cells[0].source.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    names = set()
+    for line in lines:  # one `name = literal` per line
+        stmt = ast.parse(line).body[0]
+        assert isinstance(stmt, ast.Assign) and len(stmt.targets) == 1, line
+        ast.literal_eval(stmt.value)  # raises on anything but a literal
+        names.add(stmt.targets[0].id)
     assert {"data", "region", "lang", "public", "mapping", "summary_path"} <= names
     checker = nb.cells[nb.cells.index(cells[0]) + 1]
     assert "reports.prepare(" in checker.source, "parameters are checked in the cell right after"

@@ -1,7 +1,8 @@
 """Self-check functions for the teaching notebooks (教学练习).
 
 Each exercise has an id such as ``"1.2"``. :func:`check` compares a student's answer with
-the value the package computes from the reference data (never a number typed in here), and
+the value the package's tested functions compute from the reference data (only numbers that
+the question itself states, such as the seed's 28,792 items, are written here), and
 gives feedback that explains a wrong answer rather than just rejecting it: common mistakes
 (dividing by the wrong year, counting person-times instead of items, the sign of a change,
 forgetting the year-to-date cut) are recognised and named.
@@ -67,9 +68,9 @@ def _reference() -> pd.DataFrame:
 
 
 def _ytd(year: int) -> pd.DataFrame:
-    df = _reference()
-    d = df["received_date"]
-    return df[(d >= f"{year}-01-01") & (d <= f"{year}-{AS_OF}")]
+    from .periods import year as calendar_year
+
+    return calendar_year(year, as_of=f"{year}-{AS_OF}").select(_reference())
 
 
 @functools.cache
@@ -80,7 +81,9 @@ def _headline() -> pd.DataFrame:
 
 
 def _national(d: pd.DataFrame) -> pd.DataFrame:
-    return d[(d["channel"] == "visit") & (d["level"] == "national")]
+    from .compare import series_mask
+
+    return d[series_mask(d, "visits_national")]
 
 
 @functools.cache
@@ -91,14 +94,19 @@ def _monthly_items_2014_2018() -> pd.Series:
     return monthly_counts(d[d < "2019-01-01"])
 
 
-def lesson3_pvalues(seed: int = 3) -> np.ndarray:
-    """p-values for lesson 3: 200 cells with no effect and 10 with a real excess (Poisson)."""
+@functools.cache
+def _lesson3_pvalues(seed: int) -> np.ndarray:
     from scipy import stats
 
     rng = np.random.default_rng(seed)
     expected = np.full(210, 40.0)
     observed = rng.poisson(np.r_[expected[:200], expected[200:] * 1.8])
     return stats.poisson.sf(observed - 1, expected)
+
+
+def lesson3_pvalues(seed: int = 3) -> np.ndarray:
+    """p-values for lesson 3: 200 cells with no effect and 10 with a real excess (Poisson)."""
+    return _lesson3_pvalues(seed).copy()  # a copy: students may change it
 
 
 # --- comparisons and common mistakes ------------------------------------------------------
@@ -111,16 +119,31 @@ def _num(answer) -> float | None:
 
 
 def _close(tol: float) -> Callable[[Any, Any], bool]:
-    return lambda a, e: _num(a) is not None and abs(_num(a) - float(e)) <= tol
+    def cmp(a, e):
+        v = _num(a)
+        return v is not None and abs(v - float(e)) <= tol
+    return cmp
+
+
+def _close_rel(frac: float) -> Callable[[Any, Any], bool]:
+    def cmp(a, e):
+        v = _num(a)
+        return v is not None and abs(v - e) <= frac * e
+    return cmp
+
+
+def _pair(answer) -> tuple[float, float] | None:
+    try:
+        lo, hi = (float(x) for x in answer)
+    except (TypeError, ValueError):
+        return None
+    return lo, hi
 
 
 def _interval_close(tol: float) -> Callable[[Any, Any], bool]:
     def cmp(a, e):
-        try:
-            lo, hi = (float(x) for x in a)
-        except (TypeError, ValueError):
-            return False
-        return abs(lo - e[0]) <= tol and abs(hi - e[1]) <= tol
+        p = _pair(a)
+        return p is not None and abs(p[0] - e[0]) <= tol and abs(p[1] - e[1]) <= tol
     return cmp
 
 
@@ -128,10 +151,24 @@ def _same(a, e) -> bool:
     return a == e
 
 
-def _mistakes_items(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a number, e.g. len(df_2019)."
+def _same_bool(a, e) -> bool:
+    return isinstance(a, (bool, np.bool_)) and bool(a) == bool(e)
+
+
+def _numeric(prompt: str):
+    """A mistakes rule for a numeric answer: a non-number gets ``prompt``; a number goes
+    to the rule as ``(value, expected)``."""
+    def wrap(rule: Callable[[float, Any], str | None]) -> Callable[[Any, Any], str | None]:
+        @functools.wraps(rule)
+        def mistakes(a, e):
+            v = _num(a)
+            return prompt if v is None else rule(v, e)
+        return mistakes
+    return wrap
+
+
+@_numeric("Answer with a number, e.g. len(df_2019).")
+def _mistakes_items(v, e):
     if v == len(_reference()[_reference()["received_date"].dt.year == 2019]):
         return "That is the whole of 2019. The seed reports year to date: keep 1 January to 20 December only."
     if v == _ytd(2019)["persons"].sum():
@@ -139,19 +176,15 @@ def _mistakes_items(a, e):
     return None
 
 
-def _mistakes_person_times(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a number: the sum of the persons column."
+@_numeric("Answer with a number: the sum of the persons column.")
+def _mistakes_person_times(v, e):
     if v == len(_national(_ytd(2019))):
         return "That counts the visits (批次). Person-times add up the persons column over those visits."
     return None
 
 
-def _mistakes_pct(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a number in percent, e.g. -12.34."
+@_numeric("Answer with a number in percent, e.g. -12.34.")
+def _mistakes_pct(v, e):
     cur, prev = len(_ytd(2019)), len(_ytd(2018))
     if abs(v - (cur - prev) / cur * 100) < 0.01:
         return (f"{v} is the change divided by the *current* year. Year-on-year change divides by the "
@@ -163,22 +196,34 @@ def _mistakes_pct(a, e):
     return None
 
 
-def _mistakes_room(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a whole number of persons."
-    if v == 79:
-        return "79 is how many extra persons the Beijing visits bring. The question asks how many the total allows."
+def _national_extra_persons() -> int:
+    """Persons beyond one per visit among the 2019 national-level visits (person-times − visits)."""
+    h = _headline()
+    return int(h.loc["visits_national_person_times", "current"] - h.loc["visits_national_items", "current"])
+
+
+@_numeric("Answer with a whole number of persons.")
+def _mistakes_room(v, e):
+    extra = _national_extra_persons()
+    if v == extra:
+        return (f"{extra} is how many extra persons the Beijing visits bring. The question asks how many the "
+                "total allows.")
     return None
 
 
+def _national_visits() -> tuple[int, int]:
+    """National-level visits, 2019 and 2018 to 20 December (the counts of lesson 2)."""
+    row = _headline().loc["visits_national_items"]
+    return int(row["current"]), int(row["previous"])
+
+
 def _mistakes_ci(a, e):
-    try:
-        lo, hi = (float(x) for x in a)
-    except (TypeError, ValueError):
+    p = _pair(a)
+    if p is None:
         return "Answer with a pair (low, high)."
-    if lo > 1 or hi < 0.3:
-        return "The interval is for 2019 ÷ 2018 (80 ÷ 150 ≈ 0.53); check which count is on top."
+    if p[0] > 1 or p[1] < 0.3:
+        cur, prev = _national_visits()
+        return f"The interval is for 2019 ÷ 2018 ({cur} ÷ {prev} ≈ {cur / prev:.2f}); check which count is on top."
     return None
 
 
@@ -188,29 +233,23 @@ def _mistakes_bool(a, e):
     return None
 
 
-def _mistakes_phi(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a number: Pearson χ² divided by the residual degrees of freedom."
+@_numeric("Answer with a number: Pearson χ² divided by the residual degrees of freedom.")
+def _mistakes_phi(v, e):
     if v < 1.2:
         return ("That is about what pure Poisson noise gives. Did you fit year and calendar-month effects to the "
                 "monthly counts of 2014–2018 and use Pearson χ²/df? (pa.stats.estimate_dispersion does it.)")
     return None
 
 
-def _mistakes_false_positives(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a number of cells."
+@_numeric("Answer with a number of cells.")
+def _mistakes_false_positives(v, e):
     if abs(v - 0.05) < 1e-9:
         return "That is the error rate per test; multiply by the number of tests."
     return None
 
 
-def _mistakes_bh(a, e):
-    v = _num(a)
-    if v is None:
-        return "Answer with a whole number of rejections."
+@_numeric("Answer with a whole number of rejections.")
+def _mistakes_bh(v, e):
     raw = int((lesson3_pvalues() < 0.05).sum())
     if v == raw:
         return f"{raw} is what p < 0.05 gives without any correction. Apply Benjamini–Hochberg at 5 %."
@@ -250,8 +289,14 @@ def _hotspot_expected() -> tuple:
 def _rr_ci_expected() -> tuple:
     from .stats import rate_ratio_test
 
-    r = rate_ratio_test(80, 150)
+    r = rate_ratio_test(*_national_visits())
     return (r.ci_low, r.ci_high)
+
+
+def _phi_expected() -> float:
+    from .stats import estimate_dispersion
+
+    return estimate_dispersion(_monthly_items_2014_2018())
 
 
 def _od_significant(figure: str) -> bool:
@@ -277,14 +322,13 @@ EXERCISES: dict[str, _Exercise] = {e.id: e for e in [
               _rr_ci_expected, _interval_close(0.011), _mistakes_ci,
               "Conditional on the total, 80 is binomial(230, p); map the Clopper–Pearson interval of p to p/(1−p)."),
     _Exercise("2.2", "Estimate the dispersion φ of the monthly item counts of 2014–2018 (quasi-Poisson).",
-              lambda: __import__("petition_analysis.stats", fromlist=["x"]).estimate_dispersion(_monthly_items_2014_2018()),
-              lambda a, e: _num(a) is not None and abs(_num(a) - e) <= 0.05 * e, _mistakes_phi,
+              _phi_expected, _close_rel(0.05), _mistakes_phi,
               "Fit a Poisson GLM with year and month effects; φ = Pearson χ² ÷ residual df."),
     _Exercise("2.3", "Allowing for overdispersion, is the 1.96 % fall in items statistically significant?",
-              lambda: _od_significant("items"), _same, _mistakes_bool,
+              lambda: _od_significant("items"), _same_bool, _mistakes_bool,
               "The interval of the rate ratio includes 1: the fall is within ordinary variation."),
     _Exercise("2.4", "And the 46.67 % fall in national-level visits?",
-              lambda: _od_significant("visits_national_items"), _same, _mistakes_bool,
+              lambda: _od_significant("visits_national_items"), _same_bool, _mistakes_bool,
               "Its interval lies well below 1 even after allowing for overdispersion."),
     _Exercise("3.1", "13 regions × 17 categories are tested at α = 0.05 with no real effect anywhere. How many "
                      "cells do you expect to be flagged by chance?",

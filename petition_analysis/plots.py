@@ -225,7 +225,10 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
         values = counts.to_numpy()
         annot = np.where(_small(values.ravel(), suppress_below).reshape(values.shape),
                          f"<{suppress_below}", values.astype(str))
-        sns.heatmap(shown, annot=annot, fmt="", cmap="rocket_r", cbar=False, ax=ax, annot_kws={"size": 8})
+        # Small cells are coloured as zero: their colour would give the hidden count back.
+        small = _small(values.ravel(), suppress_below).reshape(values.shape)
+        sns.heatmap(shown.where(~small, 0), annot=annot, fmt="", cmap="rocket_r", cbar=False, ax=ax,
+                    annot_kws={"size": 8})
         for _, row in hit.iterrows():
             if row["region"] in counts.index and row["category"] in cats:
                 i, j = list(counts.index).index(row["region"]), list(cats).index(row["category"])
@@ -238,15 +241,17 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
 
 
 def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", lang: str = "zh",
-                          ranking: pd.DataFrame | None = None):
+                          ranking: pd.DataFrame | None = None, suppress_below: int | None = None):
     """Change in category shares (percentage points) against the comparison period, with the
     χ² adjusted-residual flags (BH-controlled) as colours. ``ranking``: an already computed
-    :func:`hotspots.rank_categories` table."""
+    :func:`hotspots.rank_categories` table. ``suppress_below=k`` leaves out the categories
+    with a count from 1 to k − 1 in either period (a share gives the count back)."""
     import seaborn as sns
 
     lang = resolve_lang(lang)
     r = ranking if ranking is not None else hotspots.rank_categories(df, period, against, year=year, as_of=as_of)
     r = r.sort_values("change_pp")
+    r = r[~(_small(r["current"], suppress_below) | _small(r["previous"], suppress_below))]
     flag = r["share_flag"].replace("", "none").map(lambda k: _t(k, lang))
     palette = {_t("up", lang): "#e76f51", _t("down", lang): "#2a9d8f", _t("none", lang): "#9e9e9e"}
     with _style(lang):
@@ -270,13 +275,16 @@ def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppre
     with _style(lang):
         fig, ax = _figure(7, 3.5)
         y = np.arange(len(t))
-        ax.errorbar(t["rate"] * 100, y, xerr=np.vstack([(t["rate"] - t["ci_low"]) * 100, (t["ci_high"] - t["rate"]) * 100]),
+        # A rate with a small numerator or denominator is left out, point and text: rate ×
+        # denominator would give the hidden count back.
+        hidden = _small(t["numerator"], suppress_below) | _small(t["denominator"], suppress_below)
+        shown = t[~hidden]
+        ax.errorbar(shown["rate"] * 100, y[~hidden],
+                    xerr=np.vstack([(shown["rate"] - shown["ci_low"]) * 100, (shown["ci_high"] - shown["rate"]) * 100]),
                     fmt="o", capsize=4, color="#264653")
-        for yi, (v, n, d) in enumerate(zip(t["rate"], t["numerator"], t["denominator"])):
-            n_s = f"<{suppress_below}" if _small([n], suppress_below)[0] else str(n)
-            d_s = f"<{suppress_below}" if _small([d], suppress_below)[0] else str(d)
-            ax.annotate(f"{v * 100:.1f}%  ({n_s}/{d_s})", (v * 100, yi), textcoords="offset points", xytext=(6, 6),
-                        fontsize=9)
+        for yi, (v, n, d, h) in enumerate(zip(t["rate"], t["numerator"], t["denominator"], hidden)):
+            text = f"<{suppress_below}" if h else f"{v * 100:.1f}%  ({n}/{d})"
+            ax.annotate(text, (v * 100 if not h else 0, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
         ax.set_yticks(y, t[f"label_{lang}"].tolist())
         ax.invert_yaxis()
         ax.set(xlabel=_t("rate", lang), xlim=(max(0, (t["ci_low"].min() * 100) - 10), 100),

@@ -233,9 +233,10 @@ def prepare(
     if lang not in LANGS:
         raise ReportParameterError(f"lang must be 'zh' or 'en', not {lang!r}.")
     public = _bool("public", public)
-    k = _int("suppression_k", suppression_k, "a whole number from 2 to 100")
-    if not 2 <= k <= 100:
-        raise ReportParameterError(f"suppression_k must be a whole number from 2 to 100, not {k}.")
+    # At least 3: a published "<2" would give the value 1 away (suppression.suppress agrees).
+    k = _int("suppression_k", suppression_k, "a whole number from 3 to 100")
+    if not 3 <= k <= 100:
+        raise ReportParameterError(f"suppression_k must be a whole number from 3 to 100, not {k}.")
 
     if frame is not None:
         df, path, sha, quality = frame, str(_none(data) or reference.reference_path()), "", {}

@@ -150,7 +150,8 @@ def _emerging_flags(ctx: ReportContext) -> pd.DataFrame:
         else:
             p = period_of(ctx)
             quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p.start, p.end, freq="MS")})
-        return hotspots.emerging_hotspots(ctx.data, quarters=quarters)
+        # Flagged cells show their count: never one that public mode would hide.
+        return hotspots.emerging_hotspots(ctx.data, quarters=quarters, min_observed=max(5, ctx.suppression_k))
     return _memo(ctx, ("emerging",), compute)
 
 
@@ -332,6 +333,9 @@ def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
     out.insert(2, share[0], [f"{100 * s:.1f} %" for s in t["share_current"]])
     out[share[1]] = [_signed(v, 2) for v in t["change_pp"]]
     out[share[2]] = [flag[f][lang] if f in flag else "" for f in t["share_flag"]]
+    if ctx.public:  # a share × the total would give a hidden count back
+        small = (_small(t["current"], ctx.suppression_k) | _small(t["previous"], ctx.suppression_k)).to_numpy()
+        out.loc[small, share] = ""
     return out
 
 
@@ -503,7 +507,8 @@ def plot(ctx: ReportContext, what: str):
     if what == "rates":
         return plots.three_rates_chart(ctx.region_data, p, lang=lang, suppress_below=k)
     if what == "category_shares":
-        return plots.category_share_change(ctx.region_data, period=p, lang=lang, ranking=_ranking(ctx))
+        return plots.category_share_change(ctx.region_data, period=p, lang=lang, ranking=_ranking(ctx),
+                                           suppress_below=k)
     if what == "heatmap":
         return plots.hotspot_heatmap(ctx.data, heatmap_quarter(ctx), lang=lang, suppress_below=k,
                                      flags=_emerging_flags(ctx))
@@ -558,7 +563,10 @@ def category_years(ctx: ReportContext) -> pd.DataFrame:
         small = (table > 0) & (table < ctx.suppression_k)
         out = out.mask(small, f"<{ctx.suppression_k}")
     out.insert(0, "类别" if ctx.lang == "zh" else "category", [taxonomy.label(c, ctx.lang) for c in table.index])
-    out[f"{ctx.end_year} 占比" if ctx.lang == "zh" else f"share {ctx.end_year}"] = [f"{100 * v:.1f} %" for v in share]
+    shares = [f"{100 * v:.1f} %" for v in share]
+    if ctx.public:  # a share × the year's total would give a hidden count back
+        shares = ["" if hidden else v for v, hidden in zip(shares, small[ctx.end_year])]
+    out[f"{ctx.end_year} 占比" if ctx.lang == "zh" else f"share {ctx.end_year}"] = shares
     out.columns = [str(c) for c in out.columns]
     return out.reset_index(drop=True)
 

@@ -18,6 +18,7 @@ BAD = [
     ("annual", {"year": "twenty"}, "year must be a year in the data (2014–2023), not 'twenty'."),
     ("quarterly", {"year": 2019, "quarter": 5}, "quarter must be 1, 2, 3 or 4, not 5."),
     ("quarterly", {"year": 2019, "quarter": 0}, "quarter must be 1, 2, 3 or 4, not 0."),
+    ("annual", {"year": 2019, "suppression_k": 2}, "suppression_k must be a whole number from 3 to 100, not 2."),
     ("hotspots", {"start_year": 2022, "end_year": 2023}, "needs at least three years"),
     ("hotspots", {"start_year": 2010, "end_year": 2023}, "must be years in the data (2014–2023)"),
     ("annual", {"year": 2019, "public": "maybe"}, "public must be true or false"),

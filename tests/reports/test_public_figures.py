@@ -37,7 +37,41 @@ def test_heatmap_suppression_of_the_small_categories(reference_df):
 def test_rates_chart_annotations_in_public_mode(public_ctx):
     for text in _texts(sections.plot(public_ctx, "rates")):
         for number in re.findall(r"\((.*?)/(.*?)\)", text)[0]:
-            assert number.startswith("<") or int(number) >= 5
+            assert int(number) >= 5
+
+
+def test_rates_chart_leaves_out_a_rate_with_a_small_count(reference_df):
+    # Three items of one region in a quarter: every numerator and denominator is 1 to 3.
+    d = reference_df[(reference_df["region"] == "寅市") & (reference_df["received_date"] >= "2021-04-01")]
+    small = d[d["status"] == "concluded"].head(3)
+    fig = plots.three_rates_chart(small, "2021Q2", lang="en", suppress_below=5)
+    texts = _texts(fig)
+    assert texts and set(texts) == {"<5"}  # no rate, no counts: rate × denominator would give them back
+    assert not any(len(line.get_xdata()) for line in fig.axes[0].lines)
+    shown = _texts(plots.three_rates_chart(small, "2021Q2", lang="en"))
+    assert all("%" in t for t in shown)  # without suppression the rates are drawn
+
+
+def test_heatmap_colours_small_cells_as_zero(reference_df):
+    fig = plots.hotspot_heatmap(reference_df, "2021Q2", lang="en", top=17, suppress_below=5)
+    colours = fig.axes[0].collections[0].get_array().data.ravel()
+    texts = _texts(fig)
+    hidden = [c for c, t in zip(colours, texts) if t == "<5"]
+    assert hidden and all(c == 0 for c in hidden)
+
+
+def test_shares_of_small_categories_are_not_published():
+    ctx = reports.prepare("annual", year=2023, region="寅市", lang="en", public=True)
+    t = sections.categories(ctx)
+    small = t["current"].astype(str).str.startswith("<") | t["previous"].astype(str).str.startswith("<")
+    assert small.any()
+    assert (t.loc[small, ["share", "share change (pp)", "share flag"]] == "").all().all()
+    drawn = [tick.get_text() for tick in sections.plot(ctx, "category_shares").axes[0].get_yticklabels()]
+    assert set(drawn) == set(t.loc[~small, t.columns[0]])
+    hot = reports.prepare("hotspots", start_year=2016, end_year=2023, region="寅市", lang="en", public=True)
+    years = sections.category_years(hot)
+    hidden = years["2023"].astype(str).str.startswith("<")
+    assert hidden.any() and (years.loc[hidden, "share 2023"] == "").all()
 
 
 def test_yoy_bars_with_zero_counts_render():

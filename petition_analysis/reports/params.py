@@ -149,6 +149,9 @@ def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str, str, dict]:
     if not path.exists():
         hint = "run `make data`" if data is None else "check the path, or leave data empty for the bundled reference data"
         raise ReportParameterError(f"data file {path} does not exist; {hint}.")
+    if not path.is_file():
+        raise ReportParameterError(f"data {path} is a folder; give one file (a canonical Parquet file or a raw "
+                                   "CSV/xlsx export), or clean a folder first with `petition-analysis clean`.")
     stat = path.stat()
     mstat = Path(mapping).stat().st_mtime_ns if mapping is not None and Path(mapping).exists() else None
     df, path_s, sha, quality = _load_input_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size,

@@ -80,6 +80,11 @@ def test_cli_unknown_lang_is_refused_by_argparse(capsys):
     assert "invalid choice: 'fr'" in capsys.readouterr().err
 
 
+def test_a_folder_as_data_is_a_clear_error(tmp_path):
+    with pytest.raises(ReportParameterError, match="is a folder; give one file"):
+        prepare("annual", data=str(tmp_path), year=2019)
+
+
 def test_quality_of_a_raw_export_counts_unmapped_labels_without_their_text():
     import json
 

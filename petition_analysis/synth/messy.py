@@ -600,13 +600,17 @@ def _category_labels(rng: np.random.Generator, src: pd.DataFrame, years: pd.Seri
     return _pick(rng, label_codes, words)
 
 
+#: A received date after any plausible extraction day. Fixed, never taken from the clock:
+#: generated files must be the same bytes whatever day they are written on.
+FUTURE_DATE = "2090-06-30"
+
+
 def _defects() -> list[tuple[str, str, list[str]]]:
     """(reason, column, raw values) of each planted defect."""
-    future = (dt.date.today() + dt.timedelta(days=400)).strftime("%Y-%m-%d")
     return [
         ("missing_date", "登记日期", [""]),
         ("invalid_date", "登记日期", ["2019-13-45", "不详", "2019年2月30日", "待补"]),
-        ("date_out_of_range", "登记日期", ["2099-01-01", "1985-03-05", future]),
+        ("date_out_of_range", "登记日期", ["2099-01-01", "1985-03-05", FUTURE_DATE]),
         ("invalid_persons", "人数", ["0", "-2", "若干", "两人"]),
         ("invalid_channel", "信访形式", ["不详", "传真件", "其他渠道"]),
         ("invalid_level", "到达层级", ["不详", "乡镇街道"]),

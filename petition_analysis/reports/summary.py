@@ -128,3 +128,31 @@ def _default(obj):
     if hasattr(obj, "item"):
         return obj.item()
     return str(obj)
+
+
+def figure_object(row: pd.Series) -> dict:
+    """One registry row as a JSON figure object (the README's figure keys)."""
+    def num(name):
+        v = row.get(name)
+        return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else _num(v)
+
+    if row.get("kind") == "rate":
+        return {"kind": "rate", "family": row["family"], "numerator": num("numerator"),
+                "denominator": num("denominator"), "censored": num("censored"), "rate": num("rate"),
+                "ci_low": num("ci_low"), "ci_high": num("ci_high"), "ci_level": num("ci_level"),
+                "method": row["method"], "label_zh": row["label_zh"], "label_en": row["label_en"],
+                "flags": [f for f in str(row.get("flags") or "").split(",") if f]}
+    pct = row.get("change_pct")
+    return {
+        "kind": "comparison", "family": row["family"],
+        "current": num("current"), "previous": num("previous"), "change": num("change"),
+        "change_pct": None if pct is None or not math.isfinite(pct) else round(float(pct), 2),
+        "rate_ratio": num("rate_ratio"), "ci_low": num("ci_low"), "ci_high": num("ci_high"),
+        "ci_level": num("ci_level"), "ci_low_95": num("ci_low_95"), "ci_high_95": num("ci_high_95"),
+        "p_value_raw": num("p_value_raw"), "p_value": num("p_value"),
+        "significant": bool(row["significant"]), "assessment": row["verdict"], "method": row["method"],
+        "dispersion": num("dispersion"), "design_effect": num("design_effect"),
+        "sigma_between": num("sigma_between"), "expected_ratio": num("expected_ratio"),
+        "label_zh": row["label_zh"], "label_en": row["label_en"],
+        "flags": [f for f in str(row.get("flags") or "").split(",") if f],
+    }

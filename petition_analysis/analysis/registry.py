@@ -1,0 +1,489 @@
+"""The figure registry (指标登记表): every figure a report publishes, computed, tested and
+corrected once.
+
+A report builds one :class:`FigureRegistry`. Its :attr:`~FigureRegistry.figures` table has
+one row per published figure: its id, family, series, measure and dimension, the period and
+the comparison period, the counts, the change, the rate ratio with an interval that agrees
+with the verdict, the raw and the family-adjusted p-value, the method and the model's
+parameters, and flags (``partial``, ``short_history``, ``small_counts``, ``burn_in``).
+Tables, charts, the narrative, the JSON summary and the ``headline`` command only look
+figures up here, so one figure has one value, one p-value and one verdict everywhere.
+
+Families (corrected together with Benjamini–Hochberg; see ``docs/statistics.md``):
+
+========== =================================================================================
+primary    the headline (all items and person-times, visits at national level, leapfrog
+           visits received at city level) and the five declines (五下降), items and
+           person-times: what a work summary states as its results
+breakdown  the rest of the channel and level tables (online, phone, visits by level,
+           leapfrog visits at province and national level)
+regions    items by region (问题属地), whole-city reports only
+categories items by problem category (crosswalked codes)
+qoq        quarterly reports: the headline against the previous quarter (环比), tested
+           against the seasonal expectation
+rates      the three rates (三率) and participation: estimates with Wilson intervals, no test
+========== =================================================================================
+
+>>> from petition_analysis.reference import load_reference
+>>> reg = build_registry(load_reference(), year=2019, as_of="2019-12-20")
+>>> f = reg["items"]
+>>> int(f.current), int(f.previous), f.family
+(28792, 29368, 'primary')
+>>> bool((reg.figures.significant == ((reg.figures.ci_low > 1) | (reg.figures.ci_high < 1)))[reg.figures.kind == "comparison"].all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import periods as _periods
+from . import models, workdays
+
+__all__ = ["FAMILIES", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
+           "FIGURE_COLUMNS", "VERDICTS"]
+
+FAMILIES = {
+    "primary": "headline and five declines: the figures a work summary states as its results",
+    "breakdown": "channels and levels not already in the primary family",
+    "regions": "items by region",
+    "categories": "items by problem category",
+    "qoq": "headline against the previous quarter, beyond seasonality",
+    "rates": "three rates and participation (estimates, no test)",
+}
+VERDICTS = {
+    "decline": {"zh": "显著下降", "en": "significant decline"},
+    "increase": {"zh": "显著上升", "en": "significant increase"},
+    "none": {"zh": "无显著变化", "en": "no significant change"},
+    "not_tested": {"zh": "不作检验", "en": "not tested"},
+}
+MEASURE_LABELS = {"items": {"zh": "批次（件次）", "en": "items"}, "person_times": {"zh": "人次", "en": "person-times"}}
+LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到市", "en": "city"},
+                "province": {"zh": "赴省", "en": "province"}, "national": {"zh": "进京", "en": "national"}}
+RATE_NAMES = ("timely_acceptance", "on_time_conclusion", "satisfaction", "participation")
+
+#: Columns of :attr:`FigureRegistry.figures`, in order.
+FIGURE_COLUMNS = (
+    "kind", "family", "series", "measure", "dimension", "dimension_value", "label_zh", "label_en",
+    "period_start", "period_end", "comparison_start", "comparison_end", "partial",
+    "current", "previous", "change", "change_pct", "exposure_current", "exposure_previous",
+    "rate_ratio", "ci_low", "ci_high", "ci_level", "ci_low_95", "ci_high_95",
+    "p_value_raw", "p_value", "significant", "verdict", "method",
+    "dispersion", "design_effect", "sigma_between", "expected_ratio", "df", "flags",
+    "numerator", "denominator", "censored", "rate",
+)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """What one figure counts: a named series (``compare.SERIES``) and equality filters."""
+
+    figure: str
+    family: str
+    series: str | None
+    measure: str
+    label_zh: str
+    label_en: str
+    filters: tuple = ()
+    against: str = "yoy"
+    dimension: str | None = None
+    dimension_value: str | None = None
+
+
+def _series_label(series: str | None, lang: str) -> str:
+    from ..compare import SERIES_LABELS
+
+    return SERIES_LABELS["items" if series is None else series][lang]
+
+
+def _pair(figure: str, family: str, series: str | None, label: tuple[str, str], **kw) -> list[FigureSpec]:
+    """Items and person-times specs of one series."""
+    zh, en = label
+    out = []
+    for measure in ("items", "person_times"):
+        fid = figure if figure in ("items", "person_times") else f"{figure}_{measure}"
+        if figure == "items":
+            fid = measure
+        out.append(FigureSpec(fid, family, series, measure, f"{zh} · {MEASURE_LABELS[measure]['zh']}",
+                              f"{en} · {MEASURE_LABELS[measure]['en']}", **kw))
+    return out
+
+
+def _labels(series: str | None) -> tuple[str, str]:
+    return _series_label(series, "zh"), _series_label(series, "en")
+
+
+def figure_specs(kind: str = "annual", *, regions=(), categories=(), whole_city: bool = True) -> list[FigureSpec]:
+    """The figures a report of ``kind`` publishes (before rates)."""
+    from ..synth.city import region_label
+    from .. import taxonomy
+
+    if kind == "hotspots":
+        return [FigureSpec(f"category_{c}", "categories", None, "items", taxonomy.label(c, "zh"),
+                           taxonomy.label(c, "en"), (("category", c),), dimension="category", dimension_value=c)
+                for c in categories]
+    specs: list[FigureSpec] = []
+    specs += _pair("items", "primary", None, _labels(None))
+    for s in ("visits_national", "leapfrog_city", "visits", "letters", "leapfrog_visits", "repeat_visits",
+              "collective_visits"):
+        specs += _pair(s, "primary", s, _labels(s))
+    for s in ("online", "phone"):
+        specs += _pair(s, "breakdown", s, _labels(s), dimension="channel", dimension_value=s)
+    for lv in ("county", "city", "province"):
+        specs += _pair(f"visits_{lv}", "breakdown", "visits",
+                       (f"来访 · {LEVEL_LABELS[lv]['zh']}", f"visits · {LEVEL_LABELS[lv]['en']}"),
+                       filters=(("level", lv),), dimension="level", dimension_value=lv)
+    for lv in ("province", "national"):
+        specs += _pair(f"leapfrog_{lv}", "breakdown", "leapfrog_visits",
+                       (f"越级访 · {LEVEL_LABELS[lv]['zh']}", f"leapfrog visits · {LEVEL_LABELS[lv]['en']}"),
+                       filters=(("level", lv),), dimension="level", dimension_value=lv)
+    if whole_city:
+        for r in regions:
+            specs.append(FigureSpec(f"region_{r}", "regions", None, "items", region_label(r, "zh"),
+                                    region_label(r, "en"), (("region", r),), dimension="region",
+                                    dimension_value=r))
+    for c in categories:
+        specs.append(FigureSpec(f"category_{c}", "categories", None, "items", taxonomy.label(c, "zh"),
+                                taxonomy.label(c, "en"), (("category", c),), dimension="category", dimension_value=c))
+    if kind == "quarterly":
+        for s in [sp for sp in specs if sp.family == "primary"][:6]:
+            specs.append(FigureSpec("qoq_" + s.figure, "qoq", s.series, s.measure, s.label_zh, s.label_en,
+                                    s.filters, "previous", s.dimension, s.dimension_value))
+    return specs
+
+
+def report_period(kind: str, *, year=None, as_of=None, quarter=None, end_year=None) -> _periods.Period:
+    """The period a report compares with the same period a year earlier."""
+    if kind == "quarterly":
+        return _periods.quarter(int(year), int(quarter))
+    if kind == "hotspots":
+        return _periods.year(int(end_year))
+    if as_of is not None:
+        return _periods.ytd(as_of)
+    return _periods.year(int(year))
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+@dataclass
+class FigureRegistry:
+    """Every figure of one report; look figures up, never recompute them.
+
+    ``figures`` is indexed by figure id (see :data:`FIGURE_COLUMNS`); ``emerging`` holds the
+    emerging-hotspot cells tested for the report's quarters; ``history`` records what the
+    models were fitted on (years, σ_b, fallbacks).
+    """
+
+    figures: pd.DataFrame
+    kind: str
+    period: _periods.Period
+    comparison: _periods.Period
+    region: str | None
+    extraction_date: pd.Timestamp
+    alpha: float = 0.05
+    history: dict = field(default_factory=dict)
+    emerging: pd.DataFrame | None = None
+
+    def __getitem__(self, figure: str) -> pd.Series:
+        try:
+            return self.figures.loc[figure]
+        except KeyError:
+            raise KeyError(f"no figure {figure!r} in this registry; it has: {', '.join(self.figures.index[:12])} …") from None
+
+    def __contains__(self, figure: str) -> bool:
+        return figure in self.figures.index
+
+    def rows(self, figures) -> pd.DataFrame:
+        """The rows of ``figures``, in that order (missing ids are skipped)."""
+        ids = [f for f in figures if f in self.figures.index]
+        return self.figures.loc[ids]
+
+    def family(self, name: str) -> pd.DataFrame:
+        return self.figures[self.figures["family"] == name]
+
+    def to_json(self, figures=None) -> dict[str, dict]:
+        """JSON-ready figure objects keyed by id (see the README's JSON keys)."""
+        from ..reports.summary import figure_object
+
+        t = self.figures if figures is None else self.rows(figures)
+        return {fid: figure_object(row) for fid, row in t.iterrows()}
+
+    def summary(self, lang: str = "en", families=("primary",)) -> str:
+        """A plain-text table of the figures of ``families``, like a fitted model's summary."""
+        t = self.figures[self.figures["family"].isin(families)]
+        head = f"{self.period.label(lang)} vs {self.comparison.label(lang)}"
+        lines = [head, "-" * len(head)]
+        for fid, r in t.iterrows():
+            ci = "" if pd.isna(r.ci_low) else f"{r.rate_ratio:.3f} ({r.ci_low:.3f}–{r.ci_high:.3f})"
+            lines.append(f"{fid:34s} {int(r.current):>8,} {int(r.previous):>8,} {ci:>26s} "
+                         f"p={r.p_value:.3g} {r.verdict}")
+        return "\n".join(lines)
+
+
+def _equal(col: pd.Series, value) -> np.ndarray:
+    return (col.astype("str") == str(value)).to_numpy()
+
+
+@dataclass
+class _Frame:
+    """One frame's day-indexed arrays and the models that all its figures share."""
+
+    df: pd.DataFrame
+    origin: pd.Timestamp
+    n_days: int
+    day_index: np.ndarray
+    persons: np.ndarray
+    working: np.ndarray
+    first_date: pd.Timestamp
+    history_end: pd.Timestamp
+    cache: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, history_end: pd.Timestamp, span_end: pd.Timestamp, origin: pd.Timestamp):
+        dates = df["received_date"].to_numpy("datetime64[D]")
+        n_days = int((span_end - origin).days) + 1
+        day_index = (dates - np.datetime64(origin.date(), "D")).astype(np.int64)
+        days = pd.date_range(origin, periods=n_days)
+        first = pd.Timestamp(df["received_date"].min()) if len(df) else origin
+        return cls(df, origin, n_days, day_index, df["persons"].to_numpy(float), workdays.working_days(days),
+                   first.normalize(), history_end)
+
+    def mask(self, spec: FigureSpec) -> np.ndarray:
+        from ..compare import series_mask
+
+        key = (spec.series, spec.filters)
+        if key not in self.cache:
+            m = series_mask(self.df, spec.series).to_numpy(bool) if spec.series else np.ones(len(self.df), bool)
+            for col, value in spec.filters:
+                m = m & _equal(self.df[col], value)
+            self.cache[key] = m
+        return self.cache[key]
+
+    def daily(self, spec: FigureSpec) -> models.DailySeries:
+        key = ("daily", spec.series, spec.filters)
+        if key not in self.cache:
+            self.cache[key] = models.DailySeries.from_rows(self.day_index, self.persons, self.mask(spec),
+                                                           self.origin, self.n_days)
+        return self.cache[key]
+
+    def all_items(self) -> models.DailySeries:
+        return self.daily(FigureSpec("items", "", None, "items", "", ""))
+
+    def weight(self, daily: models.DailySeries, start, end) -> float:
+        a, b = daily.day(start), daily.day(end) + 1
+        if "rho_all" not in self.cache:
+            s = self.all_items()
+            ha, hb = s.day(self.first_date), s.day(self.history_end) + 1
+            self.cache["rho_all"] = models.other_day_weight(s.items[ha:hb], self.working[ha:hb])
+        return models.other_day_weight(daily.items[a:b], self.working[a:b], fallback=self.cache["rho_all"])
+
+    def exposure_days(self, rho: float) -> np.ndarray:
+        return np.where(self.working, 1.0, rho)
+
+    def period_exposure(self, rho: float, period: _periods.Period) -> float:
+        a = int((period.start - self.origin).days)
+        b = int((period.end - self.origin).days) + 1
+        return float(self.exposure_days(rho)[max(a, 0):b].sum())
+
+
+def _history_start(frame: _Frame, spec: FigureSpec, repeat_window_days: int) -> pd.Timestamp:
+    """Repeat visits have no look-back in the register's first year (burn-in): never fit on it."""
+    if spec.series == "repeat_visits":
+        return frame.first_date + pd.Timedelta(days=repeat_window_days)
+    return frame.first_date
+
+
+def _sigma_between(frame: _Frame, before_year: int) -> tuple[float, int, bool, list[int]]:
+    """σ_b² from the frame's whole years before ``before_year``; falls back when too few."""
+    key = ("sigma", before_year)
+    if key in frame.cache:
+        return frame.cache[key]
+    s = frame.all_items()
+    rho = frame.weight(s, frame.first_date, frame.history_end)
+    years = [y for y in range(frame.first_date.year, before_year)
+             if pd.Timestamp(y, 1, 1) >= frame.first_date]
+    totals = pd.Series({y: s.total("items", f"{y}-01-01", f"{y}-12-31") for y in years}, dtype=float)
+    expos = pd.Series({y: frame.period_exposure(rho, _periods.year(y)) for y in years}, dtype=float)
+    months = models.monthly(s.items, frame.origin, frame.first_date, frame.history_end)
+    mexp = models.monthly(frame.exposure_days(rho), frame.origin, frame.first_date, frame.history_end)
+    phi, _ = models.within_year_dispersion(months, mexp)
+    s2, df = models.between_year_variation(totals, expos, phi if np.isfinite(phi) else models.DISPERSION_FALLBACK)
+    fallback = not np.isfinite(s2)
+    if fallback:
+        s2, df = models.SIGMA_BETWEEN_FALLBACK ** 2, 0
+    frame.cache[key] = (float(s2), int(df), fallback, years)
+    return frame.cache[key]
+
+
+def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _periods.Period,
+                 repeat_window_days: int) -> dict:
+    daily = frame.daily(spec)
+    flags = []
+    h_start = _history_start(frame, spec, repeat_window_days)
+    rho = frame.weight(daily, h_start, frame.history_end)
+    e1, e0 = frame.period_exposure(rho, p1), frame.period_exposure(rho, p0)
+    x1, x0 = daily.total(spec.measure, p1.start, p1.end), daily.total(spec.measure, p0.start, p0.end)
+    months = models.monthly(daily.items, frame.origin, h_start, frame.history_end)
+    mexp = models.monthly(frame.exposure_days(rho), frame.origin, h_start, frame.history_end)
+    phi, phi_df = models.within_year_dispersion(months, mexp)
+    if not np.isfinite(phi):
+        phi, phi_df = models.DISPERSION_FALLBACK, 0
+        flags.append("short_history")
+    design = phi
+    if spec.measure == "person_times":
+        design = phi * models.design_effect(x1 + x0, daily.sum_sq(p1.start, p1.end) + daily.sum_sq(p0.start, p0.end))
+    offset, extra_var, extra_df, expected = 0.0, 0.0, float("inf"), float("nan")
+    s2, s2_df, s2_fallback, _ = _sigma_between(frame, p1.start.year)
+    if spec.against == "yoy":
+        extra_var, extra_df = 2 * s2, (s2_df if s2_df > 0 else float("inf"))
+        if s2_fallback:
+            flags.append("short_history")
+    else:
+        hist = models.monthly(daily.items, frame.origin, h_start, p0.end)
+        hexp = models.monthly(frame.exposure_days(rho), frame.origin, h_start, p0.end)
+        cur_m = pd.date_range(p1.start, p1.end, freq="MS")
+        prev_m = pd.date_range(p0.start, p0.end, freq="MS")
+        all_exp = models.monthly(frame.exposure_days(rho), frame.origin, frame.origin, p1.end)
+        offset, v = models.seasonal_expectation(hist, hexp, cur_m, prev_m, all_exp)
+        if not np.isfinite(offset):
+            offset, v = math.log(e1 / e0), (0.1 ** 2)
+            flags.append("short_history")
+        e1 = e0 = 1.0  # the offset carries exposure and season
+        expected = math.exp(offset)
+        extra_var = v + (2 * s2 if p1.start.year != p0.start.year else 0.0)
+        extra_df = float("inf")
+    if spec.series == "repeat_visits" and p0.start < h_start:
+        flags.append("burn_in")
+    c = models.compare_counts(x1, x0, exposure_current=e1, exposure_previous=e0, design=design,
+                              extra_var=extra_var, extra_df=extra_df,
+                              design_df=phi_df if phi_df > 0 else float("inf"), offset=offset)
+    if c.method == "exact":
+        flags.append("small_counts")
+    if p1.partial:
+        flags.append("partial")
+    testable = c.testable and "burn_in" not in flags
+    lo95, hi95 = c.interval(0.95) if testable else (float("nan"), float("nan"))
+    return dict(
+        kind="comparison", family=spec.family, series=spec.series or "items", measure=spec.measure,
+        dimension=spec.dimension, dimension_value=spec.dimension_value, label_zh=spec.label_zh,
+        label_en=spec.label_en, period_start=p1.start, period_end=p1.end, comparison_start=p0.start,
+        comparison_end=p0.end, partial=p1.partial, current=x1, previous=x0, change=x1 - x0,
+        change_pct=(x1 - x0) / x0 * 100 if x0 > 0 else float("nan"), exposure_current=e1, exposure_previous=e0,
+        rate_ratio=c.rate_ratio if testable else float("nan"), ci_low_95=lo95, ci_high_95=hi95,
+        p_value_raw=c.p_value if testable else float("nan"), method=c.method if testable else "none",
+        dispersion=phi, design_effect=design, sigma_between=math.sqrt(s2), expected_ratio=expected,
+        df=c.df, flags=",".join(dict.fromkeys(flags)), _cmp=c if testable else None,
+    )
+
+
+def _rates_rows(df: pd.DataFrame, p1: _periods.Period, extraction_date: pd.Timestamp) -> list[tuple[str, dict]]:
+    from ..rates import three_rates
+
+    t = three_rates(df, p1, as_of=extraction_date)
+    out = []
+    for name in RATE_NAMES:
+        r = t.loc[name]
+        out.append((f"rate_{name}", dict(
+            kind="rate", family="rates", series=name, measure="rate", label_zh=r["label_zh"], label_en=r["label_en"],
+            period_start=p1.start, period_end=p1.end, partial=p1.partial, numerator=float(r["numerator"]),
+            denominator=float(r["denominator"]), censored=float(r.get("censored", 0) or 0), rate=float(r["rate"]),
+            ci_low=float(r["ci_low"]), ci_high=float(r["ci_high"]), ci_level=0.95,
+            ci_low_95=float(r["ci_low"]), ci_high_95=float(r["ci_high"]), method="wilson",
+            verdict="not_tested", significant=False, flags="partial" if p1.partial else "")))
+    return out
+
+
+def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=None, quarter=None,
+                   start_year=None, end_year=None, region: str | None = None, alpha: float = 0.05,
+                   extraction_date=None, repeat_window_days: int = 365, emerging: bool = False,
+                   min_emerging: int = 5) -> FigureRegistry:
+    """Compute every figure of a report once (see the module docstring).
+
+    ``df`` holds canonical rows of the whole city; rows received after ``as_of`` are never
+    used. ``extraction_date`` (default: ``as_of``, else the last received date) is the day the
+    register was read: the three rates leave out items whose time limit had not run out by then.
+    """
+    from ..hotspots import harmonized
+
+    if kind == "annual" and year is None and as_of is None:
+        raise ValueError("give year (and optionally as_of) for an annual registry.")
+    if as_of is not None:
+        as_of = pd.Timestamp(as_of).normalize()
+        if year is not None and as_of.year != int(year):
+            raise ValueError(f"as_of {as_of.date()} is not in {year}.")
+        year = as_of.year
+        df = df[df["received_date"] <= as_of]
+    p1 = report_period(kind, year=year, as_of=as_of, quarter=quarter, end_year=end_year)
+    p0 = p1.yoy()
+    data_end = pd.Timestamp(df["received_date"].max()).normalize()
+    extraction = pd.Timestamp(extraction_date).normalize() if extraction_date is not None else (
+        as_of if as_of is not None else data_end)
+    city = harmonized(df)
+    origin = pd.Timestamp(city["received_date"].min()).normalize()
+    span_end = max(p1.end, data_end)
+    city_frame = _Frame.of(city, p1.end, span_end, origin)
+    if region is not None:
+        sub = city[city["region"].astype("str") == str(region)]
+        frame = _Frame.of(sub, p1.end, span_end, origin)
+    else:
+        frame = city_frame
+    regions = sorted(city["region"].astype("str").unique())
+    in_periods = frame.df["received_date"].between(p0.start, p1.end)
+    cats = sorted(frame.df.loc[in_periods, "category"].astype("str").unique())
+    specs = figure_specs(kind, regions=regions, categories=cats, whole_city=region is None)
+
+    records: dict[str, dict] = {}
+    for spec in specs:
+        f = city_frame if spec.family == "regions" else frame
+        records[spec.figure] = _compare_one(f, spec, p1, p1.comparison(spec.against), repeat_window_days)
+    t = pd.DataFrame.from_dict(records, orient="index")
+    t["significant"] = False
+    t["verdict"] = "not_tested"
+    t["p_value"] = np.nan
+    t["ci_low"] = np.nan
+    t["ci_high"] = np.nan
+    t["ci_level"] = np.nan
+    for fam, idx in t.groupby("family").groups.items():
+        sub = t.loc[idx]
+        tested = sub.index[sub["_cmp"].notna()]
+        padj, sig, level = models.adjust_family(sub.loc[tested, "p_value_raw"].to_numpy(), alpha)
+        t.loc[tested, "p_value"] = padj
+        t.loc[tested, "significant"] = sig
+        t.loc[tested, "ci_level"] = level
+        for fid in tested:
+            lo, hi = t.at[fid, "_cmp"].interval(level)
+            t.at[fid, "ci_low"], t.at[fid, "ci_high"] = lo, hi
+        up = t.loc[tested, "rate_ratio"] > 1
+        t.loc[tested, "verdict"] = np.where(sig, np.where(up, "increase", "decline"), "none")
+    t = t.drop(columns="_cmp")
+    comp = t["verdict"] != "not_tested"
+    excludes = (t["ci_low"] > 1) | (t["ci_high"] < 1)
+    if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data
+        raise AssertionError("a verdict disagrees with its interval; please report this as a bug.")
+
+    if kind != "hotspots":
+        rates = pd.DataFrame.from_dict(dict(_rates_rows(frame.df, p1, extraction)), orient="index")
+        t = pd.concat([t, rates])
+    t = t.reindex(columns=list(FIGURE_COLUMNS))
+    t.index.name = "figure"
+    s2, s2_df, s2_fallback, years = _sigma_between(frame, p1.start.year)
+    history = {"sigma_between": math.sqrt(s2), "sigma_between_df": s2_df, "sigma_between_fallback": s2_fallback,
+               "years_for_sigma": years, "data_start": frame.first_date, "data_end": data_end}
+    reg = FigureRegistry(t, kind, p1, p0, region, extraction, alpha, history)
+    if emerging:
+        reg.emerging = _emerging(df, kind, p1, start_year, end_year, min_emerging)
+    return reg
+
+
+def _emerging(df, kind, p1, start_year, end_year, min_observed) -> pd.DataFrame:
+    from ..hotspots import emerging_hotspots
+
+    if kind == "hotspots":
+        quarters = [f"{y}Q{q}" for y in range(int(start_year), int(end_year) + 1) for q in (1, 2, 3, 4)]
+    else:
+        quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p1.start, p1.end, freq="MS")})
+    return emerging_hotspots(df, quarters=quarters, min_observed=min_observed)

@@ -45,12 +45,26 @@ MEASURES = ("items", "person_times")
 MEASURE_LABELS = {"items": {"zh": "批次（件次）", "en": "items"}, "person_times": {"zh": "人次", "en": "person-times"}}
 
 
+def equals(column: pd.Series, value) -> pd.Series:
+    """``column == value`` for a categorical or text column, without converting every row
+    to text (a categorical compares its codes).
+
+    >>> equals(pd.Series(["visit", "letter"], dtype="category"), "visit").tolist()
+    [True, False]
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        hits = np.flatnonzero(np.asarray(column.cat.categories.astype("str")) == str(value))
+        codes = column.cat.codes.to_numpy()
+        return pd.Series(codes == hits[0] if len(hits) else np.zeros(len(codes), bool), index=column.index)
+    return column.astype("str") == str(value)
+
+
 def _ch(df, value):
-    return df["channel"].astype("str") == value
+    return equals(df["channel"], value)
 
 
 def _lv(df, value):
-    return df["level"].astype("str") == value
+    return equals(df["level"], value)
 
 
 #: Named series: a filter over canonical rows. ``None`` means every row.

@@ -156,7 +156,11 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
     t = t.loc[~(_small(t["current"], suppress_below) | _small(t["previous"], suppress_below))]
     # A row without a previous count has no finite change to draw. (With a zero count the
     # interval is Haldane-corrected and may not contain the point: the bars are clipped.)
-    t = t.loc[np.isfinite(t["rate_ratio"]) & np.isfinite(t["od_ci_low"]) & np.isfinite(t["od_ci_high"])]
+    # Registry rows carry ``ci_low``/``ci_high`` and ``verdict``; compare.compare tables the
+    # overdispersion-aware ``od_ci_*`` and ``assessment``.
+    lo_c, hi_c, verdict = ("ci_low", "ci_high", "verdict") if "verdict" in t else ("od_ci_low", "od_ci_high", "assessment")
+    t = t.loc[np.isfinite(t["rate_ratio"].astype(float)) & np.isfinite(t[lo_c].astype(float))
+              & np.isfinite(t[hi_c].astype(float))]
     if label_column is None:
         label_column = f"label_{lang}" if f"label_{lang}" in t else next(
             c for c in t.columns if c not in ("measure",) and not pd.api.types.is_numeric_dtype(t[c]))
@@ -164,9 +168,9 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
     if lang == "en":
         labels = labels.map(lambda s: _region_label(s, "en"))
     pct = (t["rate_ratio"] - 1) * 100
-    lo = (t["od_ci_low"] - 1) * 100
-    hi = (t["od_ci_high"] - 1) * 100
-    key = t["assessment"].map({"decline": "sig_decline", "increase": "sig_increase", "none": "not_sig"})
+    lo = (t[lo_c] - 1) * 100
+    hi = (t[hi_c] - 1) * 100
+    key = t[verdict].map({"decline": "sig_decline", "increase": "sig_increase", "none": "not_sig"})
     palette = {_t("sig_decline", lang): "#2a9d8f", _t("sig_increase", lang): "#e76f51", _t("not_sig", lang): "#9e9e9e"}
     hue = key.map(lambda k: _t(k, lang))
     with _style(lang):
@@ -250,28 +254,30 @@ def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=Non
 
     lang = resolve_lang(lang)
     r = ranking if ranking is not None else hotspots.rank_categories(df, period, against, year=year, as_of=as_of)
-    r = r.sort_values("change_pp")
+    period = r.attrs.get("period") or _periods.parse(period)
+    change = "share_change_pp" if "share_change_pp" in r else "change_pp"
+    r = r.sort_values(change)
     r = r[~(_small(r["current"], suppress_below) | _small(r["previous"], suppress_below))]
-    flag = r["share_flag"].replace("", "none").map(lambda k: _t(k, lang))
+    flag = r["share_flag"].fillna("none").replace("", "none").map(lambda k: _t(k, lang))
     palette = {_t("up", lang): "#e76f51", _t("down", lang): "#2a9d8f", _t("none", lang): "#9e9e9e"}
     with _style(lang):
         fig, ax = _figure(8, 0.35 * len(r) + 1.5)
-        sns.barplot(x=r["change_pp"].to_numpy(), y=r[f"label_{lang}"].to_numpy(), hue=flag.to_numpy(), palette=palette,
-                    dodge=False, orient="h", ax=ax)
+        sns.barplot(x=r[change].astype(float).to_numpy(), y=r[f"label_{lang}"].to_numpy(), hue=flag.to_numpy(),
+                    palette=palette, dodge=False, orient="h", ax=ax)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set(xlabel=_t("share_x", lang), ylabel="", title=_t("share_title", lang, p=r.attrs["period"].label(lang)))
+        ax.set(xlabel=_t("share_x", lang), ylabel="", title=_t("share_title", lang, p=period.label(lang)))
         ax.legend(title=None, loc="best")
     return _close_pyplot(fig)
 
 
 def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppress_below: int | None = None,
-                      **limits):
+                      table: pd.DataFrame | None = None, **limits):
     """The three rates and participation with Wilson intervals; legal limits as keyword
     arguments of :func:`rates.three_rates`. ``suppress_below=k`` writes small numerators and
-    denominators as ``<k``."""
+    denominators as ``<k``. ``table``: rates already computed (a report's registry rows)."""
     lang = resolve_lang(lang)
     p = _periods.parse(period) if period is not None else None
-    t = rates.three_rates(df, p, **limits)
+    t = table if table is not None else rates.three_rates(df, p, **limits)
     with _style(lang):
         fig, ax = _figure(7, 3.5)
         y = np.arange(len(t))
@@ -283,7 +289,7 @@ def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppre
                     xerr=np.vstack([(shown["rate"] - shown["ci_low"]) * 100, (shown["ci_high"] - shown["rate"]) * 100]),
                     fmt="o", capsize=4, color="#264653")
         for yi, (v, n, d, h) in enumerate(zip(t["rate"], t["numerator"], t["denominator"], hidden)):
-            text = f"<{suppress_below}" if h else f"{v * 100:.1f}%  ({n}/{d})"
+            text = f"<{suppress_below}" if h else (f"{v * 100:.1f}%  ({int(n):,}/{int(d):,})" if pd.notna(v) else "")
             ax.annotate(text, (v * 100 if not h else 0, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
         ax.set_yticks(y, t[f"label_{lang}"].tolist())
         ax.invert_yaxis()

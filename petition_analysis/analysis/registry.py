@@ -75,6 +75,7 @@ FIGURE_COLUMNS = (
     "p_value_raw", "p_value", "significant", "verdict", "method",
     "dispersion", "design_effect", "sigma_between", "expected_ratio", "df", "flags",
     "numerator", "denominator", "censored", "rate",
+    "share_previous", "share_current", "share_change_pp", "share_p_value", "share_flag",
 )
 
 
@@ -225,7 +226,9 @@ class FigureRegistry:
 
 
 def _equal(col: pd.Series, value) -> np.ndarray:
-    return (col.astype("str") == str(value)).to_numpy()
+    from ..compare import equals
+
+    return equals(col, value).to_numpy(bool)
 
 
 @dataclass
@@ -380,6 +383,24 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     )
 
 
+def _share_tests(t: pd.DataFrame, alpha: float) -> None:
+    """Category shares and their change: χ² adjusted residuals, BH over the categories."""
+    from .. import stats
+
+    cats = t.index[t["family"] == "categories"]
+    if len(cats) < 2:
+        return
+    table = t.loc[cats, ["previous", "current"]].astype(float)
+    if (table.sum() == 0).any():
+        return
+    cells = stats.share_change_test(table, alpha=alpha).cells
+    t.loc[cells.index, "share_previous"] = cells["share_previous"]
+    t.loc[cells.index, "share_current"] = cells["share_current"]
+    t.loc[cells.index, "share_change_pp"] = cells["change_pp"]
+    t.loc[cells.index, "share_p_value"] = cells["p_adjusted"]
+    t.loc[cells.index, "share_flag"] = cells["flag"].replace("", "none")
+
+
 def _rates_rows(df: pd.DataFrame, p1: _periods.Period, extraction_date: pd.Timestamp) -> list[tuple[str, dict]]:
     from ..rates import three_rates
 
@@ -460,6 +481,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         up = t.loc[tested, "rate_ratio"] > 1
         t.loc[tested, "verdict"] = np.where(sig, np.where(up, "increase", "decline"), "none")
     t = t.drop(columns="_cmp")
+    _share_tests(t, alpha)
     comp = t["verdict"] != "not_tested"
     excludes = (t["ci_low"] > 1) | (t["ci_high"] < 1)
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data

@@ -19,12 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import compare, hotspots, narrative as _narrative, periods, petitioners, rates, taxonomy
+from .. import compare, hotspots, narrative as _narrative, periods, petitioners, taxonomy
+from ..analysis.registry import VERDICTS, FigureRegistry, build_registry, report_period
 from .params import ReportContext
-from .summary import figures_from_table
 
 __all__ = [
-    "show", "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
+    "registry", "show", "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
     "accumulated", "quality", "provenance", "summary_figures", "figures_text",
     "plot", "PLOTS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
@@ -35,12 +35,10 @@ LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到�
 CHANNEL_LABELS = {"letter": {"zh": "来信", "en": "letters"}, "visit": {"zh": "来访", "en": "visits"},
                   "online": {"zh": "网上信访", "en": "online"}, "phone": {"zh": "来电", "en": "phone"}}
 MEASURE_LABELS = {"items": {"zh": "批次（件次）", "en": "items"}, "person_times": {"zh": "人次", "en": "person-times"}}
-ASSESSMENT = {"decline": {"zh": "显著下降", "en": "significant decline"},
-              "increase": {"zh": "显著上升", "en": "significant increase"},
-              "none": {"zh": "无显著变化", "en": "no significant change"}}
 HEAD = {
     "zh": {"label": "指标", "measure": "计量", "current": "本期", "previous": "上年同期", "change": "增减",
-           "change %": "增减率", "rate ratio (95% CI)": "率比（95%置信区间）", "p (adjusted)": "p值（校正）",
+           "change %": "增减率", "rate ratio (CI)": "率比（置信区间）",
+           "vs seasonal expectation (CI)": "相对季节性预期（置信区间）", "CI level": "区间水平", "p (adjusted)": "p值（校正）",
            "assessment": "判断"},
     "en": {},
 }
@@ -53,11 +51,7 @@ def _t(lang: str, key: str) -> str:
 def period_of(ctx: ReportContext) -> periods.Period:
     """The period a report compares with the same period a year earlier: the year (or year
     to date), the quarter, or, for a multi-year hotspot report, its last year."""
-    if ctx.kind == "quarterly":
-        return periods.quarter(ctx.year, ctx.quarter)
-    if ctx.kind == "annual":
-        return periods.year(ctx.year, as_of=ctx.as_of)
-    return periods.year(ctx.end_year)
+    return report_period(ctx.kind, year=ctx.year, as_of=ctx.as_of, quarter=ctx.quarter, end_year=ctx.end_year)
 
 
 def title(ctx: ReportContext) -> str:
@@ -84,9 +78,13 @@ def title(ctx: ReportContext) -> str:
 #: Section headings and the sentence under each, in both languages.
 SECTION_TEXT = {
     "headline": ("总体情况", "Headline",
-                 "率比及其95%置信区间考虑了月度波动（过度离散）；“显著”指经Benjamini–Hochberg校正后p<0.05。",
-                 "Rate ratios and their 95 % intervals allow for month-to-month overdispersion; "
-                 "'significant' means p < 0.05 after Benjamini–Hochberg adjustment."),
+                 "率比按工作日折算；置信区间考虑了月度波动、年度之间的波动和人次的成批聚集。"
+                 "同一组指标一并作多重检验校正（Benjamini–Hochberg），区间水平随之调整（错误覆盖率），"
+                 "因此区间不含1当且仅当判断为“显著”。",
+                 "Rate ratios are per working day; intervals allow for month-to-month variation, variation "
+                 "between years and visitors arriving in groups. Figures of one family are corrected together "
+                 "(Benjamini–Hochberg) and their interval level is adjusted to match (false-coverage-rate "
+                 "intervals), so an interval excludes 1 exactly when the verdict is 'significant'."),
     "channels": ("信访渠道与层级", "Channels and levels",
                  "按信访形式和到达层级统计的件次与人次，同比。",
                  "Items and person-times by channel and by the level that received them, year on year."),
@@ -122,37 +120,30 @@ def heading(ctx: ReportContext, key: str, level: int = 2) -> str:
     return f"{'#' * level} {head}" + (f"\n\n{text}" if text else "")
 
 
-# --- shared computations ---------------------------------------------------------------
+# --- the registry: every number of the report, computed once ---------------------------
 
 def _memo(ctx: ReportContext, key: tuple, compute):
-    """Compute a table once per report: the narrative, the tables, the figures and the JSON
-    all use the same headline, five-declines, ranking and hotspot results."""
+    """Compute a table once per report and share it between sections."""
     if key not in ctx.cache:
         ctx.cache[key] = compute()
     return ctx.cache[key]
 
 
-def _five_declines(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
-    return _memo(ctx, ("five_declines", against),
-                 lambda: compare.five_declines(ctx.region_data, period=period_of(ctx), against=against))
-
-
-def _ranking(ctx: ReportContext) -> pd.DataFrame:
-    return _memo(ctx, ("ranking",), lambda: hotspots.rank_categories(ctx.region_data, period_of(ctx)))
+def registry(ctx: ReportContext) -> FigureRegistry:
+    """The report's figure registry (:mod:`petition_analysis.analysis.registry`): tables,
+    charts, narrative and JSON all look their numbers up here."""
+    def compute():
+        return build_registry(
+            ctx.data, kind=ctx.kind, year=ctx.year, as_of=ctx.as_of, quarter=ctx.quarter,
+            start_year=ctx.start_year, end_year=ctx.end_year, region=ctx.region,
+            extraction_date=getattr(ctx, "extraction_date", None), emerging=True,
+            # flagged cells show their count: never one that public mode would hide
+            min_emerging=max(5, ctx.suppression_k))
+    return _memo(ctx, ("registry",), compute)
 
 
 def _emerging_flags(ctx: ReportContext) -> pd.DataFrame:
-    """Emerging-hotspot tests for the report's quarters (annual: the year's complete
-    quarters; quarterly: the quarter; hotspots: every quarter of its years), BH over them."""
-    def compute():
-        if ctx.kind == "hotspots":
-            quarters = [f"{y}Q{q}" for y in range(ctx.start_year, ctx.end_year + 1) for q in (1, 2, 3, 4)]
-        else:
-            p = period_of(ctx)
-            quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p.start, p.end, freq="MS")})
-        # Flagged cells show their count: never one that public mode would hide.
-        return hotspots.emerging_hotspots(ctx.data, quarters=quarters, min_observed=max(5, ctx.suppression_k))
-    return _memo(ctx, ("emerging",), compute)
+    return registry(ctx).emerging
 
 
 # --- formatting ----------------------------------------------------------------------
@@ -169,10 +160,12 @@ def _count(v) -> str:
 
 
 def _signed(v, digits=0, suffix="") -> str:
-    if pd.isna(v):
+    if pd.isna(v) or not np.isfinite(v):
         return ""
     text = f"{abs(v):,.{digits}f}{suffix}"
-    return ("−" if v < 0 else "+" if v > 0 else "±") + text
+    if text.strip("0.,% ") == "":  # rounds to zero: no sign
+        return f"{0:.{digits}f}{suffix}"
+    return ("−" if v < 0 else "+") + text
 
 
 def _p(v) -> str:
@@ -181,37 +174,55 @@ def _p(v) -> str:
     return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
+def _ratio(v) -> str:
+    return f"{v:.2f}" if pd.notna(v) and np.isfinite(v) else ""
+
+
 def _small(values: pd.Series, k: int) -> pd.Series:
     v = pd.to_numeric(values, errors="coerce")
     return (v > 0) & (v < k)
 
 
-def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels: pd.Series, against: str = "yoy") -> pd.DataFrame:
-    """Format a comparison table (:func:`petition_analysis.compare.compare` columns) for
-    display: labels, counts, change, change %, rate ratio with its overdispersion-aware 95 %
-    interval, BH-adjusted p-value and the assessment, with public-mode suppression."""
+def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str = "yoy") -> pd.DataFrame:
+    """Format registry rows for display: label, counts, change, change %, the rate ratio with
+    the interval that agrees with the verdict (its level adjusted for the figure's family),
+    the adjusted p-value and the verdict, with public-mode suppression."""
     lang, k = ctx.lang, ctx.suppression_k
     out = pd.DataFrame(index=t.index)
-    out[_t(lang, "label")] = labels.to_numpy()
-    if "measure" in t:
-        out[_t(lang, "measure")] = t["measure"].map(lambda m: MEASURE_LABELS[m][lang]).to_numpy()
+    out[_t(lang, "label")] = list(labels)
     out[_t(lang, "current")] = t["current"].map(_count)
-    prev_head = _t(lang, "previous") if against == "yoy" else ("上期" if lang == "zh" else "previous period")
+    prev_head = _t(lang, "previous") if against == "yoy" else ("上期" if lang == "zh" else "previous quarter")
     out[prev_head] = t["previous"].map(_count)
     out[_t(lang, "change")] = t["change"].map(lambda v: _signed(v))
-    out[_t(lang, "change %")] = t["pct_change"].map(lambda v: _signed(v, 2, " %"))
-    ci = [f"{r:.2f} ({lo:.2f}–{hi:.2f})" if np.isfinite(r) else ""
-          for r, lo, hi in zip(t["rate_ratio"], t["od_ci_low"], t["od_ci_high"])]
-    out[_t(lang, "rate ratio (95% CI)")] = ci
-    out[_t(lang, "p (adjusted)")] = t["p_adjusted"].map(_p)
-    out[_t(lang, "assessment")] = t["assessment"].map(lambda a: ASSESSMENT[a][lang])
+    out[_t(lang, "change %")] = t["change_pct"].map(lambda v: _signed(v, 2, " %"))
+    rr_head = _t(lang, "rate ratio (CI)") if against == "yoy" else _t(lang, "vs seasonal expectation (CI)")
+    out[rr_head] = [f"{_ratio(r)} ({_ratio(lo)}–{_ratio(hi)})" if _ratio(r) and _ratio(hi) else _ratio(r)
+                    for r, lo, hi in zip(t["rate_ratio"], t["ci_low"], t["ci_high"])]
+    out[_t(lang, "CI level")] = [f"{100 * v:.1f} %" if pd.notna(v) else "" for v in t["ci_level"]]
+    out[_t(lang, "p (adjusted)")] = t["p_value"].map(_p)
+    out[_t(lang, "assessment")] = t["verdict"].map(lambda a: VERDICTS[a][lang])
     if ctx.public:
         small_cur, small_prev = _small(t["current"], k), _small(t["previous"], k)
         out.loc[small_cur, _t(lang, "current")] = f"<{k}"
         out.loc[small_prev, prev_head] = f"<{k}"
-        derived = [_t(lang, c) for c in ("change", "change %", "rate ratio (95% CI)", "p (adjusted)", "assessment")]
+        derived = [_t(lang, "change"), _t(lang, "change %"), rr_head, _t(lang, "CI level"),
+                   _t(lang, "p (adjusted)"), _t(lang, "assessment")]
         out.loc[small_cur | small_prev, derived] = ""
     return out.reset_index(drop=True)
+
+
+def _measure_rows(ctx: ReportContext, pairs, against: str = "yoy") -> pd.DataFrame:
+    """Registry rows for ``(figure stem, label)`` pairs, items then person-times of each."""
+    reg = registry(ctx)
+    ids, labels = [], []
+    prefix = "qoq_" if against == "previous" else ""
+    for stem, label in pairs:
+        for m in ("items", "person_times"):
+            fid = prefix + (m if stem == "items" else f"{stem}_{m}")
+            if fid in reg:
+                ids.append(fid)
+                labels.append(f"{label} · {MEASURE_LABELS[m][ctx.lang]}")
+    return comparison_display(reg.rows(ids), ctx, labels, against)
 
 
 # --- sections ------------------------------------------------------------------------
@@ -221,117 +232,114 @@ def period_labels(ctx: ReportContext) -> dict:
     if ctx.kind == "hotspots":
         return {"start": f"{ctx.start_year}-01-01", "end": f"{ctx.end_year}-12-31", "partial": False,
                 "zh": f"{ctx.start_year}—{ctx.end_year}年", "en": f"{ctx.start_year}–{ctx.end_year}"}
-    p = period_of(ctx)
-    c = p.comparison("yoy")
+    reg = registry(ctx)
+    p, c = reg.period, reg.comparison
     return {"start": p.start.date().isoformat(), "end": p.end.date().isoformat(), "partial": p.partial,
             "zh": p.label("zh"), "en": p.label("en"),
+            "extraction_date": reg.extraction_date.date().isoformat(),
             "comparison": {"start": c.start.date().isoformat(), "end": c.end.date().isoformat(),
                            "zh": c.label("zh"), "en": c.label("en")}}
 
 
 def narrative(ctx: ReportContext) -> str:
-    """Headline paragraphs in the register of a work summary (:mod:`petition_analysis.narrative`).
-    In public mode a paragraph that would state a count below k is left out, and a sentence
-    says so."""
-    text = _narrative.headline_text(ctx.data, period=period_of(ctx), lang=ctx.lang, region=ctx.region)
-    if not ctx.public:
-        return text
-    t = headline_figures(ctx).set_index("figure")
-    small = {f for f in t.index if _small(t.loc[[f], ["current", "previous"]].stack(), ctx.suppression_k).any()}
-    paragraphs = text.split("\n\n")
-    keep = []
-    for i, para in enumerate(paragraphs):
-        uses = {0: {"items", "person_times"},
-                1: {"visits_national_items", "visits_national_person_times", "leapfrog_city_items",
-                    "leapfrog_city_person_times"}}.get(i, set())
-        if not uses & small:
-            keep.append(para)
-    if len(keep) < len(paragraphs):
-        k = ctx.suppression_k
-        keep.append(f"（部分数字小于{k}，按公开发布规则不予列示。）" if ctx.lang == "zh"
-                    else f"(Some figures are below {k} and are not shown under the publication rule.)")
-    return "\n\n".join(keep)
+    """Headline paragraphs in the register of a work summary, read from the registry
+    (:mod:`petition_analysis.narrative`). In public mode a paragraph that would state a count
+    below k is left out, and a sentence says so."""
+    return _narrative.registry_text(registry(ctx), lang=ctx.lang, place=ctx.region_label,
+                                    suppress_below=ctx.suppression_k if ctx.public else None)
+
+
+HEADLINE_SERIES = ("items", "visits_national", "leapfrog_city")
 
 
 def headline_figures(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
-    """The headline comparison table (numbers, not formatted): all items and person-times,
-    national-level visits and leapfrog visits received at city level (DESIGN.md §4).
+    """The headline registry rows (numbers, not formatted): all items and person-times,
+    national-level visits and leapfrog visits received at city level.
     ``against``: ``"yoy"`` (同比) or ``"previous"`` (环比, the previous quarter)."""
-    return _memo(ctx, ("headline", against), lambda: compare.headline(ctx.region_data, period_of(ctx), against))
+    reg = registry(ctx)
+    prefix = "qoq_" if against == "previous" else ""
+    ids = [prefix + (m if s == "items" else f"{s}_{m}") for s in HEADLINE_SERIES for m in ("items", "person_times")]
+    return reg.rows(ids)
 
 
 def headline(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """Headline figures, formatted; the ``figure`` column keeps the JSON key."""
     t = headline_figures(ctx, against)
-    label = t["label_" + ctx.lang] + " · " + t["measure"].map(lambda m: MEASURE_LABELS[m][ctx.lang])
-    out = comparison_display(t.drop(columns="measure"), ctx, label, against)
-    out.insert(0, "figure", t["figure"].to_numpy())
+    out = comparison_display(t, ctx, t["label_" + ctx.lang], against)
+    out.insert(0, "figure", t.index.to_numpy())
     return out
 
 
 def channels(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """Items and person-times by channel (来信/来访/网上/来电)."""
-    t = compare.compare(ctx.region_data, period_of(ctx), against, by="channel", drop_empty=False)
-    return comparison_display(t, ctx, t["channel"].astype("str").map(lambda c: CHANNEL_LABELS[c][ctx.lang]))
+    return _measure_rows(ctx, [(s, CHANNEL_LABELS[c][ctx.lang]) for s, c in
+                               (("letters", "letter"), ("visits", "visit"), ("online", "online"), ("phone", "phone"))])
 
 
 def levels(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """Visits by the level that received them (到县/到市/赴省/进京)."""
-    t = compare.visits_by_level(ctx.region_data, period_of(ctx), against)
-    return comparison_display(t, ctx, t["level"].astype("str").map(lambda c: LEVEL_LABELS[c][ctx.lang]))
+    pre = "来访 · " if ctx.lang == "zh" else "visits · "
+    return _measure_rows(ctx, [(f"visits_{lv}", pre + LEVEL_LABELS[lv][ctx.lang])
+                               for lv in ("county", "city", "province", "national")])
 
 
 def leapfrog_collective_repeat(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """Leapfrog visits by level, then collective and repeat visits."""
-    p = period_of(ctx)
-    lf = compare.leapfrog_by_level(ctx.region_data, p, against)
-    lf_label = lf["level"].astype("str").map(
-        lambda c: ("越级访 · " if ctx.lang == "zh" else "leapfrog · ") + LEVEL_LABELS[c][ctx.lang])
-    parts = [comparison_display(lf, ctx, lf_label)]
-    for series in ("collective_visits", "repeat_visits"):
-        t = compare.compare(ctx.region_data, p, against, where=series)
-        parts.append(comparison_display(t, ctx, pd.Series([compare.SERIES_LABELS[series][ctx.lang]] * len(t))))
-    return pd.concat(parts, ignore_index=True)
+    pre = "越级访 · " if ctx.lang == "zh" else "leapfrog · "
+    pairs = [(f"leapfrog_{lv}", pre + LEVEL_LABELS[lv][ctx.lang]) for lv in ("city", "province", "national")]
+    pairs += [(s, compare.SERIES_LABELS[s][ctx.lang]) for s in ("collective_visits", "repeat_visits")]
+    return _measure_rows(ctx, pairs)
+
+
+FIVE_DECLINES = ("visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits")
 
 
 def five_declines(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """The five declines scorecard (五下降), formatted."""
-    t = _five_declines(ctx, against)
-    return comparison_display(t, ctx, t["label_" + ctx.lang])
+    return _measure_rows(ctx, [(s, compare.SERIES_LABELS[s][ctx.lang]) for s in FIVE_DECLINES])
 
 
 def three_rates(ctx: ReportContext) -> pd.DataFrame:
-    """The three rates and participation with numerator, denominator and Wilson interval."""
-    t = rates.three_rates(ctx.region_data, period_of(ctx), as_of=ctx.data["received_date"].max())
+    """The three rates and participation with numerator, denominator, Wilson interval and how
+    many items left the denominator because their time limit had not run out (censored)."""
+    t = registry(ctx).family("rates")
     lang, k = ctx.lang, ctx.suppression_k
-    head = {"zh": ["指标", "分子", "分母", "比率", "95%置信区间"], "en": ["rate", "numerator", "denominator", "rate %", "95% CI"]}[lang]
+    head = {"zh": ["指标", "分子", "分母", "比率", "95%置信区间", "未到期未计入"],
+            "en": ["rate", "numerator", "denominator", "rate %", "95% CI", "not yet due (left out)"]}[lang]
     out = pd.DataFrame({
         head[0]: t["label_" + lang].to_numpy(),
         head[1]: t["numerator"].map(_count).to_numpy(),
         head[2]: t["denominator"].map(_count).to_numpy(),
         head[3]: [f"{100 * r:.1f} %" if pd.notna(r) else "" for r in t["rate"]],
         head[4]: [f"{100 * lo:.1f}–{100 * hi:.1f} %" if pd.notna(lo) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+        head[5]: t["censored"].map(_count).to_numpy(),
     })
     if ctx.public:
         small = (_small(t["numerator"], k) | _small(t["denominator"], k)).to_numpy()
-        for col, series in ((head[1], t["numerator"]), (head[2], t["denominator"])):
+        for col, series in ((head[1], t["numerator"]), (head[2], t["denominator"]), (head[5], t["censored"])):
             out.loc[_small(series, k).to_numpy(), col] = f"<{k}"
         out.loc[small, [head[3], head[4]]] = ""
     return out
 
 
+def _categories(ctx: ReportContext) -> pd.DataFrame:
+    t = registry(ctx).family("categories")
+    return t.sort_values(["current", "previous"], ascending=False)
+
+
 def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
     """Problem categories ranked by volume, with share and change in both (crosswalked
     across the 2018 taxonomy change)."""
-    t = _ranking(ctx)
+    t = _categories(ctx)
     if top:
         t = t.head(top)
     lang = ctx.lang
-    out = comparison_display(t.reset_index(), ctx, t["label_" + lang].reset_index(drop=True))
-    share = {"zh": ["占比", "占比变化（百分点）", "占比判断"], "en": ["share", "share change (pp)", "share flag"]}[lang]
-    flag = {"up": {"zh": "占比显著上升", "en": "share up"}, "down": {"zh": "占比显著下降", "en": "share down"}}
-    out.insert(2, share[0], [f"{100 * s:.1f} %" for s in t["share_current"]])
-    out[share[1]] = [_signed(v, 2) for v in t["change_pp"]]
+    out = comparison_display(t, ctx, t["label_" + lang])
+    share = {"zh": ["占比", "占比变化（百分点）", "占比判断"], "en": ["share", "share change (pp)", "share test"]}[lang]
+    flag = {"up": {"zh": "占比显著上升", "en": "share up"}, "down": {"zh": "占比显著下降", "en": "share down"},
+            "none": {"zh": "无显著变化", "en": "no significant change"}}
+    out.insert(2, share[0], [f"{100 * s:.1f} %" if pd.notna(s) else "" for s in t["share_current"]])
+    out[share[1]] = [_signed(v, 2) for v in t["share_change_pp"]]
     out[share[2]] = [flag[f][lang] if f in flag else "" for f in t["share_flag"]]
     if ctx.public:  # a share × the total would give a hidden count back
         small = (_small(t["current"], ctx.suppression_k) | _small(t["previous"], ctx.suppression_k)).to_numpy()
@@ -383,10 +391,12 @@ def _region_en(name: str) -> str:
 
 
 def regions(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
-    """Items by region (问题属地), year on year, for the whole city."""
-    t = compare.compare(ctx.data, period_of(ctx), against, by="region", measures=("items",))
-    t = t.sort_values("current", ascending=False)
-    names = t["region"].astype("str")
+    """Items by region (问题属地), year on year, tested together across the whole city; a
+    county's report shows its own row, with the same verdict as the city's report."""
+    t = registry(ctx).family("regions").sort_values("current", ascending=False)
+    if ctx.region is not None:
+        t = t[t["dimension_value"] == ctx.region]
+    names = t["dimension_value"].astype("str")
     return comparison_display(t, ctx, names if ctx.lang == "zh" else names.map(_region_en))
 
 
@@ -447,21 +457,8 @@ def provenance(ctx: ReportContext) -> pd.DataFrame:
 
 
 def summary_figures(ctx: ReportContext) -> dict[str, dict]:
-    """Figures for the JSON summary. Annual and quarterly: the headline figures (year on
-    year) and the five declines (items, ``five_declines_*``); quarterly also the headline
-    against the previous quarter (``qoq_*``). Hotspots: each category's items in the last
-    year against the year before (``category_*``)."""
-    if ctx.kind == "hotspots":
-        t = _ranking(ctx).reset_index()
-        return figures_from_table(t.assign(figure="category_" + t["category"].astype("str")))
-    figs = figures_from_table(headline_figures(ctx))
-    fd = _five_declines(ctx)
-    fd = fd[fd["measure"] == "items"].assign(figure=lambda d: "five_declines_" + d["series"])
-    figs.update(figures_from_table(fd))
-    if ctx.kind == "quarterly":
-        qoq = headline_figures(ctx, "previous")
-        figs.update(figures_from_table(qoq.assign(figure="qoq_" + qoq["figure"])))
-    return figs
+    """Figures for the JSON summary: every registry figure, keyed by its id."""
+    return registry(ctx).to_json()
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -498,17 +495,16 @@ def plot(ctx: ReportContext, what: str):
     p = period_of(ctx)
     lang = ctx.lang
     if what == "headline":
-        t = headline_figures(ctx)
-        return plots.yoy_bars(t.assign(**{f"label_{lang}": t[f"label_{lang}"]}), label_column=f"label_{lang}",
-                              lang=lang, suppress_below=k)
+        return plots.yoy_bars(headline_figures(ctx), label_column=f"label_{lang}", lang=lang, suppress_below=k)
     if what == "five_declines":
-        return plots.five_declines_chart(ctx.data, region=ctx.region, period=p, lang=lang, suppress_below=k,
-                                         table=_five_declines(ctx))
+        t = registry(ctx).rows([f"{s}_items" for s in FIVE_DECLINES])
+        where = ctx.region_label + " " if ctx.region else ""
+        title = where + plots._t("five_title", lang, p=p.label(lang))
+        return plots.yoy_bars(t, lang=lang, title=title, suppress_below=k)
     if what == "rates":
-        return plots.three_rates_chart(ctx.region_data, p, lang=lang, suppress_below=k)
+        return plots.three_rates_chart(None, p, lang=lang, suppress_below=k, table=registry(ctx).family("rates"))
     if what == "category_shares":
-        return plots.category_share_change(ctx.region_data, period=p, lang=lang, ranking=_ranking(ctx),
-                                           suppress_below=k)
+        return plots.category_share_change(None, period=p, lang=lang, ranking=_categories(ctx), suppress_below=k)
     if what == "heatmap":
         return plots.hotspot_heatmap(ctx.data, heatmap_quarter(ctx), lang=lang, suppress_below=k,
                                      flags=_emerging_flags(ctx))

@@ -130,11 +130,18 @@ def _default(obj):
     return str(obj)
 
 
+_COUNT_KEYS = ("current", "previous", "change", "numerator", "denominator", "censored")
+
+
 def figure_object(row: pd.Series) -> dict:
     """One registry row as a JSON figure object (the README's figure keys)."""
     def num(name):
         v = row.get(name)
-        return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else _num(v)
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return None
+        if name in _COUNT_KEYS:  # counts are whole numbers, whatever dtype the table holds
+            return int(v)
+        return _num(v)
 
     if row.get("kind") == "rate":
         return {"kind": "rate", "family": row["family"], "numerator": num("numerator"),

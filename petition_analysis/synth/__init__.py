@@ -9,6 +9,7 @@ raw exports made from them with the expected cleaning outcome.
 
 from .city import CITY, regions
 from .generator import CALIBRATION, CALIBRATION_AS_OF, DEFAULT_SEED, SynthResult, generate
+from .worlds import World, simulate_world  # noqa: F401 - simulated worlds with known truth
 from .messy import (
     BOARD_MAPPING_YAML,
     SAMPLE_PSEUDONYM_KEY,

@@ -54,7 +54,7 @@ def covered(years) -> bool:
 @functools.lru_cache(maxsize=64)
 def _year_flags(year: int) -> np.ndarray:
     days = pd.date_range(f"{year}-01-01", f"{year}-12-31")
-    flags = days.dayofweek < 5
+    flags = days.day_of_week < 5
     first, last = coverage()
     if first <= year <= last:
         holidays, workdays, _, _ = _calendar()

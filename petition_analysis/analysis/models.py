@@ -193,16 +193,17 @@ def within_year_dispersion(counts: pd.Series, exposure: pd.Series, min_months: i
 
 
 def between_year_variation(totals: pd.Series, exposures: pd.Series, dispersion: float,
-                           min_years: int = MIN_YEARS) -> tuple[float, int]:
-    """σ_b² (log scale) and its degrees of freedom from whole-year totals.
+                           min_years: int = MIN_YEARS) -> tuple[float, int, float]:
+    """σ_b² (log scale), its degrees of freedom and the residual mean square it came from,
+    from whole-year totals.
 
     The log rates of whole years are regressed on a straight line (a steady trend is not
     extra variation); what their residuals vary beyond the count noise φ/T is σ_b²
-    (method of moments, never below 0). ``(nan, 0)`` with fewer than ``min_years`` years.
+    (method of moments, never below 0). ``(nan, 0, nan)`` with fewer than ``min_years`` years.
 
     >>> years = pd.Index(range(2014, 2022))
     >>> t = pd.Series([30000, 29400, 28800, 28300, 27700, 27200, 26600, 26100], index=years)
-    >>> s2, df = between_year_variation(t, pd.Series(250.0, index=years), 1.1)
+    >>> s2, df, _ = between_year_variation(t, pd.Series(250.0, index=years), 1.1)
     >>> s2 < 1e-4, df
     (True, 6)
     """
@@ -210,7 +211,7 @@ def between_year_variation(totals: pd.Series, exposures: pd.Series, dispersion: 
     totals, exposures = totals[ok], exposures[ok]
     k = len(totals)
     if k < min_years:
-        return float("nan"), 0
+        return float("nan"), 0, float("nan")
     y = np.log(totals.to_numpy(float) / exposures.to_numpy(float))
     t = np.asarray(totals.index, dtype=float)
     w = totals.to_numpy(float) / dispersion  # 1 / sampling variance of each log rate
@@ -219,7 +220,7 @@ def between_year_variation(totals: pd.Series, exposures: pd.Series, dispersion: 
     resid = y - X @ beta
     s2 = float((resid ** 2).sum() / (k - 2))
     noise = float(np.mean(dispersion / totals.to_numpy(float)))
-    return max(0.0, s2 - noise), k - 2
+    return max(0.0, s2 - noise), k - 2, s2
 
 
 def design_effect(persons: float, persons_sq: float) -> float:
@@ -329,13 +330,17 @@ class CountComparison:
 def compare_counts(current: float, previous: float, *, exposure_current: float = 1.0,
                    exposure_previous: float = 1.0, design: float = 1.0, extra_var: float = 0.0,
                    extra_df: float = float("inf"), design_df: float = float("inf"),
-                   offset: float = 0.0, exact_below: float = EXACT_BELOW) -> CountComparison:
+                   extra_ms: float | None = None, offset: float = 0.0,
+                   exact_below: float = EXACT_BELOW) -> CountComparison:
     """Compare two counts (or person-times with their ``design`` effect).
 
     The exact method (Clopper–Pearson on the effective counts ``count ÷ design``, shrunk to
     carry ``extra_var``) is used when either effective count is below ``exact_below``;
     otherwise a Wald interval on the log scale with a t reference whose degrees of freedom
-    combine those of ``design`` and ``extra_var`` (Satterthwaite).
+    combine those of ``design`` and ``extra_var`` (Satterthwaite). ``extra_ms`` is the mean
+    square that ``extra_var`` was estimated from with ``extra_df`` degrees of freedom (for
+    σ_b: 2 × the residual variance of the yearly rates, before the count noise is taken off),
+    so that a small or truncated estimate still carries its uncertainty.
 
     >>> big = compare_counts(28792, 29368, design=1.1, extra_var=2 * 0.02 ** 2, extra_df=4)
     >>> big.method, round(big.rate_ratio, 4), big.p_value > 0.05
@@ -349,8 +354,9 @@ def compare_counts(current: float, previous: float, *, exposure_current: float =
     df = float("inf")
     if not exact and n1 > 0 and n0 > 0:
         v_count = 1 / n1 + 1 / n0
+        ms = extra_var if extra_ms is None else extra_ms
         terms = (v_count ** 2 / design_df if np.isfinite(design_df) else 0.0) + \
-                (extra_var ** 2 / extra_df if extra_var > 0 and np.isfinite(extra_df) else 0.0)
+                (ms ** 2 / extra_df if ms > 0 and np.isfinite(extra_df) else 0.0)
         df = (v_count + extra_var) ** 2 / terms if terms > 0 else float("inf")
     return CountComparison(float(current), float(previous), float(exposure_current), float(exposure_previous),
                            design, float(extra_var), df, float(offset), "exact" if exact else "wald-t")

@@ -314,11 +314,11 @@ def _sigma_between(frame: _Frame, before_year: int) -> tuple[float, int, bool, l
     months = models.monthly(s.items, frame.origin, frame.first_date, frame.history_end)
     mexp = models.monthly(frame.exposure_days(rho), frame.origin, frame.first_date, frame.history_end)
     phi, _ = models.within_year_dispersion(months, mexp)
-    s2, df = models.between_year_variation(totals, expos, phi if np.isfinite(phi) else models.DISPERSION_FALLBACK)
+    s2, df, ms = models.between_year_variation(totals, expos, phi if np.isfinite(phi) else models.DISPERSION_FALLBACK)
     fallback = not np.isfinite(s2)
     if fallback:
-        s2, df = models.SIGMA_BETWEEN_FALLBACK ** 2, 0
-    frame.cache[key] = (float(s2), int(df), fallback, years)
+        s2, df, ms = models.SIGMA_BETWEEN_FALLBACK ** 2, 0, float("nan")
+    frame.cache[key] = (float(s2), int(df), fallback, years, float(ms))
     return frame.cache[key]
 
 
@@ -340,9 +340,11 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     if spec.measure == "person_times":
         design = phi * models.design_effect(x1 + x0, daily.sum_sq(p1.start, p1.end) + daily.sum_sq(p0.start, p0.end))
     offset, extra_var, extra_df, expected = 0.0, 0.0, float("inf"), float("nan")
-    s2, s2_df, s2_fallback, _ = _sigma_between(frame, p1.start.year)
+    s2, s2_df, s2_fallback, _, s2_ms = _sigma_between(frame, p1.start.year)
+    extra_ms = None
     if spec.against == "yoy":
         extra_var, extra_df = 2 * s2, (s2_df if s2_df > 0 else float("inf"))
+        extra_ms = 2 * s2_ms if s2_df > 0 else None
         if s2_fallback:
             flags.append("short_history")
     else:
@@ -362,7 +364,7 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     if spec.series == "repeat_visits" and p0.start < h_start:
         flags.append("burn_in")
     c = models.compare_counts(x1, x0, exposure_current=e1, exposure_previous=e0, design=design,
-                              extra_var=extra_var, extra_df=extra_df,
+                              extra_var=extra_var, extra_df=extra_df, extra_ms=extra_ms,
                               design_df=phi_df if phi_df > 0 else float("inf"), offset=offset)
     if c.method == "exact":
         flags.append("small_counts")
@@ -492,7 +494,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         t = pd.concat([t, rates])
     t = t.reindex(columns=list(FIGURE_COLUMNS))
     t.index.name = "figure"
-    s2, s2_df, s2_fallback, years = _sigma_between(frame, p1.start.year)
+    s2, s2_df, s2_fallback, years, _ = _sigma_between(frame, p1.start.year)
     history = {"sigma_between": math.sqrt(s2), "sigma_between_df": s2_df, "sigma_between_fallback": s2_fallback,
                "years_for_sigma": years, "data_start": frame.first_date, "data_end": data_end}
     reg = FigureRegistry(t, kind, p1, p0, region, extraction, alpha, history)

@@ -4,8 +4,8 @@ make-up working days (调休) that move a weekend into the week.
 Petition offices receive visits on working days; letters, calls and online items arrive
 on every day but are registered mostly on working days. A month's or a year's *exposure* is
 therefore its working days plus a smaller weight for the other days (see
-:func:`exposure`), not its calendar days: October 2019 had 18 working days, October 2018 had
-18 too, but February 2019 had 16 against February 2018's 15.
+:func:`exposure`), not its calendar days: October 2019 had 19 working days against October
+2018's 18, although both months have 31 days.
 
 The holiday calendar comes from the maintained ``chinesecalendar`` package (State Council
 notices from 2004 on). For a year it does not cover yet, the weekend rule is used and
@@ -13,8 +13,8 @@ notices from 2004 on). For a year it does not cover yet, the weekend rule is use
 
 >>> import pandas as pd
 >>> days = pd.date_range("2019-09-28", "2019-10-08")
->>> working_days(days).astype(int).tolist()          # 29 Sep and 12 Oct are 调休 working days
-[0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+>>> working_days(days).astype(int).tolist()          # Sunday 29 Sep is a 调休 working day
+[0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1]
 >>> int(working_days(pd.date_range("2019-01-01", "2019-12-31")).sum())
 250
 """
@@ -81,8 +81,8 @@ def working_days(days) -> np.ndarray:
 def count_working_days(start, end) -> int:
     """Working days from ``start`` to ``end`` inclusive.
 
-    >>> count_working_days("2019-02-01", "2019-02-28"), count_working_days("2018-02-01", "2018-02-28")
-    (16, 15)
+    >>> count_working_days("2019-10-01", "2019-10-31"), count_working_days("2018-10-01", "2018-10-31")
+    (19, 18)
     """
     return int(working_days(pd.date_range(start, end)).sum())
 

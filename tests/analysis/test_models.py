@@ -90,5 +90,5 @@ def test_between_year_variation_detects_year_shocks():
     rng = np.random.default_rng(2)
     years = pd.Index(range(2010, 2022))
     totals = pd.Series(np.round(30000 * np.exp(rng.normal(0, 0.08, len(years)))), index=years)
-    s2, df = models.between_year_variation(totals, pd.Series(250.0, index=years), 1.0)
+    s2, df, _ = models.between_year_variation(totals, pd.Series(250.0, index=years), 1.0)
     assert 0.03 < math.sqrt(s2) < 0.15 and df == 10

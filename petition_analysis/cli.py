@@ -91,6 +91,14 @@ def _cmd_headline(args: argparse.Namespace) -> int:
                            f"the data covers {years[0]}–{years[-1]}.")
     if args.as_of is not None and args.as_of.year != year:
         raise UsageProblem(f"--as-of {args.as_of} is not in {year}; give a date in {year}, e.g. {year}-12-20.")
+    from . import periods
+
+    try:  # the year to its end, or the data up to --as-of: never part of a year against a whole one
+        periods.require_covered(df, periods.year(year) if args.as_of is None else periods.ytd(args.as_of))
+    except periods.PeriodNotCovered as err:
+        raise UsageProblem(str(err)) from None
+    if args.as_of is not None:  # the register as it stood on --as-of: no later row
+        df = df[df["received_date"].dt.normalize() <= periods.ytd(args.as_of).end]
     table = headline_table(df, year=year, as_of=args.as_of)
     print(format_headline(table, year, args.as_of, lang=args.lang))
     return 0

@@ -36,14 +36,21 @@ HEADLINE_FIGURES: dict[str, tuple[str, str, str | None, str]] = {
 
 
 def latest_complete_year(df: pd.DataFrame) -> int:
-    """The latest year the data covers to its last week (received dates up to 24 December
-    or later); a year that stops earlier is partial.
+    """The latest year the data cover to its end: the last received date is on or after
+    31 December less :data:`petition_analysis.periods.COVERAGE_TOLERANCE_DAYS` (a weekend or
+    the New Year holiday may leave the last days without rows). A year that stops earlier
+    is partial, and the year before it is the latest complete one.
 
-    >>> latest_complete_year(pd.DataFrame({"received_date": pd.to_datetime(["2022-12-30", "2023-06-01"])}))
+    >>> def ending(day):
+    ...     return pd.DataFrame({"received_date": pd.to_datetime(["2022-06-01", day])})
+    >>> latest_complete_year(ending("2023-12-29")), latest_complete_year(ending("2023-12-20"))
+    (2023, 2022)
+    >>> latest_complete_year(ending("2023-06-30"))
     2022
     """
-    last = pd.Timestamp(df["received_date"].max())
-    return last.year if (last.month, last.day) >= (12, 24) else last.year - 1
+    from . import periods
+
+    return periods.last_covered(df, "year").start.year
 
 
 def _window(year: int, as_of: dt.date | None) -> tuple[pd.Timestamp, pd.Timestamp]:

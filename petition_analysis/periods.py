@@ -16,6 +16,15 @@ Examples
 '2019年第二季度'
 >>> parse("2019Q4", as_of="2019-12-20").label("en")
 '2019 Q4 (to 20 Dec, partial)'
+
+A register *covers* a period when its last received date reaches the period's last day, less
+:data:`COVERAGE_TOLERANCE_DAYS`; :func:`require_covered` refuses a period the data stop short
+of, so that half a year is never compared with a whole one:
+
+>>> data_end(pd.DataFrame({"received_date": pd.to_datetime(["2023-01-05", "2023-06-30"])})).date()
+datetime.date(2023, 6, 30)
+>>> is_covered("2023-12-29", year(2023)), is_covered("2023-06-30", year(2023))
+(True, False)
 """
 
 from __future__ import annotations
@@ -25,7 +34,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-__all__ = ["Period", "year", "quarter", "month", "ytd", "parse", "as_period"]
+__all__ = ["Period", "year", "quarter", "month", "ytd", "parse", "as_period", "COVERAGE_TOLERANCE_DAYS",
+           "PeriodNotCovered", "data_end", "is_covered", "last_covered", "require_covered"]
 
 _ZH_Q = {1: "一", 2: "二", 3: "三", 4: "四"}
 _MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -222,3 +232,152 @@ def as_period(period=None, *, year_=None, as_of=None) -> Period:
             return ytd(as_of)
         return year(int(year_))
     return parse(period, as_of)
+
+
+# --- coverage: do the data reach the end of a period? -----------------------------------
+
+#: A register covers a period when its last received date is at most this many days before
+#: the period's last day. Not zero, because the last days of a period can be days off with no
+#: rows in a county register: a weekend (30–31 December on a Saturday and Sunday), the New
+#: Year holiday when it starts on 30 December (as for 2018 and 2024), or the National Day
+#: holiday starting on 29 September (2023). Three days allow a weekend next to a holiday
+#: day, and stay small against a quarter or a year (a register that stops a week early
+#: is not taken as whole).
+COVERAGE_TOLERANCE_DAYS = 3
+
+_KIND_WORD = {"year": "year", "quarter": "quarter", "month": "month", "ytd": "year", "custom": "period"}
+
+
+class PeriodNotCovered(ValueError):
+    """The data end before a period does. The message is one paragraph that names the
+    period, the last date in the data and the fix; ``period``, ``data_end`` and
+    ``last_covered`` (the last period of the same kind that the data do cover, or None)
+    let a caller phrase its own fix."""
+
+    def __init__(self, message: str, period: "Period", data_end: pd.Timestamp, last_covered: "Period | None"):
+        super().__init__(message)
+        self.period = period
+        self.data_end = data_end
+        self.last_covered = last_covered
+
+
+def data_end(df: pd.DataFrame, date_column: str = "received_date") -> pd.Timestamp:
+    """The last received date in ``df`` (the day, without a time).
+
+    >>> data_end(pd.DataFrame({"received_date": pd.to_datetime(["2019-12-20 15:30", "2019-03-01 09:00"])}))
+    Timestamp('2019-12-20 00:00:00')
+    >>> data_end(pd.DataFrame({"received_date": pd.to_datetime([])}))
+    Traceback (most recent call last):
+    ...
+    ValueError: the data have no received dates, so they cover no period.
+    """
+    last = pd.to_datetime(df[date_column]).max()
+    if pd.isna(last):
+        raise ValueError("the data have no received dates, so they cover no period.")
+    return _day(last)
+
+
+def _end_of(df_or_end) -> pd.Timestamp:
+    if isinstance(df_or_end, pd.DataFrame):
+        return data_end(df_or_end)
+    if df_or_end is None or pd.isna(df_or_end):
+        raise ValueError("the data have no received dates, so they cover no period.")
+    return _day(df_or_end)
+
+
+def _needed_end(period: Period) -> pd.Timestamp:
+    """The last received date a register needs to cover ``period``. A period cut at an
+    as-of date (or a year to date) needs that very day: the date was chosen, not a holiday."""
+    if period.kind == "ytd" or period.partial:
+        return period.end
+    return period.end - pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
+
+
+def is_covered(df_or_end, period) -> bool:
+    """Whether data ending on ``df_or_end`` (a frame or its last received date) cover
+    ``period`` (a :class:`Period` or a spec for :func:`parse`) to its end.
+
+    >>> is_covered("2023-09-28", "2023Q3"), is_covered("2023-09-20", "2023Q3")
+    (True, False)
+    >>> is_covered("2019-12-19", ytd("2019-12-20"))  # an as-of date allows no tolerance
+    False
+    """
+    return _end_of(df_or_end) >= _needed_end(parse(period))
+
+
+def last_covered(df_or_end, kind: str = "year") -> Period:
+    """The latest ``year``, ``quarter`` or ``month`` that data ending on ``df_or_end``
+    cover to its end.
+
+    >>> str(last_covered("2023-06-30", "quarter")), str(last_covered("2023-06-30", "year"))
+    ('2023 Q2', '2022')
+    >>> str(last_covered("2023-12-29", "year"))
+    '2023'
+    """
+    end = _end_of(df_or_end)
+    if kind == "year":
+        p = year(end.year)
+    elif kind == "quarter":
+        p = quarter(end.year, (end.month - 1) // 3 + 1)
+    elif kind == "month":
+        p = month(end.year, end.month)
+    else:
+        raise ValueError(f"kind must be 'year', 'quarter' or 'month', not {kind!r}.")
+    return p if is_covered(end, p) else p.previous()
+
+
+def require_covered(df_or_end, period, *, as_of_hint: bool = True) -> pd.Timestamp:
+    """Raise :class:`PeriodNotCovered` unless data ending on ``df_or_end`` (a frame or its
+    last received date) cover ``period`` (a :class:`Period` or a spec for :func:`parse`);
+    return the data's last day.
+
+    A whole year, quarter or month is covered when the data reach its last day less
+    :data:`COVERAGE_TOLERANCE_DAYS`; a period cut at an as-of date (or a year to date) needs
+    rows up to that date. ``as_of_hint`` says whether the caller takes an as-of date: then
+    the message suggests ``--as-of`` for the period to date; otherwise it suggests the last
+    period of the same kind the data cover.
+
+    >>> require_covered("2023-12-31", 2023).date()
+    datetime.date(2023, 12, 31)
+    >>> require_covered("2023-06-30", 2023)
+    Traceback (most recent call last):
+    ...
+    petition_analysis.periods.PeriodNotCovered: The data end on 2023-06-30, before the end of 2023 (2023-12-31): a report for 2023 would compare part of a year with a whole one. Give --as-of 2023-06-30 for the year to date, or add the rest of the 2023 register.
+    >>> require_covered("2023-08-15", "2023Q3", as_of_hint=False)
+    Traceback (most recent call last):
+    ...
+    petition_analysis.periods.PeriodNotCovered: The data end on 2023-08-15, before the end of 2023 Q3 (2023-09-30): a report for 2023 Q3 would compare part of a quarter with a whole one. Choose 2023 Q2, the last quarter the data cover to its end, or add the rest of the 2023 Q3 register.
+    >>> require_covered("2023-06-30", "2023Q3", as_of_hint=False)
+    Traceback (most recent call last):
+    ...
+    petition_analysis.periods.PeriodNotCovered: The data end on 2023-06-30, before 2023 Q3 begins (2023-07-01): a report for 2023 Q3 would find no rows for it. Choose 2023 Q2, the last quarter the data cover to its end, or add the 2023 Q3 register.
+    >>> require_covered("2023-06-30", ytd("2023-08-01"))
+    Traceback (most recent call last):
+    ...
+    petition_analysis.periods.PeriodNotCovered: The data end on 2023-06-30, before the as-of date 2023-08-01: a report to 2023-08-01 would count the days after 2023-06-30 as days without petitions. Give --as-of 2023-06-30 or an earlier date, or add the register up to 2023-08-01.
+    """
+    end = _end_of(df_or_end)
+    period = parse(period)
+    if end >= _needed_end(period):
+        return end
+    e, d = end.date().isoformat(), period.end.date().isoformat()
+    kind = period.kind
+    if kind == "ytd" or period.partial:
+        raise PeriodNotCovered(
+            f"The data end on {e}, before the as-of date {d}: a report to {d} would count the days after {e} as days "
+            f"without petitions. Give --as-of {e} or an earlier date, or add the register up to {d}.",
+            period, end, None)
+    label, word = period.label("en"), _KIND_WORD.get(kind, "period")
+    last = last_covered(end, kind) if kind in ("year", "quarter", "month") else None
+    choose = f"Choose {last.label('en')}, the last {word} the data cover to its end, or" if last is not None else "Choose a period the data cover, or"
+    if end < period.start:
+        message = (f"The data end on {e}, before {label} begins ({period.start.date().isoformat()}): a report for "
+                   f"{label} would find no rows for it. {choose} add the {label} register.")
+    elif as_of_hint:
+        message = (f"The data end on {e}, before the end of {label} ({d}): a report for {label} would compare part of "
+                   f"a {word} with a whole one. Give --as-of {e} for the {word} to date, or add the rest of the "
+                   f"{label} register.")
+    else:
+        message = (f"The data end on {e}, before the end of {label} ({d}): a report for {label} would compare part of "
+                   f"a {word} with a whole one. {choose} add the rest of the {label} register.")
+    raise PeriodNotCovered(message, period, end, last)

@@ -56,3 +56,13 @@ def test_zero_previous_gives_no_percentage():
                        "level": ["county"], "is_leapfrog": [False], "is_collective": [False], "is_repeat": [False]})
     t = headline_table(df, year=2020)
     assert t.loc["items", "previous"] == 0 and pd.isna(t.loc["items", "change_pct"])
+
+
+def test_latest_complete_year_allows_a_few_days_off_at_the_end(reference_df):
+    from petition_analysis.periods import COVERAGE_TOLERANCE_DAYS
+
+    edge = pd.Timestamp("2023-12-31") - pd.Timedelta(days=COVERAGE_TOLERANCE_DAYS)
+    assert latest_complete_year(reference_df[reference_df["received_date"] <= edge]) == 2023
+    # a register that stops a few days earlier (the seed's "as of 20 December") is a partial year
+    assert latest_complete_year(reference_df[reference_df["received_date"] < edge]) == 2022
+    assert latest_complete_year(reference_df[reference_df["received_date"] <= "2023-12-20"]) == 2022

@@ -28,7 +28,7 @@ Examples
 --------
 >>> c = compare_counts(80, 150, design=1.0)
 >>> round(c.rate_ratio, 3), c.method, c.p_value < 0.001
-(0.533, 'exact', True)
+(0.533, 'wald-t', True)
 >>> lo, hi = c.interval(0.95)
 >>> bool(lo < c.rate_ratio < hi < 1)
 True

@@ -8,6 +8,14 @@ such as ``"2019"`` are accepted where they are unambiguous).
 >>> ctx = prepare("annual", year=2019, as_of="2019-12-20", lang="zh")
 >>> ctx.year, ctx.as_of.isoformat(), ctx.region, ctx.region_slug
 (2019, '2019-12-20', None, 'xx-city')
+
+A year-to-date report reads the register as it stood on its as-of date: no row received
+later reaches a section, and the quality appendix counts the rows left out.
+
+>>> ctx.data["received_date"].max().date().isoformat(), ctx.extraction_date.date().isoformat()
+('2019-12-20', '2019-12-20')
+>>> ctx.quality["rows_after_as_of"]
+114592
 >>> prepare("quarterly", year=2019, quarter=5)
 Traceback (most recent call last):
 ...
@@ -26,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import reference, schema
+from .. import periods, reference, schema
 from ..synth.city import CITY, region_label, regions as _city_regions
 
 __all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify"]
@@ -46,7 +54,9 @@ class ReportContext:
     """Everything a report needs after its parameters are checked."""
 
     kind: str
-    data: pd.DataFrame  # canonical rows (all regions: comparisons need the whole city too)
+    #: canonical rows (all regions: comparisons need the whole city too); for an annual
+    #: report with an as-of date only the rows received on or before it
+    data: pd.DataFrame
     data_path: str
     data_sha256: str
     lang: str
@@ -60,6 +70,9 @@ class ReportContext:
     mapping: str | None = None
     suppression_k: int = DEFAULT_SUPPRESSION_K
     quality: dict = field(default_factory=dict)
+    #: the day the register is read as of: ``as_of`` when given, else the data's last
+    #: received date (cases still open then are censored there)
+    extraction_date: pd.Timestamp | None = None
     #: tables computed once per report and shared by its sections (see sections._memo)
     cache: dict = field(default_factory=dict, repr=False)
 
@@ -249,6 +262,7 @@ def prepare(
         raise ReportParameterError(f"data file {path} has no clean rows to report on.")
     years = sorted(int(y) for y in df["received_date"].dt.year.unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    end = periods.data_end(df)
 
     region = _none(region)
     if region is not None:
@@ -261,7 +275,8 @@ def prepare(
             )
 
     ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
-                        region=region, mapping=_none(mapping), suppression_k=k, quality=quality)
+                        region=region, mapping=_none(mapping), suppression_k=k, quality=dict(quality),
+                        extraction_date=end)
 
     if kind == "annual" and _none(year) is None:
         from ..headline import latest_complete_year
@@ -290,20 +305,51 @@ def prepare(
                 raise ReportParameterError(
                     f"as_of ({d.isoformat()}) must be a date in {ctx.year}, e.g. {ctx.year}-12-20, or empty for the whole year."
                 )
+            _require_covered(end, periods.ytd(d))  # no as-of date after the last row
             ctx.as_of = d
+            ctx.extraction_date = pd.Timestamp(d)
+            # The register as it stood on as_of: no section can use a row received later.
+            keep = df["received_date"] < pd.Timestamp(d) + pd.Timedelta(days=1)
+            ctx.quality["rows_after_as_of"] = int((~keep).sum())
+            if not keep.all():
+                ctx.data = df.loc[keep]
+        else:
+            _require_covered(end, periods.year(ctx.year), as_of_hint=True)
     if kind == "quarterly":
         q = _int("quarter", quarter, "1, 2, 3 or 4")
         if q not in (1, 2, 3, 4):
             raise ReportParameterError(f"quarter must be 1, 2, 3 or 4, not {q}.")
+        _require_covered(end, periods.quarter(ctx.year, q), as_of_hint=False)  # quarterly reports take no as_of
         ctx.quarter = q
     if kind == "hotspots":
         a = _int("start_year", start_year if _none(start_year) is not None else years[0], f"a year in {span}")
-        b = _int("end_year", end_year if _none(end_year) is not None else years[-1], f"a year in {span}")
+        # Default: the last year the data cover to its end (the last year in the data if none is).
+        last = periods.last_covered(end, "year").start.year
+        b = _int("end_year", end_year if _none(end_year) is not None else (last if last in years else years[-1]),
+                 f"a year in {span}")
         if a not in years or b not in years:
             raise ReportParameterError(f"start_year and end_year must be years in the data ({span}), not {a}–{b}.")
         if b - a < 2:
             raise ReportParameterError(
                 f"a hotspot analysis needs at least three years (start_year to end_year), not {a}–{b}."
             )
+        try:
+            periods.require_covered(end, periods.year(b), as_of_hint=False)
+        except periods.PeriodNotCovered as err:
+            good = err.last_covered.start.year
+            fix = (f"Give end_year {good} (--end-year {good}), the last year the data cover to its end, or add"
+                   if good in years and good - a >= 2 else "Add")
+            raise ReportParameterError(
+                f"The data end on {err.data_end.date().isoformat()}, before the end of {b} ({b}-12-31): a hotspot "
+                f"analysis to {b} would compare part of a year with whole ones. {fix} the rest of the {b} register."
+            ) from None
         ctx.start_year, ctx.end_year = a, b
     return ctx
+
+
+def _require_covered(end: pd.Timestamp, period: periods.Period, *, as_of_hint: bool = True) -> None:
+    """:func:`periods.require_covered`, raising :class:`ReportParameterError`."""
+    try:
+        periods.require_covered(end, period, as_of_hint=as_of_hint)
+    except periods.PeriodNotCovered as err:
+        raise ReportParameterError(str(err)) from None

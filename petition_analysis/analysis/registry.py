@@ -445,7 +445,8 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     data_end = pd.Timestamp(df["received_date"].max()).normalize()
     extraction = pd.Timestamp(extraction_date).normalize() if extraction_date is not None else (
         as_of if as_of is not None else data_end)
-    city = harmonized(df)
+    # a constructed or partial table may lack categories or handling dates: skip those figures
+    city = harmonized(df) if "category" in df else df
     origin = pd.Timestamp(city["received_date"].min()).normalize()
     span_end = max(p1.end, data_end)
     city_frame = _Frame.of(city, p1.end, span_end, origin)
@@ -454,9 +455,9 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         frame = _Frame.of(sub, p1.end, span_end, origin)
     else:
         frame = city_frame
-    regions = sorted(city["region"].astype("str").unique())
+    regions = sorted(city["region"].astype("str").unique()) if "region" in city else []
     in_periods = frame.df["received_date"].between(p0.start, p1.end)
-    cats = sorted(frame.df.loc[in_periods, "category"].astype("str").unique())
+    cats = sorted(frame.df.loc[in_periods, "category"].astype("str").unique()) if "category" in frame.df else []
     specs = figure_specs(kind, regions=regions, categories=cats, whole_city=region is None)
 
     records: dict[str, dict] = {}
@@ -489,7 +490,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data
         raise AssertionError("a verdict disagrees with its interval; please report this as a bug.")
 
-    if kind != "hotspots":
+    if kind != "hotspots" and {"accepted_date", "concluded_date", "status", "satisfaction"} <= set(df.columns):
         rates = pd.DataFrame.from_dict(dict(_rates_rows(frame.df, p1, extraction)), orient="index")
         t = pd.concat([t, rates])
     t = t.reindex(columns=list(FIGURE_COLUMNS))

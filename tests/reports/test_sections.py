@@ -36,7 +36,7 @@ def test_suppressed_rows_hide_their_change(county_public):
     t = sections.headline(county_public)
     hidden = t[(t["current"] == "<5") | (t["previous"] == "<5")]
     assert len(hidden) >= 1
-    assert (hidden[["change", "change %", "rate ratio (95% CI)", "p (adjusted)"]] == "").all().all()
+    assert (hidden[["change", "change %", "rate ratio (CI)", "CI level", "p (adjusted)", "assessment"]] == "").all().all()
 
 
 def test_public_narrative_leaves_out_paragraphs_with_small_counts(county_public):
@@ -60,7 +60,8 @@ def test_headline_section_reproduces_the_seed():
 
 def test_quarterly_figures_include_qoq():
     figs = sections.summary_figures(reports.prepare("quarterly", year=2022, quarter=3))
-    assert {"items", "qoq_items", "five_declines_visits"} <= set(figs)
+    assert {"items", "qoq_items", "visits_items", "rate_timely_acceptance"} <= set(figs)
+    assert figs["qoq_items"]["family"] == "qoq" and figs["qoq_items"]["expected_ratio"] is not None
 
 
 def test_emerging_section_flags_the_planted_hotspot(reference_manifest):

@@ -1,0 +1,101 @@
+"""The figure registry: one value, one p-value and one verdict per figure, everywhere."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from petition_analysis import reports
+from petition_analysis.analysis.registry import FIGURE_COLUMNS, VERDICTS, build_registry
+from petition_analysis.reports import sections
+
+
+@pytest.fixture(scope="module")
+def reg2019(reference_df):
+    return build_registry(reference_df, year=2019, as_of="2019-12-20")
+
+
+def test_every_verdict_agrees_with_its_interval(reg2019):
+    t = reg2019.figures[reg2019.figures["kind"] == "comparison"]
+    tested = t[t["verdict"] != "not_tested"]
+    excludes = (tested["ci_low"] > 1) | (tested["ci_high"] < 1)
+    assert (excludes == tested["significant"].astype(bool)).all()
+    inside = (tested["ci_low"] <= tested["rate_ratio"]) & (tested["rate_ratio"] <= tested["ci_high"])
+    assert inside.all()
+    assert list(reg2019.figures.columns) == list(FIGURE_COLUMNS)
+
+
+def test_one_correction_per_family(reg2019):
+    """Every family is corrected once: its interval level is one number, set by its size."""
+    t = reg2019.figures[reg2019.figures["kind"] == "comparison"]
+    for fam, g in t.groupby("family"):
+        assert g["ci_level"].nunique() == 1, fam
+        m, r = len(g), int(g["significant"].sum())
+        assert g["ci_level"].iloc[0] == pytest.approx(1 - max(r, 1) * 0.05 / m)
+
+
+def test_the_seed_figures_and_an_honest_verdict_on_items(reg2019):
+    f = reg2019["items"]
+    assert (int(f.current), int(f.previous)) == (28792, 29368)
+    assert f.change_pct == pytest.approx(-1.96, abs=0.005)
+    # a 1.96 % fall, within what whole years and months vary by: not a significant decline
+    assert f.verdict == "none" and f.ci_low < 1 < f.ci_high
+    assert reg2019["visits_national_items"].verdict == "decline"
+
+
+def test_sections_show_the_registry_verdicts():
+    ctx = reports.prepare("annual", year=2021, lang="zh")
+    reg = sections.registry(ctx)
+    words = {v["zh"]: k for k, v in VERDICTS.items()}
+    for table, ids in ((sections.five_declines(ctx), [f"{s}_{m}" for s in sections.FIVE_DECLINES
+                                                      for m in ("items", "person_times")]),
+                       (sections.leapfrog_collective_repeat(ctx), None), (sections.channels(ctx), None)):
+        shown = [words[w] for w in table["判断"]]
+        if ids:
+            assert shown == list(reg.rows(ids)["verdict"])
+    # collective visits: the same verdict in the five declines and in the leapfrog/collective table
+    fd = sections.five_declines(ctx)
+    lcr = sections.leapfrog_collective_repeat(ctx)
+    lab = "集体访 · 批次（件次）"
+    assert fd.set_index("指标").loc[lab, "判断"] == lcr.set_index("指标").loc[lab, "判断"]
+    assert fd.set_index("指标").loc[lab, "p值（校正）"] == lcr.set_index("指标").loc[lab, "p值（校正）"]
+
+
+def test_json_figures_are_registry_rows():
+    ctx = reports.prepare("annual", year=2019, as_of="2019-12-20", lang="en")
+    figs = sections.summary_figures(ctx)
+    reg = sections.registry(ctx)
+    assert set(figs) == set(reg.figures.index)
+    for fid, f in figs.items():
+        if f["kind"] != "comparison":
+            assert {"numerator", "denominator", "censored", "rate", "ci_low", "ci_high"} <= set(f)
+            continue
+        assert {"family", "p_value_raw", "p_value", "method", "significant", "ci_low", "ci_high"} <= set(f)
+        if f["assessment"] != "not_tested":
+            assert f["significant"] == ((f["ci_low"] > 1) or (f["ci_high"] < 1)), fid
+            assert f["p_value"] == pytest.approx(reg[fid].p_value, abs=1e-6)
+
+
+def test_as_of_on_full_data_equals_data_cut_at_as_of(reference_df):
+    full = build_registry(reference_df, year=2019, as_of="2019-12-20")
+    cut = build_registry(reference_df[reference_df["received_date"] <= "2019-12-20"], year=2019, as_of="2019-12-20")
+    pd.testing.assert_frame_equal(full.figures, cut.figures)
+
+
+def test_zero_previous_count_is_not_a_number_in_text():
+    from petition_analysis.narrative import describe_change, describe_move
+
+    row = pd.Series({"current": 3, "previous": 0, "change_pct": math.nan, "verdict": "none", "rate_ratio": math.inf,
+                     "ci_low": 0.5, "ci_high": math.inf, "ci_level": 0.95, "flags": "small_counts"})
+    for lang in ("zh", "en"):
+        text = describe_change(row, lang)
+        assert "nan" not in text and "inf" not in text
+    assert describe_move(pd.Series({"current": 100, "previous": 100, "change_pct": 0.001}), "zh") == "与上年同期持平"
+
+
+def test_repeat_visits_are_not_compared_with_the_first_year(reference_df):
+    reg = build_registry(reference_df, year=2015)
+    assert "burn_in" in reg["repeat_visits_items"]["flags"] and reg["repeat_visits_items"].verdict == "not_tested"
+    assert "short_history" in reg["items"]["flags"]  # one year of history: σ_b cannot be estimated

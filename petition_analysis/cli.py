@@ -99,7 +99,18 @@ def _cmd_headline(args: argparse.Namespace) -> int:
         raise UsageProblem(str(err)) from None
     if args.as_of is not None:  # the register as it stood on --as-of: no later row
         df = df[df["received_date"].dt.normalize() <= periods.ytd(args.as_of).end]
-    table = headline_table(df, year=year, as_of=args.as_of)
+    region = getattr(args, "region", None)
+    if region is not None and region not in set(df["region"].astype("str")):
+        known = ", ".join(sorted(df["region"].astype("str").unique()))
+        raise UsageProblem(f"--region {region!r} is not in the data; leave it out for the whole city, or use one of: {known}.")
+    table = headline_table(df, year=year, as_of=args.as_of, region=region)
+    if args.json:
+        import json
+
+        reg = table.attrs["registry"]
+        print(json.dumps({"period": {"start": reg.period.start.date().isoformat(), "end": reg.period.end.date().isoformat()},
+                          "figures": reg.to_json()}, ensure_ascii=False, indent=2, default=str))
+        return 0
     print(format_headline(table, year, args.as_of, lang=args.lang))
     return 0
 
@@ -261,11 +272,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("headline", help="print the headline year-on-year table",
                        description="Print the headline year-on-year (同比) table: items, person-times, "
-                                   "channels, national-level and leapfrog visits, collective and repeat items.")
+                                   "channels, national-level and leapfrog visits, collective and repeat visits. "
+                                   "The figures, p-values and verdicts are those of the annual report for the "
+                                   "same year, as-of date and region.")
     p.add_argument("--data", metavar="PARQUET", help="clean canonical data (default: the bundled reference data)")
     p.add_argument("--year", type=int, help="the year to report (default: the latest complete year)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="year to date: compare 1 Jan … this day in both years")
+    p.add_argument("--region", metavar="NAME", help="one county or district (问题属地); default: the whole city")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels (default: zh)")
+    p.add_argument("--json", action="store_true",
+                   help="print every figure as the report JSON's `figures` (same keys, p-values and verdicts)")
     p.set_defaults(func=_cmd_headline)
 
     synth = sub.add_parser("synth", help="generate synthetic data for XX City",

@@ -17,16 +17,16 @@ def run(capsys, *argv):
 def test_headline_default_is_latest_complete_year(capsys):
     code, out, err = run(capsys, "headline")
     assert code == 0, err
-    assert "Headline, 2023 vs the same period of 2022" in out
-    assert "信访总量（件次）" in out
+    assert "2023年 与 2022年 比较" in out
+    assert "信访总量 · 批次（件次）" in out and "重复访 · 批次（件次）" in out
 
 
 def test_headline_reproduces_seed(capsys):
     code, out, _ = run(capsys, "headline", "--year", "2019", "--as-of", "2019-12-20", "--lang", "en")
     assert code == 0
     line = next(l for l in out.splitlines() if l.strip().startswith("all items"))
-    assert "28792" in line and "29368" in line and "-1.96 %" in line
-    line = next(l for l in out.splitlines() if "national-level visits (batches)" in l)
+    assert "28,792" in line and "29,368" in line and "-1.96 %" in line
+    line = next(l for l in out.splitlines() if "visits at national level · items" in l)
     assert "80" in line and "150" in line and "-46.67 %" in line
 
 
@@ -101,3 +101,22 @@ def test_synth_messy_writes_export_and_expected_rejects(tmp_path, capsys, fmt, n
 def test_synth_messy_needs_a_known_format(tmp_path, capsys):
     code, _, err = run(capsys, "synth", "messy", "-o", str(tmp_path / "x.txt"))
     assert code == 2 and "--format" in err
+
+
+def test_headline_json_equals_the_report_json(tmp_path):
+    """`headline --json` prints the report's figures: same keys, p-values and verdicts."""
+    import json
+    import subprocess
+    import sys
+
+    from petition_analysis import reports
+    from petition_analysis.reports import sections
+
+    out = subprocess.run([sys.executable, "-m", "petition_analysis.cli", "headline", "--year", "2019", "--as-of",
+                          "2019-12-20", "--json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    cli = json.loads(out.stdout)["figures"]
+    report = json.loads(json.dumps(sections.summary_figures(reports.prepare("annual", year=2019, as_of="2019-12-20"))))
+    assert set(cli) == set(report)
+    for fid in report:
+        assert cli[fid] == report[fid], fid

@@ -98,15 +98,17 @@ def test_levels_and_channel_mix(df):
     assert mix["share_current"].sum() == pytest.approx(1.0)
 
 
-def test_cli_headline_table_carries_the_uncertainty(df):
+def test_cli_headline_table_is_the_report_registry(df):
+    from petition_analysis.analysis.registry import build_registry
     from petition_analysis.headline import format_headline, headline_table
 
     t = headline_table(df, year=2019, as_of="2019-12-20")
-    c = compare.headline(df, year=2019, as_of="2019-12-20").set_index("figure")
-    for fig in ("items", "visits_national_items", "leapfrog_city_person_times"):
-        assert t.loc[fig, "ci_low"] == pytest.approx(c.loc[fig, "od_ci_low"])
-        assert t.loc[fig, "p_value"] == pytest.approx(c.loc[fig, "od_p_value"])
+    reg = build_registry(df, year=2019, as_of="2019-12-20")
+    for fig in ("items", "visits_national_items", "leapfrog_city_person_times", "repeat_visits_items"):
+        for col in ("ci_low", "ci_high", "p_value", "verdict", "label_en"):
+            assert t.loc[fig, col] == reg[fig][col]
     assert set(t["assessment"]) <= {"decline", "increase", "none"}
     assert t.loc["visits_national_items", "assessment"] == "decline"
     text = format_headline(t, 2019, pd.Timestamp("2019-12-20").date(), lang="en")
     assert "significant decline" in text and "no significant change" in text
+    assert "repeat visits" in text and "repeat items" not in text

@@ -94,11 +94,11 @@ class DailySeries:
 
     def total(self, measure: str, start, end) -> float:
         """Sum of ``measure`` over ``start``..``end`` (inclusive)."""
-        a, b = max(self.day(start), 0), self.day(end) + 1
+        a, b = max(self.day(start), 0), max(self.day(end) + 1, 0)  # days before the data count 0
         return float(self.values(measure)[a:b].sum())
 
     def sum_sq(self, start, end) -> float:
-        a, b = max(self.day(start), 0), self.day(end) + 1
+        a, b = max(self.day(start), 0), max(self.day(end) + 1, 0)
         return float(self.persons_sq[a:b].sum())
 
 

@@ -290,7 +290,11 @@ class _Frame:
     def period_exposure(self, rho: float, period: _periods.Period) -> float:
         a = int((period.start - self.origin).days)
         b = int((period.end - self.origin).days) + 1
-        return float(self.exposure_days(rho)[max(a, 0):b].sum())
+        days = self.exposure_days(rho)
+        if b <= 0:  # a period before the data: count its calendar as the data would
+            return float(workdays.exposure(period.start, period.end, rho))
+        return float(days[max(a, 0):b].sum()) + (
+            float(workdays.exposure(period.start, self.origin - pd.Timedelta(days=1), rho)) if a < 0 else 0.0)
 
 
 def _history_start(frame: _Frame, spec: FigureSpec, repeat_window_days: int) -> pd.Timestamp:

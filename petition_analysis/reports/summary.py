@@ -71,19 +71,21 @@ def figures_from_table(table: pd.DataFrame, key: str = "figure") -> dict[str, di
 
 def suppress_figure(fig: dict, k: int) -> dict:
     """Public-mode copy of one figure: counts 1..k−1 become ``"<k"``; what could reveal
-    them (change, percentage, rate ratio, interval, p-value) becomes null.
+    them (change, percentage, rate ratio, interval, p-value, verdict) becomes null.
 
-    >>> suppress_figure({"current": 3, "previous": 40, "change": -37, "change_pct": -92.5,
-    ...                  "p_value": 0.0, "significant": True}, 5)["current"]
-    '<5'
+    >>> out = suppress_figure({"current": 3, "previous": 40, "change": -37, "change_pct": -92.5,
+    ...                        "p_value": 0.0, "significant": True, "assessment": "decline"}, 5)
+    >>> out["current"], out["significant"], out["assessment"]
+    ('<5', None, None)
     """
     out = dict(fig)
-    small = [name for name in ("current", "previous")
-             if isinstance(fig.get(name), (int, float)) and 0 < fig[name] < k]
+    counts = ("numerator", "denominator", "censored") if fig.get("kind") == "rate" else ("current", "previous")
+    small = [name for name in counts if isinstance(fig.get(name), (int, float)) and 0 < fig[name] < k]
     for name in small:
         out[name] = f"<{k}"
     if small:
-        for name in ("change", "change_pct", "p_value", "rate_ratio", "ci_low", "ci_high"):
+        for name in ("change", "change_pct", "p_value", "p_value_raw", "rate_ratio", "ci_low", "ci_high",
+                     "ci_low_95", "ci_high_95", "rate", "significant", "assessment", "expected_ratio"):
             if name in out:
                 out[name] = None
     return out

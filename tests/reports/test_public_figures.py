@@ -69,7 +69,7 @@ def test_shares_of_small_categories_are_not_published():
     t = sections.categories(ctx)
     small = t["current"].astype(str).str.startswith("<") | t["previous"].astype(str).str.startswith("<")
     assert small.any()
-    assert (t.loc[small, ["share", "share change (pp)", "share flag"]] == "").all().all()
+    assert (t.loc[small, ["share", "share change (pp)", "share test"]] == "").all().all()
     drawn = [tick.get_text() for tick in sections.plot(ctx, "category_shares").axes[0].get_yticklabels()]
     assert set(drawn) == set(t.loc[~small, t.columns[0]])
     hot = reports.prepare("hotspots", start_year=2016, end_year=2023, region="寅市", lang="en", public=True)

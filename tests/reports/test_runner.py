@@ -70,10 +70,12 @@ def test_public_county_report_in_english(tmp_path, monkeypatch):
     assert res.name == "annual/2021/annual_2021_yin-shi_en_public"
     summary = json.loads(res.json.read_text(encoding="utf-8"))
     for name, fig in summary["figures"].items():
-        for key in ("current", "previous"):
-            v = fig[key]
+        for key in ("current", "previous", "numerator", "denominator", "censored"):
+            v = fig.get(key)
             assert not (isinstance(v, int) and 0 < v < 5), f"{name}.{key} = {v} in public JSON"
-    assert any(fig["current"] == "<5" or fig["previous"] == "<5" for fig in summary["figures"].values())
+        if "<5" in (fig.get("current"), fig.get("previous")):
+            assert fig["significant"] is None and fig["p_value"] is None and fig["ci_low"] is None
+    assert any(fig.get("current") == "<5" or fig.get("previous") == "<5" for fig in summary["figures"].values())
     html = res.html.read_text(encoding="utf-8")
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells and not [c for c in cells if re.fullmatch(r"\s*[1-4]\s*", c)]

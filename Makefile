@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 KERNEL := petition-analysis
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test test-fast lab kernel data bench clean-venv
+.PHONY: help setup run test test-fast lab kernel data bench validate clean-venv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -46,6 +46,9 @@ data: $(STAMP)  ## regenerate data/reference and data/raw from the generator
 bench: $(STAMP)  ## benchmarks (not tests): tables on screen, JSON in benchmarks/results/
 	$(BIN)/python -m pip install --quiet -e ".[test,scale,bench]"
 	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+validate: $(STAMP)  ## validate the statistics by simulation (about 15 minutes): validation/results, docs/statistics.md
+	$(BIN)/python validation/run.py --workers 2
 
 clean-venv:  ## remove the virtual environment
 	rm -rf $(VENV)

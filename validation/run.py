@@ -30,6 +30,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="only these scenarios")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "validation.json"))
+    ap.add_argument("--docs", default=str(Path(__file__).parent.parent / "docs" / "statistics.md"),
+                    help="the Markdown file whose validation table is rewritten ('' to skip)")
     args = ap.parse_args(argv)
     out = {"package_version": __version__, "python": platform.python_version(), "scenarios": {}}
     started = time.perf_counter()
@@ -48,7 +50,47 @@ def main(argv=None) -> int:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
+    if args.docs:
+        write_table(out, Path(args.docs))
+        print(f"updated the table in {args.docs}")
     return 0
+
+
+ROWS = [("seeds", "worlds"), ("coverage_items_large", "coverage, items (Wald-t)"),
+        ("coverage_items_small", "coverage, items (exact)"),
+        ("coverage_person_times_large", "coverage, person-times (Wald-t)"),
+        ("coverage_person_times_small", "coverage, person-times (exact)"), ("coverage_all", "coverage, all"),
+        ("fdr_primary", "FDR primary"), ("fdr_breakdown", "FDR breakdown"), ("fdr_regions", "FDR regions"),
+        ("fdr_categories", "FDR categories"), ("fwer_primary", "FWER primary"),
+        ("fcr_primary", "FCR primary"), ("fcr_categories", "FCR categories"),
+        ("power_visits_national_items", "power: national visits, items"),
+        ("power_visits_national_person_times", "power: national visits, person-times"),
+        ("power_items", "power: all items"), ("power_person_times", "power: all person-times")]
+
+
+def table(out: dict) -> str:
+    """The validation table in Markdown: metrics × scenarios."""
+    names = list(out["scenarios"])
+    lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for key, label in ROWS:
+        cells = []
+        for n in names:
+            v = out["scenarios"][n].get(key)
+            cells.append("" if v is None else (f"{v}" if key == "seeds" else f"{100 * v:.1f} %"))
+        if any(cells):
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [f"* **{n}**: {out['scenarios'][n]['description']}" for n in names]
+    lines.append(f"\nPackage {out['package_version']}, Python {out['python']}; {out['seconds']:.0f} s on 2 cores.")
+    return "\n".join(lines)
+
+
+def write_table(out: dict, doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    a, b = "<!-- validation:start -->", "<!-- validation:end -->"
+    head, rest = text.split(a, 1)
+    _, tail = rest.split(b, 1)
+    doc.write_text(head + a + "\n" + table(out) + "\n" + b + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import taxonomy
-from .privacy import PII_PATTERNS
+from .patterns import PII_PATTERNS
 
 __all__ = [
     "CHANNELS",

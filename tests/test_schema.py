@@ -114,3 +114,22 @@ def test_coerce_gives_canonical_dtypes(small):
     assert (out["received_date"] == out["received_date"].dt.normalize()).all()
     assert isinstance(out["channel"].dtype, pd.CategoricalDtype)
     validate(out)
+
+
+def test_schema_sits_below_the_cleaning_steps():
+    """No import circle headers → schema → privacy → io → headers: the schema imports only
+    modules that import nothing from the cleaning steps."""
+    import ast
+    from pathlib import Path
+
+    import petition_analysis
+
+    root = Path(petition_analysis.__file__).parent
+
+    def imports(name):
+        tree = ast.parse((root / f"{name}.py").read_text(encoding="utf-8"))
+        return {n.module.lstrip(".").split(".")[0] for n in ast.walk(tree)
+                if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
+
+    assert imports("schema") <= {"taxonomy", "patterns"}
+    assert imports("patterns") == set()

@@ -67,11 +67,11 @@ def describe_change(row: pd.Series, lang: str = "zh") -> str:
     """Words for one registry row: direction, size, verdict and the interval behind it.
 
     >>> row = pd.Series({"current": 80, "previous": 150, "change_pct": -46.67, "verdict": "decline",
-    ...                  "rate_ratio": 0.533, "ci_low": 0.40, "ci_high": 0.72, "ci_level": 0.9625, "flags": ""})
+    ...                  "rate_ratio": 0.533, "ci_low": 0.40, "ci_high": 0.72, "ci_level": 0.97, "flags": ""})
     >>> describe_change(row, "zh")
-    '同比下降46.67%，降幅具有统计学意义（率比0.53，96.3%置信区间0.40～0.72）'
+    '同比下降46.67%，降幅具有统计学意义（率比0.53，97.0%置信区间0.40～0.72）'
     >>> describe_change(row.replace("decline", "none"), "en")
-    'down 46.67% year on year, within ordinary variation and not statistically significant (rate ratio 0.53, 96.3% CI 0.40–0.72)'
+    'down 46.67% year on year, within ordinary variation and not statistically significant (rate ratio 0.53, 97.0% CI 0.40–0.72)'
     """
     flags = str(row.get("flags") or "").split(",")
     if "burn_in" in flags:
@@ -130,6 +130,8 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
     paragraph that would state a count from 1 to k−1, and says so."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}.")
+    from .analysis.registry import FIVE_DECLINES as five
+    from .analysis.registry import figure_id
     from .compare import SERIES_LABELS
 
     f = reg.figures
@@ -137,8 +139,7 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
     it, pt = f.loc["items"], f.loc["person_times"]
     nat_i, nat_p = f.loc["visits_national_items"], f.loc["visits_national_person_times"]
     lf_i, lf_p = f.loc["leapfrog_city_items"], f.loc["leapfrog_city_person_times"]
-    five = ("visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits")
-    fi = f.loc[[f"{s}_items" for s in five]].set_axis(list(five))
+    fi = f.loc[[figure_id(s, "items") for s in five]].set_axis(list(five))
     tested = fi[fi["verdict"] != "not_tested"]
     down = [SERIES_LABELS[s][lang] for s in tested.index if tested.loc[s, "verdict"] == "decline"]
     up = [SERIES_LABELS[s][lang] for s in tested.index if tested.loc[s, "verdict"] == "increase"]
@@ -182,7 +183,7 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
     paragraphs = [(s1, ("items", "person_times")),
                   (s2, ("visits_national_items", "visits_national_person_times", "leapfrog_city_items",
                         "leapfrog_city_person_times")),
-                  (s3, tuple(f"{s}_items" for s in five))]
+                  (s3, tuple(figure_id(s, "items") for s in five))]
     keep = []
     for text, uses in paragraphs:
         counts = f.loc[list(uses), ["current", "previous"]].to_numpy(float).ravel()

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from petition_analysis import compare, narrative
+from petition_analysis import narrative
+from petition_analysis.analysis.registry import build_registry
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +17,9 @@ def test_zh_headline_2019(texts, reference_df):
     zh = texts["zh"]
     first = zh.split("\n\n")[0]
     assert "28792件次" in first and "下降1.96%" in first and "2019年1月1日至12月20日" in first
-    row = compare.headline(reference_df, year=2019, as_of="2019-12-20").set_index("figure").loc["items"]
-    # The words follow the overdispersion-aware test, whichever way it comes out.
-    if row["assessment"] == "none":
+    row = build_registry(reference_df, year=2019, as_of="2019-12-20")["items"]
+    # The words follow the registry's verdict, whichever way it comes out.
+    if row["verdict"] == "none":
         assert "不具有统计学意义" in first and "尚不能认定为实质性下降" in first
     else:
         assert "降幅具有统计学意义" in first
@@ -26,10 +27,16 @@ def test_zh_headline_2019(texts, reference_df):
     assert "越级到市访491批2549人次" in zh
 
 
-def test_en_headline_2019(texts):
+def test_en_headline_2019(texts, reference_df):
     en = texts["en"]
-    assert "28,792 petition items" in en and "down 1.96%" in en
-    assert "statistically significant" in en and "rate ratio" in en
+    first, second = en.split("\n\n")[:2]
+    assert "28,792 petition items" in first and "down 1.96%" in first
+    reg = build_registry(reference_df, year=2019, as_of="2019-12-20")
+    expect = {"none": "within ordinary variation and not statistically significant",
+              "decline": "a statistically significant decline"}
+    assert expect[reg["items"]["verdict"]] in first
+    assert f"{100 * reg['items']['ci_level']:.1f}% CI {reg['items']['ci_low']:.2f}–{reg['items']['ci_high']:.2f}" in first
+    assert "in batches, a statistically significant decline" in second  # national-level visits
 
 
 def test_significant_decline_is_named():

@@ -21,7 +21,7 @@ from pathlib import Path
 from petition_analysis import __version__
 from petition_analysis.analysis.validation import SCENARIOS, run_scenario, summarise
 
-DEFAULT_SEEDS = {"null": 100, "null_between_years": 100, "campaign": 60, "trend": 60}
+DEFAULT_SEEDS = {"null": 100, "null_between_years": 100, "campaign": 60, "campaign_unclustered": 60, "trend": 60}
 
 
 def main(argv=None) -> int:

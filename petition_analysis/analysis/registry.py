@@ -44,7 +44,7 @@ import pandas as pd
 from .. import periods as _periods
 from . import models, workdays
 
-__all__ = ["FAMILIES", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
+__all__ = ["FAMILIES", "FIVE_DECLINES", "HEADLINE_SERIES", "figure_id", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
            "FIGURE_COLUMNS", "VERDICTS"]
 
 FAMILIES = {
@@ -95,6 +95,21 @@ class FigureSpec:
     dimension_value: str | None = None
 
 
+#: The headline series (DESIGN figures of a work summary) and the five declines (五下降).
+HEADLINE_SERIES = ("items", "visits_national", "leapfrog_city")
+FIVE_DECLINES = ("visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits")
+
+
+def figure_id(series: str, measure: str, prefix: str = "") -> str:
+    """A figure's id: ``items`` and ``person_times`` for the whole register, else
+    ``<series>_<measure>``; ``prefix="qoq_"`` for the quarter-on-quarter figures.
+
+    >>> figure_id("items", "person_times"), figure_id("visits_national", "items", "qoq_")
+    ('person_times', 'qoq_visits_national_items')
+    """
+    return prefix + (measure if series == "items" else f"{series}_{measure}")
+
+
 def _series_label(series: str | None, lang: str) -> str:
     from ..compare import SERIES_LABELS
 
@@ -106,10 +121,7 @@ def _pair(figure: str, family: str, series: str | None, label: tuple[str, str], 
     zh, en = label
     out = []
     for measure in ("items", "person_times"):
-        fid = figure if figure in ("items", "person_times") else f"{figure}_{measure}"
-        if figure == "items":
-            fid = measure
-        out.append(FigureSpec(fid, family, series, measure, f"{zh} · {MEASURE_LABELS[measure]['zh']}",
+        out.append(FigureSpec(figure_id(figure, measure), family, series, measure, f"{zh} · {MEASURE_LABELS[measure]['zh']}",
                               f"{en} · {MEASURE_LABELS[measure]['en']}", **kw))
     return out
 
@@ -129,8 +141,7 @@ def figure_specs(kind: str = "annual", *, regions=(), categories=(), whole_city:
                 for c in categories]
     specs: list[FigureSpec] = []
     specs += _pair("items", "primary", None, _labels(None))
-    for s in ("visits_national", "leapfrog_city", "visits", "letters", "leapfrog_visits", "repeat_visits",
-              "collective_visits"):
+    for s in HEADLINE_SERIES[1:] + FIVE_DECLINES:
         specs += _pair(s, "primary", s, _labels(s))
     for s in ("online", "phone"):
         specs += _pair(s, "breakdown", s, _labels(s), dimension="channel", dimension_value=s)

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .. import compare, hotspots, narrative as _narrative, periods, petitioners, taxonomy
-from ..analysis.registry import VERDICTS, FigureRegistry, build_registry, report_period
+from ..analysis.registry import (FIVE_DECLINES, HEADLINE_SERIES, VERDICTS, FigureRegistry, build_registry,
+                                 figure_id, report_period)
 from .params import ReportContext
 
 __all__ = [
@@ -218,7 +219,7 @@ def _measure_rows(ctx: ReportContext, pairs, against: str = "yoy") -> pd.DataFra
     prefix = "qoq_" if against == "previous" else ""
     for stem, label in pairs:
         for m in ("items", "person_times"):
-            fid = prefix + (m if stem == "items" else f"{stem}_{m}")
+            fid = figure_id(stem, m, prefix)
             if fid in reg:
                 ids.append(fid)
                 labels.append(f"{label} · {MEASURE_LABELS[m][ctx.lang]}")
@@ -249,16 +250,13 @@ def narrative(ctx: ReportContext) -> str:
                                     suppress_below=ctx.suppression_k if ctx.public else None)
 
 
-HEADLINE_SERIES = ("items", "visits_national", "leapfrog_city")
-
-
 def headline_figures(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
     """The headline registry rows (numbers, not formatted): all items and person-times,
     national-level visits and leapfrog visits received at city level.
     ``against``: ``"yoy"`` (同比) or ``"previous"`` (环比, the previous quarter)."""
     reg = registry(ctx)
     prefix = "qoq_" if against == "previous" else ""
-    ids = [prefix + (m if s == "items" else f"{s}_{m}") for s in HEADLINE_SERIES for m in ("items", "person_times")]
+    ids = [figure_id(s, m, prefix) for s in HEADLINE_SERIES for m in ("items", "person_times")]
     return reg.rows(ids)
 
 
@@ -289,9 +287,6 @@ def leapfrog_collective_repeat(ctx: ReportContext, against: str = "yoy") -> pd.D
     pairs = [(f"leapfrog_{lv}", pre + LEVEL_LABELS[lv][ctx.lang]) for lv in ("city", "province", "national")]
     pairs += [(s, compare.SERIES_LABELS[s][ctx.lang]) for s in ("collective_visits", "repeat_visits")]
     return _measure_rows(ctx, pairs)
-
-
-FIVE_DECLINES = ("visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits")
 
 
 def five_declines(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
@@ -497,7 +492,7 @@ def plot(ctx: ReportContext, what: str):
     if what == "headline":
         return plots.yoy_bars(headline_figures(ctx), label_column=f"label_{lang}", lang=lang, suppress_below=k)
     if what == "five_declines":
-        t = registry(ctx).rows([f"{s}_items" for s in FIVE_DECLINES])
+        t = registry(ctx).rows([figure_id(s, "items") for s in FIVE_DECLINES])
         where = ctx.region_label + " " if ctx.region else ""
         title = where + plots._t("five_title", lang, p=p.label(lang))
         return plots.yoy_bars(t, lang=lang, title=title, suppress_below=k)

@@ -36,7 +36,7 @@ T = {
     "observed": {"zh": "实际", "en": "Observed"},
     "fitted": {"zh": "季节趋势模型拟合", "en": "Fitted seasonal trend"},
     "trend_title": {"zh": "月度信访量与季节趋势", "en": "Monthly items with fitted seasonal trend"},
-    "yoy_pct": {"zh": "同比变化（%），95%置信区间", "en": "Change year on year (%), 95% CI"},
+    "yoy_pct": {"zh": "同比变化（%），{level}置信区间", "en": "Change year on year (%), {level} CI"},
     "five_title": {"zh": "“五下降”：{p}同比", "en": "Five declines: {p} vs same period last year"},
     "sig_decline": {"zh": "显著下降", "en": "significant decline"},
     "sig_increase": {"zh": "显著上升", "en": "significant increase"},
@@ -181,7 +181,10 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
         ax.errorbar(pct.to_numpy(), ypos, xerr=np.clip(np.vstack([pct - lo, hi - pct]), 0, None), fmt="none", ecolor="black",
                     capsize=3, lw=1)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set(xlabel=_t("yoy_pct", lang), ylabel="")
+        # registry rows carry the level of the interval drawn (their family's, adjusted)
+        levels = sorted(set(t["ci_level"].round(4))) if "ci_level" in t else [0.95]
+        level = "/".join(f"{100 * v:.1f}%".replace(".0%", "%") for v in levels)
+        ax.set(xlabel=_t("yoy_pct", lang, level=level), ylabel="")
         if title:
             ax.set_title(title)
         ax.legend(title=None, loc="best")

@@ -75,3 +75,16 @@ def test_fallback_to_en_with_one_warning(df, monkeypatch):
     assert "timely acceptance" in texts and not any("\u4e00" <= ch <= "\u9fff" for ch in texts)
     with pytest.raises(ValueError):
         plots.resolve_lang("fr")
+
+
+def test_yoy_bars_state_the_interval_level_they_draw(reference_df):
+    """Registry rows carry family-adjusted intervals: the axis says which level is drawn."""
+    from petition_analysis.analysis.registry import build_registry
+
+    reg = build_registry(reference_df, year=2019, as_of="2019-12-20")
+    t = reg.rows(["items", "visits_national_items", "leapfrog_city_items"])
+    fig = plots.yoy_bars(t, lang="en")
+    level = f"{100 * reg['items']['ci_level']:.1f}%"
+    assert fig.axes[0].get_xlabel() == f"Change year on year (%), {level} CI"
+    bars = fig.axes[0].lines or fig.axes[0].collections
+    assert bars  # error bars are drawn

@@ -4,11 +4,13 @@ A small public API over well-named modules::
 
     import petition_analysis as pa
     res = pa.clean("register.xlsx")                      # raw export → canonical table
-    pa.five_declines(res.data, year=2019, as_of="2019-12-20")
+    reg = pa.build_registry(res.data, year=2019, as_of="2019-12-20")   # what a report publishes
+    reg["visits_national_items"]                          # count, interval, p-value, verdict
 """
 
 from . import periods, plots, schema, stats, synth, taxonomy  # plots imports matplotlib only when drawing
 from ._version import __version__
+from .analysis.registry import FigureRegistry, build_registry
 from .clean import CleanResult, clean, raw_preview
 from .compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
 from .compare import compare as compare_periods
@@ -26,6 +28,8 @@ __all__ = [
     "__version__",
     # data: schema, taxonomy, synthetic data, cleaning
     "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "raw_preview", "CleanResult", "StructuralError",
+    # the figure registry: every figure of a report, its verdict and interval, computed once
+    "build_registry", "FigureRegistry",
     # periods and comparisons with uncertainty
     "periods", "stats", "count", "compare_periods", "headline_figures", "five_declines",
     "visits_by_level", "leapfrog_by_level", "channel_mix", "three_rates",

@@ -10,6 +10,11 @@ Benjamini–Hochberg adjusted when a table tests several rows at once.
 Ready-made tables: :func:`headline`, :func:`visits_by_level`, :func:`leapfrog_by_level`,
 :func:`five_declines` (五下降) and :func:`channel_mix`.
 
+These are exploratory tools: each table is tested on its own, with calendar-day months. The
+figures a report publishes, with one verdict per figure across every table, working-day
+exposure, between-year variation and person-times as compound counts, come from
+:func:`petition_analysis.build_registry` (see ``docs/statistics.md``).
+
 Examples
 --------
 >>> import petition_analysis as pa

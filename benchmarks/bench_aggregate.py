@@ -22,7 +22,8 @@ def make_dataset(rows: int, seed: int = 1):
     path = DATA / f"canonical_{rows}"
     if (path / "_done").exists():
         return path
-    from petition_analysis import dataset, synth
+    from petition_analysis.ingest import dataset
+    from petition_analysis import synth
 
     t = time.perf_counter()
     per_year = rows / len(YEARS)
@@ -45,7 +46,7 @@ def _best(func, repeat: int):
 
 
 def compare_engines(path, repeat: int = 3):
-    from petition_analysis import dataset
+    from petition_analysis.ingest import dataset
 
     df = dataset.read_dataset(path)
     n = len(df)

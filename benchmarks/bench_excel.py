@@ -23,7 +23,7 @@ def make_xlsx(rows: int):
 
 
 def read_calamine(path):
-    from petition_analysis.io import read_tables
+    from petition_analysis.ingest.io import read_tables
 
     return {"rows": len(read_tables(path)[0].grid) - 1}
 

@@ -17,7 +17,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
-    from petition_analysis.reports import run, run_batch
+    from petition_analysis.publish.reports import run, run_batch
 
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()

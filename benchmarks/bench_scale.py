@@ -125,7 +125,7 @@ class DiskWatch:
 
 
 def run_scale(folder, out, memory_limit, chunk_rows):
-    from petition_analysis import dataset
+    from petition_analysis.ingest import dataset
 
     t = time.perf_counter()
     with DiskWatch(out) as disk:

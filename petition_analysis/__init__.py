@@ -8,21 +8,24 @@ A small public API over well-named modules::
     reg["visits_national_items"]                          # count, interval, p-value, verdict
 """
 
-from . import periods, plots, schema, stats, synth, taxonomy  # plots imports matplotlib only when drawing
+from . import schema, synth, taxonomy
 from ._version import __version__
+from . import periods
+from .analysis import stats
+from .publish import plots  # plots imports matplotlib only when drawing
 from .analysis.registry import FigureRegistry, build_registry
-from .clean import CleanResult, clean, raw_preview
-from .compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
-from .compare import compare as compare_periods
-from .compare import counts as count
-from .compare import headline as headline_figures
+from .ingest.cleaning import CleanResult, clean, raw_preview
+from .analysis.compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
+from .analysis.compare import compare as compare_periods
+from .analysis.compare import counts as count
+from .analysis.compare import headline as headline_figures
 from .errors import StructuralError
-from .hotspots import emerging_hotspots, rank_categories, seasonal_peaks, share_change_scan
-from .narrative import headline_text
-from .petitioners import accumulated_cases, repeat_concentration
-from .rates import three_rates
+from .analysis.hotspots import emerging_hotspots, rank_categories, seasonal_peaks, share_change_scan
+from .publish.narrative import headline_text
+from .analysis.petitioners import accumulated_cases, repeat_concentration
+from .analysis.rates import three_rates
 from .schema import SchemaError, validate
-from .suppression import suppress
+from .publish.suppression import suppress
 
 __all__ = [
     "__version__",
@@ -39,3 +42,24 @@ __all__ = [
     # publication
     "headline_text", "suppress", "plots",
 ]
+
+
+#: Modules that lived at the top of the package before it was split into ingest, analysis and
+#: publish: ``from petition_analysis import reports`` (or ``compare``, ``hotspots`` …) keeps
+#: working, and imports them only when asked for.
+_MOVED = {
+    "io": "ingest.io", "headers": "ingest.headers", "parse": "ingest.parse", "cleaning": "ingest.cleaning",
+    "dataset": "ingest.dataset", "derive": "ingest.derive", "privacy": "ingest.privacy", "reasons": "ingest.reasons",
+    "compare": "analysis.compare", "rates": "analysis.rates", "hotspots": "analysis.hotspots",
+    "petitioners": "analysis.petitioners", "suppression": "publish.suppression", "narrative": "publish.narrative",
+    "fonts": "publish.fonts", "headline": "publish.headline", "reports": "publish.reports",
+}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{_MOVED[name]}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+

@@ -77,7 +77,7 @@ def _load_data(path: str | None):
 
 def _cmd_headline(args: argparse.Namespace) -> int:
     from . import schema
-    from .headline import format_headline, headline_table, latest_complete_year
+    from .publish.headline import format_headline, headline_table, latest_complete_year
 
     df = _load_data(args.data)
     try:
@@ -169,7 +169,7 @@ def _cmd_synth_messy(args: argparse.Namespace) -> int:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from .clean import clean
+    from .ingest.cleaning import clean
     from .errors import StructuralError
     from .synth.write import write_parquet
 
@@ -197,7 +197,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _clean_to_dataset(args: argparse.Namespace) -> int:
-    from .dataset import DEFAULT_CHUNK_ROWS, clean_to_dataset
+    from .ingest.dataset import DEFAULT_CHUNK_ROWS, clean_to_dataset
     from .errors import StructuralError
 
     try:
@@ -217,7 +217,7 @@ def _clean_to_dataset(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import ReportFailed, ReportParameterError, run
+    from .publish.reports import ReportFailed, ReportParameterError, run
 
     params = {"data": args.data, "lang": args.lang, "public": args.public, "region": args.region,
               "mapping": args.mapping}
@@ -242,13 +242,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _default_year(data: str | None) -> int:
-    from .headline import latest_complete_year
+    from .publish.headline import latest_complete_year
 
     return latest_complete_year(_load_data(data))
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from .reports import ReportParameterError, format_batch, load_plan, run_batch
+    from .publish.reports import ReportParameterError, format_batch, load_plan, run_batch
 
     try:
         plan = load_plan(args.plan)

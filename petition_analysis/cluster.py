@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import dataset
+from .ingest import dataset
 
 __all__ = ["clean_files", "quarterly_table"]
 
@@ -25,7 +25,7 @@ _COLUMNS = ["received_date", "region", "category", "persons"]
 
 
 def clean_files(source, out: str | Path, client, mapping=None, **kwargs) -> dataset.DatasetResult:
-    """:func:`petition_analysis.dataset.clean_to_dataset` with pass 1 (every file, chunk by
+    """:func:`petition_analysis.ingest.dataset.clean_to_dataset` with pass 1 (every file, chunk by
     chunk) on the cluster; the cross-row second pass runs in DuckDB on this machine."""
     return dataset.clean_to_dataset(source, out, mapping, client=client, **kwargs)
 
@@ -35,7 +35,7 @@ def _partial(path: str) -> pd.DataFrame:
 
 
 def quarterly_table(data: str | Path, client) -> pd.DataFrame:
-    """:func:`petition_analysis.dataset.quarterly_table` of a dataset folder, one task per
+    """:func:`petition_analysis.ingest.dataset.quarterly_table` of a dataset folder, one task per
     Parquet file; the small partial tables are added up here."""
     files = sorted(str(p) for p in Path(data).glob("year=*/*.parquet"))
     parts = client.gather(client.map(_partial, files, pure=False))

@@ -1,5 +1,5 @@
 """Patterns of personal data in free text: e-mail addresses, ID numbers (身份证号) and phone
-numbers (电话). Used by :mod:`~petition_analysis.privacy` to mask free text and by
+numbers (电话). Used by :mod:`~petition_analysis.ingest.privacy` to mask free text and by
 :mod:`~petition_analysis.schema` to check that a clean table holds none; it imports nothing
 from the package, so the schema sits below the cleaning steps.
 

@@ -75,20 +75,20 @@ def _ytd(year: int) -> pd.DataFrame:
 
 @functools.cache
 def _headline() -> pd.DataFrame:
-    from .compare import headline
+    from .analysis.compare import headline
 
     return headline(_reference(), year=2019, as_of=f"2019-{AS_OF}").set_index("figure")
 
 
 def _national(d: pd.DataFrame) -> pd.DataFrame:
-    from .compare import series_mask
+    from .analysis.compare import series_mask
 
     return d[series_mask(d, "visits_national")]
 
 
 @functools.cache
 def _monthly_items_2014_2018() -> pd.Series:
-    from .stats import monthly_counts
+    from .analysis.stats import monthly_counts
 
     d = _reference()["received_date"]
     return monthly_counts(d[d < "2019-01-01"])
@@ -279,7 +279,7 @@ def _bh_expected() -> int:
 
 
 def _hotspot_expected() -> tuple:
-    from .hotspots import emerging_hotspots
+    from .analysis.hotspots import emerging_hotspots
 
     flags = emerging_hotspots(_reference())
     top = flags[flags["flag"]].iloc[0]
@@ -287,14 +287,14 @@ def _hotspot_expected() -> tuple:
 
 
 def _rr_ci_expected() -> tuple:
-    from .stats import rate_ratio_test
+    from .analysis.stats import rate_ratio_test
 
     r = rate_ratio_test(*_national_visits())
     return (r.ci_low, r.ci_high)
 
 
 def _phi_expected() -> float:
-    from .stats import estimate_dispersion
+    from .analysis.stats import estimate_dispersion
 
     return estimate_dispersion(_monthly_items_2014_2018())
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from petition_analysis import schema, synth
 from petition_analysis.cli import main
-from petition_analysis.clean import REJECT_COLUMNS, clean
-from petition_analysis.privacy import KEY_ENV_VAR
-from petition_analysis.reasons import REJECT_REASONS
+from petition_analysis.ingest.cleaning import REJECT_COLUMNS, clean
+from petition_analysis.ingest.privacy import KEY_ENV_VAR
+from petition_analysis.ingest.reasons import REJECT_REASONS
 from petition_analysis.synth import messy
 
 DATA_RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -120,10 +120,10 @@ def test_options_threshold_and_window(tmp_path, mx):
 def test_step_functions_pipe(tmp_path, mx):
     import importlib
 
-    from petition_analysis.headers import Mapping
-    from petition_analysis.io import read_tables
+    from petition_analysis.ingest.headers import Mapping
+    from petition_analysis.ingest.io import read_tables
 
-    c = importlib.import_module("petition_analysis.clean")  # the module, not the function pa.clean
+    c = importlib.import_module("petition_analysis.ingest.cleaning")  # the module, not the function pa.clean
     mx.write_csv(tmp_path / "x.csv")
     frame = c.table_frame(read_tables(tmp_path / "x.csv")[0], Mapping())
     out = frame.pipe(c.mark_layout_rows).pipe(c.mark_duplicates).pipe(c.parse_received_date)
@@ -268,7 +268,7 @@ def test_cli_prints_reconciliation_and_fails_cleanly(tmp_path, capsys, mx):
 
 def test_mask_text_keeps_alignment_on_a_non_range_index():
     # clean() masks slices of the work frame; a regression here misaligned every reject message.
-    from petition_analysis.privacy import mask_text
+    from petition_analysis.ingest.privacy import mask_text
 
     s = pd.Series(["电话13800138000", "无"], index=[7, 3])
     assert mask_text(s).to_dict() == {7: "电话[电话]", 3: "无"}
@@ -277,7 +277,7 @@ def test_mask_text_keeps_alignment_on_a_non_range_index():
 def test_raw_preview_hides_personal_data(mx, tmp_path):
     import importlib
 
-    raw_preview = importlib.import_module("petition_analysis.clean").raw_preview
+    raw_preview = importlib.import_module("petition_analysis.ingest.cleaning").raw_preview
     path = tmp_path / "register.csv"
     mx.write_csv(path)
     preview = raw_preview(path, rows=200)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from petition_analysis import clean, synth
-from petition_analysis.privacy import KEY_ENV_VAR
+from petition_analysis.ingest.privacy import KEY_ENV_VAR
 from petition_analysis.synth import messy
 
-clean_module = importlib.import_module("petition_analysis.clean")  # `clean` is the function
+clean_module = importlib.import_module("petition_analysis.ingest.cleaning")  # `clean` is the function
 DATA_RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 KEY, TODAY = "test-key", "2024-01-01"
 

@@ -109,8 +109,8 @@ def test_headline_json_equals_the_report_json(tmp_path):
     import subprocess
     import sys
 
-    from petition_analysis import reports
-    from petition_analysis.reports import sections
+    from petition_analysis.publish import reports
+    from petition_analysis.publish.reports import sections
 
     out = subprocess.run([sys.executable, "-m", "petition_analysis.cli", "headline", "--year", "2019", "--as-of",
                           "2019-12-20", "--json"], capture_output=True, text=True, timeout=300)

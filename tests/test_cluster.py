@@ -9,7 +9,8 @@ pytest.importorskip("dask.distributed")
 
 from dask.distributed import Client, LocalCluster  # noqa: E402
 
-from petition_analysis import clean, cluster, dataset, synth  # noqa: E402
+from petition_analysis import clean, cluster, synth
+from petition_analysis.ingest import dataset  # noqa: E402
 from petition_analysis.synth import messy  # noqa: E402
 
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import petition_analysis as pa
-from petition_analysis import compare, periods
+from petition_analysis import periods
+from petition_analysis.analysis import compare
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,7 @@ def test_levels_and_channel_mix(df):
 
 def test_cli_headline_table_is_the_report_registry(df):
     from petition_analysis.analysis.registry import build_registry
-    from petition_analysis.headline import format_headline, headline_table
+    from petition_analysis.publish.headline import format_headline, headline_table
 
     t = headline_table(df, year=2019, as_of="2019-12-20")
     reg = build_registry(df, year=2019, as_of="2019-12-20")

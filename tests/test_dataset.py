@@ -9,7 +9,10 @@ import json
 import pandas as pd
 import pytest
 
-from petition_analysis import clean, compare, dataset, periods, synth
+from petition_analysis import clean, synth
+from petition_analysis import periods
+from petition_analysis.analysis import compare
+from petition_analysis.ingest import dataset
 from petition_analysis.synth import messy
 
 KEY = "test-key"

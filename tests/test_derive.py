@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from petition_analysis import derive
+from petition_analysis.ingest import derive
 
 
 def test_collective_needs_a_visit_and_the_threshold():

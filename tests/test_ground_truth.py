@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from petition_analysis import compare, hotspots, periods, petitioners, stats
+from petition_analysis import periods
+from petition_analysis.analysis import compare, hotspots, petitioners, stats
 
 
 @pytest.fixture(scope="module")

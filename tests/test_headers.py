@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from petition_analysis.errors import HeaderNotFoundError, MappingError, MissingColumnsError
-from petition_analysis.headers import (
+from petition_analysis.ingest.headers import (
     HEADER_ALIASES,
     Mapping,
     field_for,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from petition_analysis.headline import HEADLINE_FIGURES, headline_table, latest_complete_year
+from petition_analysis.publish.headline import HEADLINE_FIGURES, headline_table, latest_complete_year
 
 
 def test_seed_figures_as_of_december_20(reference_df):

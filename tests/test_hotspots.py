@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from petition_analysis import hotspots
+from petition_analysis.analysis import hotspots
 
 
 def _register(counts: dict) -> pd.DataFrame:

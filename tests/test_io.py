@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from petition_analysis.errors import EmptyInputError, UnreadableFileError
-from petition_analysis.io import cells_to_text, detect_encoding, normalize_text, on_uniques, read_tables
+from petition_analysis.ingest.io import cells_to_text, detect_encoding, normalize_text, on_uniques, read_tables
 
 
 @pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gbk", "gb18030"),

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from petition_analysis import narrative
+from petition_analysis.publish import narrative
 from petition_analysis.analysis.registry import build_registry
 
 

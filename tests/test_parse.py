@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from petition_analysis import parse
+from petition_analysis.ingest import parse
 
 
 def test_dates_in_every_form():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from petition_analysis import petitioners
+from petition_analysis.analysis import petitioners
 
 
 def _visits(pid, dates, level="province"):

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from petition_analysis import fonts, plots  # noqa: E402
+from petition_analysis.publish import fonts, plots  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from petition_analysis import privacy
+from petition_analysis.ingest import privacy
 
 
 def test_pseudonyms_are_stable_per_key_and_differ_between_keys():

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from petition_analysis import rates
+from petition_analysis.analysis import rates
 
 
 def _frame():

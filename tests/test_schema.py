@@ -132,4 +132,5 @@ def test_schema_sits_below_the_cleaning_steps():
                 if isinstance(n, ast.ImportFrom) and n.level == 1 and n.module}
 
     assert imports("schema") <= {"taxonomy", "patterns"}
+    assert imports("periods") == set()
     assert imports("patterns") == set()

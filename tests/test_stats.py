@@ -12,7 +12,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import test_poisson_2indep as sm_poisson_2indep
 
-from petition_analysis import stats
+from petition_analysis.analysis import stats
 
 
 @pytest.mark.parametrize("c1,c0,e1,e0", [(80, 150, 1, 1), (491, 536, 354, 354), (3, 11, 28, 31), (28792, 29368, 1, 1)])

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from petition_analysis.suppression import suppress
+from petition_analysis.publish.suppression import suppress
 
 
 def _solutions(shown: pd.DataFrame, k: int, cap: int) -> list[np.ndarray]:

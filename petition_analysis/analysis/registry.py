@@ -44,7 +44,7 @@ import pandas as pd
 from .. import periods as _periods
 from . import models, workdays
 
-__all__ = ["FAMILIES", "FIVE_DECLINES", "HEADLINE_SERIES", "figure_id", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
+__all__ = ["figure_object", "FAMILIES", "FIVE_DECLINES", "HEADLINE_SERIES", "figure_id", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
            "FIGURE_COLUMNS", "VERDICTS"]
 
 FAMILIES = {
@@ -111,7 +111,7 @@ def figure_id(series: str, measure: str, prefix: str = "") -> str:
 
 
 def _series_label(series: str | None, lang: str) -> str:
-    from ..compare import SERIES_LABELS
+    from .compare import SERIES_LABELS
 
     return SERIES_LABELS["items" if series is None else series][lang]
 
@@ -219,8 +219,6 @@ class FigureRegistry:
 
     def to_json(self, figures=None) -> dict[str, dict]:
         """JSON-ready figure objects keyed by id (see the README's JSON keys)."""
-        from ..reports.summary import figure_object
-
         t = self.figures if figures is None else self.rows(figures)
         return {fid: figure_object(row) for fid, row in t.iterrows()}
 
@@ -237,7 +235,7 @@ class FigureRegistry:
 
 
 def _equal(col: pd.Series, value) -> np.ndarray:
-    from ..compare import equals
+    from .compare import equals
 
     return equals(col, value).to_numpy(bool)
 
@@ -267,7 +265,7 @@ class _Frame:
                    first.normalize(), history_end)
 
     def mask(self, spec: FigureSpec) -> np.ndarray:
-        from ..compare import series_mask
+        from .compare import series_mask
 
         key = (spec.series, spec.filters)
         if key not in self.cache:
@@ -402,7 +400,7 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
 
 def _share_tests(t: pd.DataFrame, alpha: float) -> None:
     """Category shares and their change: χ² adjusted residuals, BH over the categories."""
-    from .. import stats
+    from . import stats
 
     cats = t.index[t["family"] == "categories"]
     if len(cats) < 2:
@@ -419,7 +417,7 @@ def _share_tests(t: pd.DataFrame, alpha: float) -> None:
 
 
 def _rates_rows(df: pd.DataFrame, p1: _periods.Period, extraction_date: pd.Timestamp) -> list[tuple[str, dict]]:
-    from ..rates import three_rates
+    from .rates import three_rates
 
     t = three_rates(df, p1, as_of=extraction_date)
     out = []
@@ -445,7 +443,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     used. ``extraction_date`` (default: ``as_of``, else the last received date) is the day the
     register was read: the three rates leave out items whose time limit had not run out by then.
     """
-    from ..hotspots import harmonized
+    from .hotspots import harmonized
 
     if kind == "annual" and year is None and as_of is None:
         raise ValueError("give year (and optionally as_of) for an annual registry.")
@@ -520,10 +518,53 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
 
 
 def _emerging(df, kind, p1, start_year, end_year, min_observed) -> pd.DataFrame:
-    from ..hotspots import emerging_hotspots
+    from .hotspots import emerging_hotspots
 
     if kind == "hotspots":
         quarters = [f"{y}Q{q}" for y in range(int(start_year), int(end_year) + 1) for q in (1, 2, 3, 4)]
     else:
         quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p1.start, p1.end, freq="MS")})
     return emerging_hotspots(df, quarters=quarters, min_observed=min_observed)
+
+
+_COUNT_KEYS = ("current", "previous", "change", "numerator", "denominator", "censored")
+
+
+def figure_object(row: pd.Series) -> dict:
+    """One registry row as a JSON figure object (the README's figure keys)."""
+    def num(name):
+        v = row.get(name)
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return None
+        if name in _COUNT_KEYS:  # counts are whole numbers, whatever dtype the table holds
+            return int(v)
+        return _json_number(v)
+
+    if row.get("kind") == "rate":
+        return {"kind": "rate", "family": row["family"], "numerator": num("numerator"),
+                "denominator": num("denominator"), "censored": num("censored"), "rate": num("rate"),
+                "ci_low": num("ci_low"), "ci_high": num("ci_high"), "ci_level": num("ci_level"),
+                "method": row["method"], "label_zh": row["label_zh"], "label_en": row["label_en"],
+                "flags": [f for f in str(row.get("flags") or "").split(",") if f]}
+    pct = row.get("change_pct")
+    return {
+        "kind": "comparison", "family": row["family"],
+        "current": num("current"), "previous": num("previous"), "change": num("change"),
+        "change_pct": None if pct is None or not math.isfinite(pct) else round(float(pct), 2),
+        "rate_ratio": num("rate_ratio"), "ci_low": num("ci_low"), "ci_high": num("ci_high"),
+        "ci_level": num("ci_level"), "ci_low_95": num("ci_low_95"), "ci_high_95": num("ci_high_95"),
+        "p_value_raw": num("p_value_raw"), "p_value": num("p_value"),
+        "significant": bool(row["significant"]), "assessment": row["verdict"], "method": row["method"],
+        "dispersion": num("dispersion"), "design_effect": num("design_effect"),
+        "sigma_between": num("sigma_between"), "expected_ratio": num("expected_ratio"),
+        "label_zh": row["label_zh"], "label_en": row["label_en"],
+        "flags": [f for f in str(row.get("flags") or "").split(",") if f],
+    }
+
+
+def _json_number(v):
+    """A plain int or a float rounded to 6 places (JSON has no numpy types)."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    f = float(v)
+    return int(f) if f.is_integer() and isinstance(v, (int, np.integer)) else round(f, 6)

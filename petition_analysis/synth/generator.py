@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .. import derive, schema, taxonomy
-from ..privacy import pseudonymize
+from ..ingest import derive
+from .. import schema, taxonomy
+from ..ingest.privacy import pseudonymize
 from .city import CITY, regions
 
 __all__ = [

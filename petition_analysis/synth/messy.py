@@ -6,7 +6,7 @@ row above the header, a 合计 (total) row at the bottom, dates in every form, s
 old category labels, duplicated rows, names, ID numbers and phone numbers. This module
 makes such exports from a clean table (usually :func:`petition_analysis.synth.generate`)
 and records exactly what a correct cleaner must do with them: which rows it must reject,
-for which reason (:data:`petition_analysis.reasons.REJECT_REASONS`), and which canonical
+for which reason (:data:`petition_analysis.ingest.reasons.REJECT_REASONS`), and which canonical
 rows it must produce.
 
 Everything is vectorized: loops run over formats, labels and sheets, never over rows.
@@ -30,9 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import derive, schema, taxonomy
-from ..privacy import identity_key, pseudonymize
-from ..reasons import REJECT_REASONS
+from ..ingest import derive
+from .. import schema, taxonomy
+from ..ingest.privacy import identity_key, pseudonymize
+from ..ingest.reasons import REJECT_REASONS
 
 __all__ = [
     "RAW_COLUMNS",

@@ -59,7 +59,7 @@ Days ``d`` run from 1 January of the first year to 31 December of the last.
    False; ``case_id`` is ``XF<year><seq>``, unique.
 
 5. *Planted effects*: each effect has a filter (``where`` = a name in
-   :data:`petition_analysis.compare.SERIES`, ``None`` or a function of a frame, plus optional
+   :data:`petition_analysis.analysis.compare.SERIES`, ``None`` or a function of a frame, plus optional
    ``region``/``category``/``subcategory``/``channel``/``level``), a window (``from``/``to``,
    inclusive; default the whole world) and a ``multiplier``. Effects multiply: an item's
    multiplier is ``m = Π m_j`` over the effects whose filter and window match it.
@@ -113,8 +113,8 @@ from scipy import stats as _st
 from .. import periods as _periods
 from .. import schema, taxonomy
 from ..analysis.workdays import working_days
-from ..compare import SERIES
-from ..derive import DEFAULT_COLLECTIVE_THRESHOLD
+from ..analysis.compare import SERIES
+from ..ingest.derive import DEFAULT_COLLECTIVE_THRESHOLD
 from .city import regions
 
 __all__ = [

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import pytest
 
-from petition_analysis import reports
+from petition_analysis.publish import reports
 from petition_analysis.analysis.registry import FIGURE_COLUMNS, VERDICTS, build_registry
-from petition_analysis.reports import sections
+from petition_analysis.publish.reports import sections
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,7 @@ def test_as_of_on_full_data_equals_data_cut_at_as_of(reference_df):
 
 
 def test_zero_previous_count_is_not_a_number_in_text():
-    from petition_analysis.narrative import describe_change, describe_move
+    from petition_analysis.publish.narrative import describe_change, describe_move
 
     row = pd.Series({"current": 3, "previous": 0, "change_pct": math.nan, "verdict": "none", "rate_ratio": math.inf,
                      "ci_low": 0.5, "ci_high": math.inf, "ci_level": 0.95, "flags": "small_counts"})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from petition_analysis.reports import ReportParameterError, prepare
+from petition_analysis.publish.reports import ReportParameterError, prepare
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +135,8 @@ def test_cli_headline_year_to_date_works(cut_parquet):
 
 
 def test_cli_headline_passes_on_the_data_cut_at_as_of(monkeypatch, capsys):
-    from petition_analysis import cli, headline
+    from petition_analysis import cli
+    from petition_analysis.publish import headline
 
     seen = {}
 

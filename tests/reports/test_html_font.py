@@ -9,7 +9,7 @@ import re
 
 from fontTools.ttLib import TTFont
 
-from petition_analysis.fonts import embedded_font_css
+from petition_analysis.publish.fonts import embedded_font_css
 
 TEXT = "<h1>庚县2022年第三季度信访工作分析报告</h1><p>同比（上年同一季度） Items 545 vs 508</p>"
 

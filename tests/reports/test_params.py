@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from petition_analysis import cli, reports
-from petition_analysis.reports import ReportParameterError, prepare
+from petition_analysis import cli
+from petition_analysis.publish import reports
+from petition_analysis.publish.reports import ReportParameterError, prepare
 
 BAD = [
     ("annual", {"year": 2030}, "year 2030 is not in the data, which covers 2014–2023."),
@@ -91,7 +92,7 @@ def test_quality_of_a_raw_export_counts_unmapped_labels_without_their_text():
     import pandas as pd
 
     from petition_analysis import clean
-    from petition_analysis.reports.params import _quality_from
+    from petition_analysis.publish.reports.params import _quality_from
 
     raw = pd.DataFrame({"编号": ["A1", "A2", "A3"], "登记日期": ["2019-03-01", "2019-03-02", "2019-13-01"],
                         "信访形式": ["来信", "来信", "来信"], "到达层级": ["到县", "到县", "到县"],

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from petition_analysis import plots, reports
-from petition_analysis.reports import sections
+from petition_analysis.publish import plots, reports
+from petition_analysis.publish.reports import sections
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from petition_analysis import reports
-from petition_analysis.reports import ReportFailed, ReportParameterError
+from petition_analysis.publish import reports
+from petition_analysis.publish.reports import ReportFailed, ReportParameterError
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

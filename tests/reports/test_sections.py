@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from petition_analysis import reports
-from petition_analysis.reports import sections
+from petition_analysis.publish import reports
+from petition_analysis.publish.reports import sections
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from petition_analysis import reports
-from petition_analysis.reports import sections, summary
+from petition_analysis.publish import reports
+from petition_analysis.publish.reports import sections, summary
 
 
 def test_suppress_figure_hides_small_counts_and_what_reveals_them():

@@ -11,8 +11,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from petition_analysis import schema, synth, taxonomy
-from petition_analysis.privacy import mask_text
-from petition_analysis.reasons import REJECT_REASONS
+from petition_analysis.ingest.privacy import mask_text
+from petition_analysis.ingest.reasons import REJECT_REASONS
 from petition_analysis.synth import messy
 from petition_analysis.synth.messy import (
     BOARD_COLUMNS,

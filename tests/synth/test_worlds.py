@@ -11,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from petition_analysis import compare, periods, schema
+from petition_analysis import periods
+from petition_analysis.analysis import compare
+from petition_analysis import schema
 from petition_analysis.synth.worlds import World, simulate_world
 
 Y2018, Y2019 = periods.year(2018), periods.year(2019)

@@ -1,7 +1,7 @@
 """Plots (seaborn) for reports: every function returns a matplotlib Figure, with labels in
 ``zh`` or ``en``.
 
-For ``zh`` an openly licensed CJK font is used (:mod:`petition_analysis.fonts`). Seaborn's
+For ``zh`` an openly licensed CJK font is used (:mod:`petition_analysis.publish.fonts`). Seaborn's
 ``set_theme`` resets fonts, so the CJK family is applied after it, with DejaVu Sans as the
 fallback for glyphs the CJK font lacks. The style lives in an ``rc_context``: calling a plot
 function never changes the caller's matplotlib settings. When no CJK font can be found, the
@@ -22,8 +22,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from . import compare, fonts, hotspots, rates, stats, taxonomy
-from . import periods as _periods
+from ..analysis import compare, hotspots, rates, stats
+from . import fonts
+from .. import taxonomy
+from .. import periods as _periods
 
 __all__ = ["monthly_trend", "yoy_bars", "five_declines_chart", "hotspot_heatmap", "category_share_change",
            "three_rates_chart", "resolve_lang", "NoCJKFontWarning"]
@@ -95,7 +97,7 @@ def _t(key, lang, **kw):
 
 
 def _region_label(name: str, lang: str) -> str:
-    from .synth.city import region_label
+    from ..synth.city import region_label
 
     return region_label(name, lang)
 

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import schema
-from .errors import HeaderNotFoundError, MappingError, MissingColumnsError
+from .. import schema
+from ..errors import HeaderNotFoundError, MappingError, MissingColumnsError
 
 __all__ = [
     "HEADER_ALIASES",

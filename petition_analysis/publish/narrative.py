@@ -130,9 +130,9 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
     paragraph that would state a count from 1 to k−1, and says so."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}.")
-    from .analysis.registry import FIVE_DECLINES as five
-    from .analysis.registry import figure_id
-    from .compare import SERIES_LABELS
+    from ..analysis.registry import FIVE_DECLINES as five
+    from ..analysis.registry import figure_id
+    from ..analysis.compare import SERIES_LABELS
 
     f = reg.figures
     p = reg.period
@@ -202,8 +202,8 @@ def headline_text(df: pd.DataFrame, year=None, as_of=None, *, period=None, lang:
                   region: str | None = None, alpha: float = 0.05) -> str:
     """Headline paragraphs for ``year`` (or the year to ``as_of``), for the whole city or one
     ``region``: the same words an annual report prints (it builds the same registry)."""
-    from .analysis.registry import build_registry
-    from .synth.city import region_label
+    from ..analysis.registry import build_registry
+    from ..synth.city import region_label
 
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}.")
@@ -212,7 +212,7 @@ def headline_text(df: pd.DataFrame, year=None, as_of=None, *, period=None, lang:
         if str(region) not in known:
             raise ValueError(f"unknown region {region!r}; the data has: {', '.join(sorted(known))}")
     if period is not None:
-        from . import periods
+        from .. import periods
 
         p = periods.parse(period)
         year, as_of = p.start.year, (p.end if p.partial else None)

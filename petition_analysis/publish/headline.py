@@ -39,7 +39,7 @@ def latest_complete_year(df: pd.DataFrame) -> int:
     >>> latest_complete_year(ending("2023-06-30"))
     2022
     """
-    from . import periods
+    from .. import periods
 
     return periods.last_covered(df, "year").start.year
 
@@ -53,7 +53,7 @@ def _window(year: int, as_of: dt.date | None) -> tuple[pd.Timestamp, pd.Timestam
 def headline_registry(df: pd.DataFrame, year: int | None = None, as_of=None, region: str | None = None):
     """The figure registry of the annual report for ``year`` (or the year to ``as_of``):
     the ``headline`` command and the report read the same figures, p-values and verdicts."""
-    from .analysis.registry import build_registry
+    from ..analysis.registry import build_registry
 
     if year is None:
         year = latest_complete_year(df)
@@ -88,7 +88,7 @@ def headline_table(df: pd.DataFrame, year: int | None = None, as_of: str | dt.da
 def format_headline(table: pd.DataFrame, year: int, as_of: dt.date | None = None, lang: str = "zh") -> str:
     """A plain-text rendering of :func:`headline_table` for the terminal, with the labels,
     intervals and verdicts of the report."""
-    from .analysis.registry import VERDICTS
+    from ..analysis.registry import VERDICTS
 
     label = "label_zh" if lang == "zh" else "label_en"
     reg = table.attrs.get("registry")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import periods as _periods
+from .. import periods as _periods
 from . import stats
 
 __all__ = [

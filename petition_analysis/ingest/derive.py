@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import taxonomy
+from .. import taxonomy
 
 __all__ = ["flag_collective", "flag_repeats", "DEFAULT_COLLECTIVE_THRESHOLD", "DEFAULT_REPEAT_WINDOW_DAYS"]
 

@@ -1,8 +1,8 @@
 """Cleaning: from raw register exports to the canonical table, with nothing lost and no
 personal data leaked.
 
-:func:`clean` reads every table of the input (:mod:`petition_analysis.io`), finds each
-table's header (:mod:`petition_analysis.headers`), then runs the steps below on one
+:func:`clean` reads every table of the input (:mod:`petition_analysis.ingest.io`), finds each
+table's header (:mod:`petition_analysis.ingest.headers`), then runs the steps below on one
 *work frame* that holds the raw text of every mapped field (``raw:<field>``), the row's
 provenance (``_file``, ``_sheet``, ``_row``) and its reject reason (``_reason``, NA while
 the row is kept). Each step is a plain function ``frame -> frame`` that researchers can
@@ -36,8 +36,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import derive, parse, schema
-from .errors import StructuralError
+from . import derive, parse
+from .. import schema
+from ..errors import StructuralError
 from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_columns
 from .io import (RawTable, _kind, expand_sources, iter_csv_tables, normalize_text, on_uniques, read_tables,
                  squeeze_spaces, to_arrow)
@@ -740,7 +741,7 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     """Clean raw register exports into the canonical table.
 
     ``source`` is a path, a glob pattern, a DataFrame or a list of them. ``mapping`` is a
-    YAML file path, YAML text, a dict or a :class:`~petition_analysis.headers.Mapping`
+    YAML file path, YAML text, a dict or a :class:`~petition_analysis.ingest.headers.Mapping`
     (see ``docs/mapping.md``). ``pseudonym_key`` (else the environment variable
     ``PETITION_PSEUDONYM_KEY``, else a random per-run key) keys the petitioner pseudonyms.
     ``sheet`` picks one sheet of each workbook, ``encoding`` overrides CSV detection,
@@ -750,7 +751,7 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     ``chunk_rows``: read CSV files in chunks of this many rows, which bounds memory (the
     result is the same). By default a CSV file over :data:`CHUNKED_MIN_BYTES` (32 MB,
     about 120,000 rows) is read in chunks of :data:`CHUNK_ROWS`; smaller inputs are read
-    whole. For inputs bigger than memory use :func:`petition_analysis.dataset.clean_to_dataset`.
+    whole. For inputs bigger than memory use :func:`petition_analysis.ingest.dataset.clean_to_dataset`.
 
     Raises :class:`~petition_analysis.errors.StructuralError` (a subclass per problem) when
     an input cannot be cleaned at all; single bad rows are rejected instead.
@@ -990,7 +991,7 @@ def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_thresho
     With ``earlier`` (a chunk of a bigger input) the steps that compare rows also compare
     with the chunks before, and repeat linking is left to the caller, over every chunk.
     With ``cross_row=False`` the steps that compare rows (:data:`CROSS_ROW_STEPS` and
-    repeat linking) are left out: the dataset path (:mod:`petition_analysis.dataset`) runs
+    repeat linking) are left out: the dataset path (:mod:`petition_analysis.ingest.dataset`) runs
     them in DuckDB over all chunks at once."""
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
     vals = m.values

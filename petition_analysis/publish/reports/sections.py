@@ -1,13 +1,13 @@
 """Report sections: the package calls a report notebook makes, one per section, each
 returning a display-ready table in ``zh`` or ``en``.
 
-Every number comes from the tested analysis modules (:mod:`~petition_analysis.compare`,
-:mod:`~petition_analysis.rates`, :mod:`~petition_analysis.hotspots`,
-:mod:`~petition_analysis.petitioners`); this module only chooses, labels and formats. In
+Every number comes from the tested analysis modules (:mod:`~petition_analysis.analysis.compare`,
+:mod:`~petition_analysis.analysis.rates`, :mod:`~petition_analysis.analysis.hotspots`,
+:mod:`~petition_analysis.analysis.petitioners`); this module only chooses, labels and formats. In
 public mode every count from 1 to k−1 is shown as ``<k`` and what could reveal it (change,
 percentage, interval, p-value) is left blank.
 
->>> from petition_analysis import reports
+>>> from petition_analysis.publish import reports
 >>> ctx = reports.prepare("annual", year=2019, as_of="2019-12-20", lang="en")
 >>> t = headline(ctx)
 >>> t.loc[t["figure"] == "items", ["current", "previous", "change %"]].to_dict("records")
@@ -19,8 +19,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import compare, hotspots, narrative as _narrative, periods, petitioners, taxonomy
-from ..analysis.registry import (FIVE_DECLINES, HEADLINE_SERIES, VERDICTS, FigureRegistry, build_registry,
+from ... import periods
+from ...analysis import compare, hotspots, petitioners
+from .. import narrative as _narrative
+from ... import taxonomy
+from ...analysis.registry import (FIVE_DECLINES, HEADLINE_SERIES, VERDICTS, FigureRegistry, build_registry,
                                  figure_id, report_period)
 from .params import ReportContext
 
@@ -58,7 +61,7 @@ def period_of(ctx: ReportContext) -> periods.Period:
 def title(ctx: ReportContext) -> str:
     """The report's title, e.g. 'XX市2019年信访工作分析报告（截至12月20日）'.
 
-    >>> from petition_analysis import reports
+    >>> from petition_analysis.publish import reports
     >>> title(reports.prepare("quarterly", year=2019, quarter=3, lang="en"))
     'XX City: petition report, 2019 Q3'
     """
@@ -244,7 +247,7 @@ def period_labels(ctx: ReportContext) -> dict:
 
 def narrative(ctx: ReportContext) -> str:
     """Headline paragraphs in the register of a work summary, read from the registry
-    (:mod:`petition_analysis.narrative`). In public mode a paragraph that would state a count
+    (:mod:`petition_analysis.publish.narrative`). In public mode a paragraph that would state a count
     below k is left out, and a sentence says so."""
     return _narrative.registry_text(registry(ctx), lang=ctx.lang, place=ctx.region_label,
                                     suppress_below=ctx.suppression_k if ctx.public else None)
@@ -380,7 +383,7 @@ def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
 
 
 def _region_en(name: str) -> str:
-    from ..synth.city import region_label
+    from ...synth.city import region_label
 
     return region_label(name, "en")
 
@@ -444,7 +447,7 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
 
 def provenance(ctx: ReportContext) -> pd.DataFrame:
     """Parameters, the input's SHA-256 and the package version."""
-    from .._version import __version__
+    from ..._version import __version__
 
     rows = [(k, "" if v is None else str(v)) for k, v in ctx.parameters().items()]
     rows += [("data_sha256", ctx.data_sha256), ("rows", str(len(ctx.data))), ("petition_analysis", __version__)]
@@ -482,7 +485,7 @@ def heatmap_quarter(ctx: ReportContext) -> str:
 
 
 def plot(ctx: ReportContext, what: str):
-    """One of the report's figures (:data:`PLOTS`) from :mod:`petition_analysis.plots`, in the
+    """One of the report's figures (:data:`PLOTS`) from :mod:`petition_analysis.publish.plots`, in the
     report's language; public mode writes small counts as ``<k`` or leaves their bars out."""
     from .. import plots
 

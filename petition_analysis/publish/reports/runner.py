@@ -28,6 +28,8 @@ NOTEBOOKS = {
     "quarterly": "quarterly_report.ipynb",
     "hotspots": "hotspot_report.ipynb",
 }
+# petition_analysis/publish/reports/runner.py → the repository that holds notebooks/
+_REPOSITORY = Path(__file__).resolve().parents[3]
 #: Set this to a folder holding the report notebooks to use your own copies.
 NOTEBOOK_DIR_ENV_VAR = "PETITION_NOTEBOOK_DIR"
 DEFAULT_TIMEOUT = 600
@@ -59,7 +61,7 @@ class ReportResult:
 def notebook_path(kind: str) -> Path:
     """The report notebook of ``kind`` (``notebooks/reports/`` in the repository)."""
     base = os.environ.get(NOTEBOOK_DIR_ENV_VAR)
-    root = Path(base) if base else Path(__file__).resolve().parents[2] / "notebooks" / "reports"
+    root = Path(base) if base else _REPOSITORY / "notebooks" / "reports"
     path = root / NOTEBOOKS[kind]
     if not path.exists():
         raise ReportParameterError(f"report notebook {path} is missing; set {NOTEBOOK_DIR_ENV_VAR} to the folder that has it.")
@@ -125,7 +127,7 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     ``params`` are the notebook's parameters (``data``, ``year``, ``as_of``, ``quarter``,
     ``start_year``, ``end_year``, ``region``, ``lang``, ``public``, ``mapping``). They are
     checked before a kernel starts; a bad one raises
-    :class:`~petition_analysis.reports.params.ReportParameterError`. A failing cell raises
+    :class:`~petition_analysis.publish.reports.params.ReportParameterError`. A failing cell raises
     :class:`ReportFailed`, naming the cell, its error and the executed notebook.
     """
     import papermill as pm
@@ -165,7 +167,7 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     timings["export_html"] = time.perf_counter() - t2
     if not js.exists():
         raise ReportFailed(f"{name}: the notebook ran but wrote no summary to {js}; "
-                           "its last cell must call petition_analysis.reports.write_summary.", ipynb)
+                           "its last cell must call petition_analysis.publish.reports.write_summary.", ipynb)
     summary = json.loads(js.read_text(encoding="utf-8"))
     timings["total"] = time.perf_counter() - t0
     return ReportResult(name, ipynb, html, js, summary, timings)

@@ -10,7 +10,7 @@ Where the font comes from, in order:
    of a variable font, so a static Regular instance, cut down to the characters of GB 2312
    plus Latin and punctuation, is written once to the user cache directory
    (``~/.cache/petition-analysis/fonts``; about 20 s the first time). ``make setup`` or
-   ``python -m petition_analysis.fonts`` builds it ahead of time.
+   ``python -m petition_analysis.publish.fonts`` builds it ahead of time.
 
 Examples
 --------

@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import taxonomy
+from .. import taxonomy
 from .io import from_arrow, normalize_text, on_uniques, squeeze_spaces, to_arrow
 
 __all__ = [

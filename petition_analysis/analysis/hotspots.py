@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from . import compare, stats, taxonomy
-from . import periods as _periods
+from . import compare, stats
+from .. import taxonomy
+from .. import periods as _periods
 
 __all__ = ["harmonized", "rank_categories", "share_change_scan", "emerging_hotspots", "seasonal_peaks",
            "category_label"]

@@ -89,7 +89,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import periods as _periods
+from .. import periods as _periods
 from . import stats
 
 __all__ = ["three_rates", "RATE_LABELS", "ACCEPT_DAYS", "CONCLUDE_DAYS", "EXTENSION_DAYS", "CONCLUSION_WINDOWS"]

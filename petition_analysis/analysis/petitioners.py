@@ -28,7 +28,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import periods as _periods
+from .. import periods as _periods
 
 __all__ = ["accumulated_cases", "repeat_concentration", "gini",
            "ACCUMULATED_LEVELS", "ACCUMULATED_MORE_THAN", "ACCUMULATED_WINDOW_DAYS"]

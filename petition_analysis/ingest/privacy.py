@@ -51,7 +51,7 @@ MASK_TOKENS = {
 }
 
 # The patterns live below the schema, which checks clean tables with them (no import circle).
-from .patterns import _D, _MAYBE_NUMBER, _SEP, PII_PATTERNS  # noqa: E402,F401
+from ..patterns import _D, _MAYBE_NUMBER, _SEP, PII_PATTERNS  # noqa: E402,F401
 
 _PEPPER = b"petition-analysis/pseudonym/v1"
 

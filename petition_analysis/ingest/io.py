@@ -3,8 +3,8 @@
 A register export is read *without* assuming where its header is: every file becomes one
 or more :class:`RawTable` objects whose ``grid`` holds every cell as text (``""`` for an
 empty cell), with row 0 = spreadsheet row 1. Layout detection (title rows, header rows,
-totals, notes) happens later, in :mod:`petition_analysis.headers` and
-:mod:`petition_analysis.clean`.
+totals, notes) happens later, in :mod:`petition_analysis.ingest.headers` and
+:mod:`petition_analysis.ingest.cleaning`.
 
 Formats: CSV in UTF-8 (with or without BOM), GBK or GB18030 (detected, overridable), xlsx
 and xls through calamine (every sheet, or a chosen one), Parquet, and DataFrames. Paths,
@@ -32,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import EmptyInputError, UnreadableFileError
+from ..errors import EmptyInputError, UnreadableFileError
 
 __all__ = ["RawTable", "expand_sources", "detect_encoding", "read_tables", "cells_to_text", "normalize_text", "on_uniques",
            "squeeze_spaces", "to_arrow", "from_arrow", "STR_DTYPE"]

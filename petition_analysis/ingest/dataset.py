@@ -3,13 +3,13 @@ chunk, and analysed through DuckDB without loading every row into pandas.
 
 :func:`clean_to_dataset` reads a directory of raw files, a glob, or one huge CSV in chunks
 of ``chunk_rows`` rows. Each chunk runs every row-local cleaning step of
-:func:`petition_analysis.clean` and is written to a staging folder. A second pass, in
+:func:`petition_analysis.ingest.cleaning` and is written to a staging folder. A second pass, in
 DuckDB, runs the steps that compare rows across chunks, in the same order as
-:func:`~petition_analysis.clean.clean`: exact copies (``duplicate``), reused case numbers
+:func:`~petition_analysis.ingest.cleaning.clean`: exact copies (``duplicate``), reused case numbers
 (``duplicate_case_id``) and repeat linking (``is_repeat``). It writes
 
 - ``DIR/year=YYYY/*.parquet``: the canonical rows (``source_file`` / ``source_row`` included);
-- ``DIR/_rejects.parquet``: the rejects (:data:`~petition_analysis.clean.REJECT_COLUMNS`);
+- ``DIR/_rejects.parquet``: the rejects (:data:`~petition_analysis.ingest.cleaning.REJECT_COLUMNS`);
 - ``DIR/_log.json``: rows read, clean and rejected by reason, per file.
 
 Memory is bounded by the chunk size (pass 1) and by DuckDB's ``memory_limit`` (pass 2,
@@ -36,8 +36,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import derive, schema, taxonomy
-from .clean import CleanLog, REJECT_COLUMNS, _raw_columns, row_hash, run_steps, split_result, work_chunks
+from . import derive
+from .. import schema, taxonomy
+from .cleaning import CleanLog, REJECT_COLUMNS, _raw_columns, row_hash, run_steps, split_result, work_chunks
 from .headers import load_mapping
 from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, expand_sources, normalize_text
 from .privacy import resolve_key
@@ -189,7 +190,7 @@ ROWS_PER_BUCKET = 8_000_000
 def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS,
                    memory_limit: str | None = None, keep_staging: bool = False, buckets: int | None = None) -> dict:
     """Pass 2 in DuckDB over ``out/_staging``: duplicates, duplicate case numbers and repeat
-    linking across every chunk, in the order :func:`~petition_analysis.clean.clean` runs
+    linking across every chunk, in the order :func:`~petition_analysis.ingest.cleaning.clean` runs
     them; then the year-partitioned dataset and the rejects file.
 
     Only narrow columns (row key, hash, case number, petitioner, category, date) take part
@@ -478,13 +479,13 @@ def quarterly_table(data, engine: str | None = None, con=None) -> pd.DataFrame:
 
 
 def counts(dataset, period=None, by=None) -> pd.DataFrame:
-    """:func:`petition_analysis.compare.counts` on a dataset folder, through DuckDB (only
+    """:func:`petition_analysis.analysis.compare.counts` on a dataset folder, through DuckDB (only
     the period's partitions are read).
 
     >>> import petition_analysis as pa, tempfile                      # doctest: +SKIP
     >>> counts(write_dataset(df, tempfile.mkdtemp()), pa.periods.year(2019), by="channel")  # doctest: +SKIP
     """
-    from . import periods
+    from .. import periods
 
     keys = [by] if isinstance(by, str) else list(by or [])
     con = connect()

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._version import __version__
+from ..._version import __version__
+from ...analysis.registry import figure_object  # noqa: F401 (a registry row as a JSON figure)
 from .params import ReportContext
 
-__all__ = ["FIGURE_KEYS", "figures_from_table", "build_summary", "write_summary", "suppress_figure"]
+__all__ = ["FIGURE_KEYS", "figures_from_table", "figure_object", "build_summary", "write_summary", "suppress_figure"]
 
 #: Keys of one figure in ``figures``.
 FIGURE_KEYS = ("current", "previous", "change", "change_pct", "p_value", "significant",
@@ -46,7 +47,7 @@ def _num(v):
 
 
 def figures_from_table(table: pd.DataFrame, key: str = "figure") -> dict[str, dict]:
-    """Turn a comparison table (:func:`petition_analysis.compare.compare` columns) into
+    """Turn a comparison table (:func:`petition_analysis.analysis.compare.compare` columns) into
     JSON figures keyed by ``table[key]``. The test result is the overdispersion-aware one,
     Benjamini–Hochberg adjusted across the table."""
     out = {}
@@ -131,37 +132,3 @@ def _default(obj):
         return obj.item()
     return str(obj)
 
-
-_COUNT_KEYS = ("current", "previous", "change", "numerator", "denominator", "censored")
-
-
-def figure_object(row: pd.Series) -> dict:
-    """One registry row as a JSON figure object (the README's figure keys)."""
-    def num(name):
-        v = row.get(name)
-        if v is None or (isinstance(v, float) and not math.isfinite(v)):
-            return None
-        if name in _COUNT_KEYS:  # counts are whole numbers, whatever dtype the table holds
-            return int(v)
-        return _num(v)
-
-    if row.get("kind") == "rate":
-        return {"kind": "rate", "family": row["family"], "numerator": num("numerator"),
-                "denominator": num("denominator"), "censored": num("censored"), "rate": num("rate"),
-                "ci_low": num("ci_low"), "ci_high": num("ci_high"), "ci_level": num("ci_level"),
-                "method": row["method"], "label_zh": row["label_zh"], "label_en": row["label_en"],
-                "flags": [f for f in str(row.get("flags") or "").split(",") if f]}
-    pct = row.get("change_pct")
-    return {
-        "kind": "comparison", "family": row["family"],
-        "current": num("current"), "previous": num("previous"), "change": num("change"),
-        "change_pct": None if pct is None or not math.isfinite(pct) else round(float(pct), 2),
-        "rate_ratio": num("rate_ratio"), "ci_low": num("ci_low"), "ci_high": num("ci_high"),
-        "ci_level": num("ci_level"), "ci_low_95": num("ci_low_95"), "ci_high_95": num("ci_high_95"),
-        "p_value_raw": num("p_value_raw"), "p_value": num("p_value"),
-        "significant": bool(row["significant"]), "assessment": row["verdict"], "method": row["method"],
-        "dispersion": num("dispersion"), "design_effect": num("design_effect"),
-        "sigma_between": num("sigma_between"), "expected_ratio": num("expected_ratio"),
-        "label_zh": row["label_zh"], "label_en": row["label_en"],
-        "flags": [f for f in str(row.get("flags") or "").split(",") if f],
-    }

@@ -1,7 +1,7 @@
 """Parameterized report notebooks: parameter checks, the papermill runner, the JSON
 summary and batches.
 
->>> from petition_analysis import reports
+>>> from petition_analysis.publish import reports
 >>> reports.REPORT_KINDS
 ('annual', 'quarterly', 'hotspots')
 

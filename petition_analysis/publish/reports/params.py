@@ -19,7 +19,7 @@ later reaches a section, and the quality appendix counts the rows left out.
 >>> prepare("quarterly", year=2019, quarter=5)
 Traceback (most recent call last):
 ...
-petition_analysis.reports.params.ReportParameterError: quarter must be 1, 2, 3 or 4, not 5.
+petition_analysis.publish.reports.params.ReportParameterError: quarter must be 1, 2, 3 or 4, not 5.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import periods, reference, schema
-from ..synth.city import CITY, region_label, regions as _city_regions
+from ... import periods
+from ... import reference, schema
+from ...synth.city import CITY, region_label, regions as _city_regions
 
 __all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify"]
 
@@ -194,8 +195,8 @@ def _load_input_cached(path_s: str, _mtime: int, _size: int, mapping, _mapping_m
         return df, str(path), sha, quality
     if mapping is not None and not Path(mapping).exists():
         raise ReportParameterError(f"mapping file {mapping} does not exist.")
-    from ..clean import clean  # the cleaner is only needed for raw input
-    from ..errors import StructuralError
+    from ...ingest.cleaning import clean  # the cleaner is only needed for raw input
+    from ...errors import StructuralError
 
     try:
         result = clean(path, mapping=mapping, progress=False)

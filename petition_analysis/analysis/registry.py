@@ -162,7 +162,8 @@ def figure_specs(kind: str = "annual", *, regions=(), categories=(), whole_city:
         specs.append(FigureSpec(f"category_{c}", "categories", None, "items", taxonomy.label(c, "zh"),
                                 taxonomy.label(c, "en"), (("category", c),), dimension="category", dimension_value=c))
     if kind == "quarterly":
-        for s in [sp for sp in specs if sp.family == "primary"][:6]:
+        headline = {figure_id(h, m) for h in HEADLINE_SERIES for m in ("items", "person_times")}
+        for s in [sp for sp in specs if sp.figure in headline]:
             specs.append(FigureSpec("qoq_" + s.figure, "qoq", s.series, s.measure, s.label_zh, s.label_en,
                                     s.filters, "previous", s.dimension, s.dimension_value))
     return specs

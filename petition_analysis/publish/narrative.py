@@ -159,7 +159,7 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
               + (f"其中{len(down)}项降幅具有统计学意义（{'、'.join(down)}）" if down else "降幅均不具有统计学意义")
               + (f"，{'、'.join(up)}显著上升" if up else "") + "。")
         if len(tested) < len(fi):
-            s3 += "重复访" + _BURN_IN["zh"] + "。"
+            s3 += "重复访不作比较：上年同期处于数据的第一年，无从识别重复访。"
         hidden_note = f"（部分数字小于{suppress_below}，按公开发布规则不予列示。）" if suppress_below else ""
     else:
         where = place or "the city"

@@ -49,7 +49,7 @@ def test_between_year_variation_widens_large_counts():
     a = models.compare_counts(28792, 29368, design=1.1)
     b = models.compare_counts(28792, 29368, design=1.1, extra_var=2 * 0.03 ** 2, extra_df=4)
     assert a.p_value < 0.05 < b.p_value
-    assert b.df == pytest.approx(b.df) and 3 < b.df < 10  # Satterthwaite: few years, few df
+    assert 3 < b.df < 10  # Satterthwaite: σ_b from 4 years carries few degrees of freedom
 
 
 def test_exposure_changes_the_rate_ratio():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-
 from petition_analysis.publish import reports
 from petition_analysis.publish.reports import sections, summary
 
@@ -20,15 +18,18 @@ def test_suppress_figure_hides_small_counts_and_what_reveals_them():
     assert summary.suppress_figure(fig, 3)["current"] == 3
 
 
-def test_figures_from_table_uses_the_overdispersion_aware_test():
-    t = pd.DataFrame({"figure": ["a"], "current": [80], "previous": [150], "change": [-70], "pct_change": [-46.6667],
-                      "rate_ratio": [0.533], "ci_low": [0.41], "ci_high": [0.70], "od_ci_low": [0.38],
-                      "od_ci_high": [0.75], "p_value": [1e-6], "od_p_value": [1e-4], "p_adjusted": [2e-4],
-                      "assessment": ["decline"], "label_zh": ["进京访"], "label_en": ["national"]})
-    f = summary.figures_from_table(t)["a"]
-    assert f["change_pct"] == -46.67 and f["p_value"] == 0.0002 and f["significant"] is True
-    assert (f["ci_low"], f["ci_high"]) == (0.38, 0.75)
-    assert set(summary.FIGURE_KEYS) <= set(f)
+def test_figure_object_has_the_documented_keys_and_plain_numbers(reference_df):
+    from petition_analysis.analysis.registry import build_registry
+
+    reg = build_registry(reference_df, year=2019, as_of="2019-12-20")
+    f = summary.figure_object(reg["visits_national_items"])
+    assert list(f) == list(summary.FIGURE_KEYS)
+    assert (f["current"], f["previous"], f["change"], f["change_pct"]) == (80, 150, -70, -46.67)
+    assert all(type(f[k]) is int for k in ("current", "previous", "change"))
+    assert f["significant"] is True and f["assessment"] == "decline" and f["family"] == "primary"
+    json.dumps(f)  # nothing numpy left
+    rate = summary.figure_object(reg["rate_timely_acceptance"])
+    assert rate["kind"] == "rate" and rate["denominator"] + rate["censored"] > rate["numerator"]
 
 
 def test_summary_keys_and_calibration(tmp_path):

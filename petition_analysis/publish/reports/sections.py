@@ -377,6 +377,12 @@ def _emerging_display(ctx: ReportContext, t: pd.DataFrame, only_flagged: bool = 
 def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
     """One sentence on how many cells were tested and how many were flagged."""
     n = flags.attrs.get("tests") or 0
+    if n == 0:
+        k = flags.attrs.get("history_years", 3)
+        if ctx.lang == "zh":
+            return f"新热点检验需要同一季度此前{k}年的数据，本期之前的数据不足，未作检验。"
+        return (f"Emerging hotspots need the same quarter of the {k} previous years; the data before this period "
+                "are too short, so no cell was tested.")
     if ctx.lang == "zh":
         return f"共检验{n}个区县×类别×季度单元，{len(flags)}个被标记为新热点（错误发现率5%）。"
     return f"{n:,} region × category × quarter cells were tested; {len(flags)} flagged as emerging hotspots (FDR 5 %)."

@@ -25,49 +25,13 @@ from ..._version import __version__
 from ...analysis.registry import figure_object  # noqa: F401 (a registry row as a JSON figure)
 from .params import ReportContext
 
-__all__ = ["FIGURE_KEYS", "figures_from_table", "figure_object", "build_summary", "write_summary", "suppress_figure"]
+__all__ = ["FIGURE_KEYS", "figure_object", "build_summary", "write_summary", "suppress_figure"]
 
-#: Keys of one figure in ``figures``.
-FIGURE_KEYS = ("current", "previous", "change", "change_pct", "p_value", "significant",
-               "rate_ratio", "ci_low", "ci_high", "assessment", "label_zh", "label_en")
-
-
-def _num(v):
-    if v is None:
-        return None
-    if isinstance(v, (bool,)):
-        return v
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return v
-    if math.isnan(f) or math.isinf(f):
-        return None
-    return int(f) if float(f).is_integer() and not isinstance(v, float) else round(f, 6)
-
-
-def figures_from_table(table: pd.DataFrame, key: str = "figure") -> dict[str, dict]:
-    """Turn a comparison table (:func:`petition_analysis.analysis.compare.compare` columns) into
-    JSON figures keyed by ``table[key]``. The test result is the overdispersion-aware one,
-    Benjamini–Hochberg adjusted across the table."""
-    out = {}
-    for _, row in table.iterrows():  # a handful of headline rows, not data rows
-        p = row.get("p_adjusted", row.get("od_p_value", row.get("p_value")))
-        out[str(row[key])] = {
-            "current": _num(row["current"]),
-            "previous": _num(row["previous"]),
-            "change": _num(row["change"]),
-            "change_pct": _num(round(float(row["pct_change"]), 2)) if pd.notna(row["pct_change"]) else None,
-            "p_value": _num(p),
-            "significant": bool(row["assessment"] != "none") if "assessment" in row else bool(p is not None and p < 0.05),
-            "rate_ratio": _num(row.get("rate_ratio")),
-            "ci_low": _num(row.get("od_ci_low", row.get("ci_low"))),
-            "ci_high": _num(row.get("od_ci_high", row.get("ci_high"))),
-            "assessment": row.get("assessment"),
-            "label_zh": row.get("label_zh"),
-            "label_en": row.get("label_en"),
-        }
-    return out
+#: Keys of one comparison figure in ``figures`` (see :func:`figure_object`).
+FIGURE_KEYS = ("kind", "family", "current", "previous", "change", "change_pct", "rate_ratio", "ci_low", "ci_high",
+               "ci_level", "ci_low_95", "ci_high_95", "p_value_raw", "p_value", "significant", "assessment",
+               "method", "dispersion", "design_effect", "sigma_between", "expected_ratio", "label_zh", "label_en",
+               "flags")
 
 
 def suppress_figure(fig: dict, k: int) -> dict:

@@ -357,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="annual: year to date, e.g. 2019-12-20")
     rp.add_argument("--quarter", type=int, help="quarterly: 1-4")
     rp.add_argument("--start-year", type=int, help="hotspots: first year (default: the first in the data)")
-    rp.add_argument("--end-year", type=int, help="hotspots: last year (default: the last in the data)")
+    rp.add_argument("--end-year", type=int, help="hotspots: last year (default: the last year the data cover to its end)")
     rp.add_argument("--region", help="one county or district (问题属地); default: the whole city")
     rp.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of text, tables and plots")
     rp.add_argument("--public", action="store_true", help="public mode: suppress counts below 5 (shown as <5)")

@@ -71,9 +71,9 @@ def test_mask_text(text, expected):
 
 
 def test_mask_own_name_only_where_given():
-    text = pd.Series(["张三反映工资问题", "李四反映张三的问题", None])
+    text = pd.Series(["张三反映工资问题", "来信反映张三的问题", None])
     names = pd.Series(["张三", None, "王五"])
     out = privacy.mask_text(text, names=names)
     assert out.iloc[0] == "[姓名]反映工资问题"
-    assert out.iloc[1] == "李四反映张三的问题"
+    assert out.iloc[1] == "来信反映张三的问题"  # a name in no phrase that introduces one
     assert pd.isna(out.iloc[2])

@@ -43,6 +43,7 @@ from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_
 from .io import (RawTable, _kind, expand_sources, iter_csv_tables, normalize_text, on_uniques, read_tables,
                  squeeze_spaces, to_arrow)
 from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
+from ..patterns import PII_PATTERNS, PREFILTER
 from .reasons import REJECT_REASONS
 
 __all__ = [
@@ -62,10 +63,15 @@ __all__ = [
     "parse_handling",
     "assign_case_ids",
     "mark_duplicate_case_ids",
+    "protect_case_ids",
     "pseudonymize_petitioners",
     "mask_summary",
     "derive_flags",
     "split_result",
+    "clean_labels",
+    "gate_regions",
+    "OTHER_REGION",
+    "LABEL_MIN_ROWS",
     "REJECT_COLUMNS",
     "PROGRESS_MIN_ROWS",
 ]
@@ -93,6 +99,8 @@ class CleanLog:
     rejected: Counter = field(default_factory=Counter)
     unmapped_labels: dict[str, dict[str, int]] = field(default_factory=dict)
     unmapped_columns: dict[str, list[str]] = field(default_factory=dict)
+    #: Labels grouped by the label gate, as counts only: ``{"region": {"grouped_as_other": 3, "labels": 2}}``.
+    grouped_labels: dict[str, dict[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     key_source: str = ""
     rows_read: int = 0
@@ -145,8 +153,11 @@ class CleanLog:
                 self.warn(w)
 
     def count_labels(self, fld: str, labels: pd.Series) -> None:
+        # Raw text typed into a label column can hold personal data: the log keeps it masked.
         counts = labels.value_counts()
         if len(counts):
+            counts.index = mask_text(pd.Series(counts.index.astype("str"), dtype="str")).to_numpy()
+            counts = counts.groupby(level=0, sort=False).sum()
             book = self.unmapped_labels.setdefault(fld, {})
             for label, n in counts.items():
                 book[str(label)] = book.get(str(label), 0) + int(n)
@@ -162,7 +173,8 @@ class CleanLog:
         return {
             "rows_read": self.rows_read, "rows_clean": self.rows_clean, "rejected": dict(self.rejected),
             "files": self.files, "steps": self.steps, "unmapped_labels": self.unmapped_labels,
-            "unmapped_columns": self.unmapped_columns, "warnings": self.warnings, "key_source": self.key_source,
+            "unmapped_columns": self.unmapped_columns, "grouped_labels": self.grouped_labels,
+            "warnings": self.warnings, "key_source": self.key_source,
         }
 
     def summary(self) -> str:
@@ -171,6 +183,9 @@ class CleanLog:
         for fld, labels in self.unmapped_labels.items():
             top = ", ".join(f"{k} ({v})" for k, v in sorted(labels.items(), key=lambda t: -t[1])[:10])
             lines.append(f"unmapped {fld} labels: {top}")
+        for fld, counts in self.grouped_labels.items():
+            lines.append(f"{fld}: {counts.get('grouped_as_other', 0):,} row(s) grouped as {OTHER_REGION} "
+                         f"({counts.get('labels', 0):,} label(s) neither canonical nor in {counts.get('min_rows', LABEL_MIN_ROWS)}+ rows)")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -464,13 +479,121 @@ def parse_level(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict |
     return _reject(df, bad, "invalid_level", log, "level")
 
 
+#: What regions neither canonical nor frequent are grouped as (the label gate, :func:`gate_regions`).
+OTHER_REGION = "其他区域"
+#: A region label leaves the package when it is canonical or appears in at least this many clean rows.
+LABEL_MIN_ROWS = 5
+# Invisible characters taken out of labels: C0/C1 controls, zero-width and bidi marks, BOMs,
+# soft hyphens, and terminal escape sequences (ESC [ … letter).
+_INVISIBLE = (r"\x{1b}\[[0-9;?]*[A-Za-z]|[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}\x{ad}\x{200b}-\x{200f}"
+              r"\x{202a}-\x{202e}\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}]")
+# Placeholders that mean "no value", and spreadsheet formulas (=, +, -, @ first; checked after NFKC).
+_PLACEHOLDER = r"^(?i:nan|none|null|nil|n/?a|#n/?a|#null!|#value!|#ref!|undefined|-+|/|—+)$"
+_FORMULA = r"^[=+\-@]."
+
+
+def clean_labels(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Labels as they may be shown, and which raw values are formula text.
+
+    Invisible characters are removed (zero-width, BOM, controls, bidi marks, terminal
+    escapes), the text is NFKC-folded and its spaces dropped; placeholders (NaN, None,
+    null, N/A, #N/A …) and blanks become empty; a value that starts with =, +, -, @
+    (spreadsheet formulas: ``=HYPERLINK(…)``, ``+1+1``, ``@SUM(…)``) becomes empty and is
+    flagged. Works on distinct values only.
+
+    >>> text, formula = clean_labels(pd.Series(["甲\u200b区", "NaN", "=HYPERLINK(1)", " \ufeff乙 区 "]))
+    >>> text.tolist(), formula.tolist()
+    (['甲区', '', '', '乙区'], [False, False, True, False])
+    """
+    def fold(u: pd.Series) -> pd.DataFrame:
+        arr = pc.replace_substring_regex(to_arrow(u), pattern=_INVISIBLE, replacement="")
+        arr = pc.utf8_normalize(arr, form="NFKC")
+        arr = pc.replace_substring_regex(arr, pattern=r"\s+", replacement="")
+        formula = pc.fill_null(pc.match_substring_regex(arr, _FORMULA), False)
+        empty = pc.or_(formula, pc.fill_null(pc.match_substring_regex(arr, _PLACEHOLDER), False))
+        text = pc.if_else(empty, "", arr).to_pandas(types_mapper=None).astype("str").fillna("")
+        return pd.DataFrame({"text": text.to_numpy(), "formula": formula.to_numpy(zero_copy_only=False)}, index=u.index)
+
+    raw = values.astype("str").fillna("")
+    codes, uniques = pd.factorize(raw)
+    folded = fold(pd.Series(uniques, dtype="str"))
+    text = pd.Series(folded["text"].to_numpy()[codes], index=values.index, dtype="str")
+    formula = pd.Series(folded["formula"].to_numpy(dtype=bool)[codes], index=values.index)
+    return text, formula
+
+
 def parse_region(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None) -> pd.DataFrame:
-    """``region`` (问题属地) as written, folded; a mapping can rename values; reject blanks."""
-    region = on_uniques(normalize_text(_raw(df, "region")), lambda u: u.str.replace(r"\s+", "", regex=True))
+    """``region`` (问题属地) as written, cleaned by :func:`clean_labels`; a mapping can
+    rename values; reject blanks and placeholders (``missing_region``) and formula text
+    (``invalid_region``). Rare labels are grouped later, by :func:`gate_regions`."""
+    region, formula = clean_labels(_raw(df, "region"))
     if values:
-        region = region.replace(values)
+        region = region.replace({clean_labels(pd.Series([k], dtype="str"))[0].iloc[0]: v for k, v in values.items()})
     df["region"] = region.where(region.fillna("").ne(""))
+    df = _reject(df, formula, "invalid_region", log, "region")
     return _reject(df, df["region"].isna(), "missing_region", log, "region")
+
+
+def canonical_regions(mapping: Mapping | None = None) -> set[str]:
+    """The region labels that are always shown: the region dictionary (the regions of XX
+    City and the city itself, :mod:`petition_analysis.synth.city`), the targets of the
+    mapping's ``values: region:`` and its ``constants: region``."""
+    from ..synth.city import CITY, regions
+
+    out = set(regions()["zh"]) | {CITY["zh"] if isinstance(CITY, dict) else str(CITY)}
+    if mapping is not None:
+        out |= {str(v) for v in (mapping.values.get("region") or {}).values() if v is not None}
+        if mapping.constants.get("region") is not None:
+            out.add(str(mapping.constants["region"]))
+    return out
+
+
+def _looks_personal(labels: pd.Series) -> np.ndarray:
+    """Labels that hold (or may hold) personal data: an ID or phone number, an address, an
+    e-mail, a name phrase (the masking prefilter) or anything masking would change."""
+    arr = to_arrow(labels.astype("str"))
+    hit = pc.fill_null(pc.match_substring_regex(arr, PREFILTER), False).to_numpy(zero_copy_only=False)
+    return hit | (mask_text(labels.astype("str")).to_numpy() != labels.astype("str").to_numpy())
+
+
+def regions_to_group(counts: pd.Series, *, canonical: set[str] | None = None,
+                     min_rows: int = LABEL_MIN_ROWS) -> tuple[list[str], dict[str, int]]:
+    """The labels of ``counts`` (rows per region label) that the label gate groups as
+    :data:`OTHER_REGION`, and the counts for the log (no label text)."""
+    canonical = canonical_regions() if canonical is None else canonical
+    labels = pd.Series(counts.index.astype("str"), dtype="str")
+    n = counts.to_numpy()
+    keep = (labels.isin(canonical).to_numpy() | (n >= min_rows)) & ~_looks_personal(labels) if len(labels) else n > 0
+    n_rows = int(n[~keep].sum())
+    grouped = {"grouped_as_other": n_rows, "labels": int((~keep).sum()), "min_rows": int(min_rows)} if n_rows else {}
+    return labels[~keep].tolist(), grouped
+
+
+def gate_regions(data: pd.DataFrame, log: CleanLog | None = None, *, canonical: set[str] | None = None,
+                 min_rows: int = LABEL_MIN_ROWS) -> pd.DataFrame:
+    """The label gate: a region label stays when it is canonical (:func:`canonical_regions`)
+    or appears in at least ``min_rows`` rows of ``data``, and holds nothing personal;
+    every other label becomes :data:`OTHER_REGION`. The log gets counts only, never the
+    labels (``log.grouped_labels["region"]``).
+
+    >>> d = pd.DataFrame({"region": pd.Series(["甲区"] * 2 + ["某街道"] * 5 + ["XX市甲区人民路500号王磊明家"], dtype="category")})
+    >>> gate_regions(d)["region"].value_counts().to_dict()
+    {'某街道': 5, '甲区': 2, '其他区域': 1}
+    """
+    if not len(data):
+        return data
+    region = data["region"].astype("category")
+    drop, grouped = regions_to_group(region.value_counts(), canonical=canonical, min_rows=min_rows)
+    if log is not None and grouped:
+        log.grouped_labels["region"] = grouped
+    if len(drop):
+        region = region.cat.remove_categories([c for c in region.cat.categories if c in set(drop)])
+        if OTHER_REGION not in region.cat.categories:
+            region = region.cat.add_categories([OTHER_REGION])
+        region = region.fillna(OTHER_REGION)
+        data = data.copy()
+        data["region"] = region.cat.remove_unused_categories()
+    return data
 
 
 def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None,
@@ -592,6 +715,31 @@ def mark_duplicate_case_ids(df: pd.DataFrame, log: CleanLog | None = None, *,
     return _reject(df, dup, "duplicate_case_id", log, "case_id")
 
 
+#: A case number that holds an ID or phone number is replaced by this prefix + a keyed pseudonym of it.
+CASE_ID_PSEUDONYM_PREFIX = "M"
+CASE_ID_WARNING = ("{n} row(s): the case number (编号) held an ID or phone number; case_id is a keyed pseudonym of it "
+                   "(" + CASE_ID_PSEUDONYM_PREFIX + " + 16 letters)")
+
+
+def protect_case_ids(df: pd.DataFrame, log: CleanLog | None = None, *, key=None) -> pd.DataFrame:
+    """A ``case_id`` that holds an ID-number or phone pattern never reaches the clean
+    table: it becomes ``M`` + the keyed pseudonym of the case number (so the item is
+    kept, and the same case number gives the same case_id under the same key). Runs after
+    reused case numbers are found, on the kept rows."""
+    case_id = df["case_id"].astype("str")
+    arr = to_arrow(case_id)
+    personal = pc.or_(pc.fill_null(pc.match_substring_regex(arr, PII_PATTERNS["id_number"]), False),
+                      pc.fill_null(pc.match_substring_regex(arr, PII_PATTERNS["phone"]), False))
+    personal = personal.to_numpy(zero_copy_only=False) & _kept(df).to_numpy()
+    if personal.any():
+        k, _ = resolve_key(key)
+        pid = pseudonymize(("case:" + case_id[personal]).astype("str"), k)
+        df.loc[personal, "case_id"] = (CASE_ID_PSEUDONYM_PREFIX + pid).to_numpy()
+        if log is not None:
+            log.warn_count(CASE_ID_WARNING, int(personal.sum()))
+    return df
+
+
 def _blank_to_na(s: pd.Series) -> pd.Series:
     s = normalize_text(s)
     return s.where(s.fillna("").ne(""))
@@ -656,42 +804,52 @@ def derive_flags(df: pd.DataFrame, log: CleanLog | None = None, *, collective_th
     return df
 
 
-def _preview(df: pd.DataFrame, headers: dict[str, str]) -> pd.Series:
-    """Masked ``header=value`` preview of the non-personal raw fields of each row."""
+def _preview(df: pd.DataFrame, headers: dict[str, str], regions: set[str] | None = None) -> pd.Series:
+    """Masked ``header=value`` preview of the non-personal raw fields of each row. Each
+    value is masked before it is cut (a cut ID number would no longer look like one), and
+    the region is shown only when it is canonical (else :data:`OTHER_REGION`)."""
     parts = []
+    names = _blank_to_na(df["raw:name"]) if "raw:name" in df else None
+    canonical = canonical_regions() if regions is None else regions
     for col in _raw_columns(df):
         fld = col[4:]
         if fld in PERSON_FIELDS:
             continue
-        v = df[col].fillna("").astype("str").str.slice(0, 80)
+        v = df[col].fillna("").astype("str")
+        if fld == "region":
+            label = clean_labels(v)[0]
+            v = label.where(label.isin(canonical) | label.eq(""), OTHER_REGION)
+        else:
+            v = mask_text(v, names=names).fillna("")
+        v = v.str.slice(0, 80)
         parts.append((headers.get(fld, fld) + "=" + v).where(v.str.strip().ne(""), ""))
     if not parts:
         return pd.Series("", index=df.index, dtype="str")
     joined = parts[0]
     for p in parts[1:]:
         joined = joined + " | " + p
-    joined = joined.str.replace(r"(?:\s\|\s)+", " | ", regex=True).str.strip(" |").str.slice(0, _PREVIEW_CHARS)
-    names = _blank_to_na(df["raw:name"]) if "raw:name" in df else None
-    return mask_text(joined, names=names)
+    return joined.str.replace(r"(?:\s\|\s)+", " | ", regex=True).str.strip(" |").str.slice(0, _PREVIEW_CHARS)
 
 
 def _messages(rej: pd.DataFrame) -> pd.Series:
     base = rej["_reason"].map(REJECT_REASONS)
-    detail_field = rej["_reason"].map({"invalid_date": "received_date", "date_out_of_range": "received_date",
-                                       "invalid_persons": "persons", "invalid_channel": "channel",
-                                       "invalid_level": "level", "duplicate_case_id": "case_id"})
-    detail = pd.Series("", index=rej.index, dtype="str")
-    for fld in detail_field.dropna().unique():
-        m = detail_field.eq(fld)
-        detail[m] = ": " + _raw(rej, fld)[m].astype("str").str.slice(0, 40)
-    return mask_text((base + detail).astype("str"))
+    # Field names only: the raw value is in the (masked) preview, never in the message.
+    detail_field = rej["_reason"].map(_MESSAGE_FIELDS)
+    detail = (" (field: " + detail_field + ")").fillna("")
+    return (base + detail).astype("str")
+
+
+#: The field a reject message names (the message never repeats the raw value).
+_MESSAGE_FIELDS = {"missing_date": "received_date", "invalid_date": "received_date", "date_out_of_range": "received_date",
+                   "invalid_persons": "persons", "invalid_channel": "channel", "invalid_level": "level",
+                   "missing_region": "region", "invalid_region": "region", "duplicate_case_id": "case_id"}
 
 
 def split_result(df: pd.DataFrame, log: CleanLog | None = None, *, headers: dict | None = None,
-                 provenance: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(canonical data, rejects) from a finished work frame."""
+                 provenance: bool = True, regions: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(canonical data, rejects) from a finished work frame (before the label gate)."""
     kept = _kept(df)
-    return data_table(df[kept], provenance=provenance), reject_table(df[~kept], headers)
+    return data_table(df[kept], provenance=provenance), reject_table(df[~kept], headers, regions)
 
 
 def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
@@ -707,7 +865,7 @@ def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
     return data
 
 
-def reject_table(rej: pd.DataFrame, headers: dict | None = None) -> pd.DataFrame:
+def reject_table(rej: pd.DataFrame, headers: dict | None = None, regions: set[str] | None = None) -> pd.DataFrame:
     """The rejects table (:data:`REJECT_COLUMNS`: reason, message, masked preview) of the
     rejected rows of a work frame; ``headers`` names the fields in the preview."""
     return pd.DataFrame(
@@ -718,7 +876,7 @@ def reject_table(rej: pd.DataFrame, headers: dict | None = None) -> pd.DataFrame
             "reason": rej["_reason"].astype("str"),
             "message": _messages(rej),
             "case_id": mask_text(normalize_text(_raw(rej, "case_id")).fillna("")),
-            "preview": _preview(rej, headers or {}),
+            "preview": _preview(rej, headers or {}, regions),
         }
     ).reset_index(drop=True)
 
@@ -737,7 +895,8 @@ def _progress(total: int, enabled: bool | None):
 def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
           repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key: str | bytes | None = None,
           sheet=None, encoding: str | None = None, today: dt.date | str | None = None, provenance: bool = True,
-          progress: bool | None = None, chunk_rows: int | None = None) -> CleanResult:
+          progress: bool | None = None, chunk_rows: int | None = None,
+          label_min_rows: int = LABEL_MIN_ROWS) -> CleanResult:
     """Clean raw register exports into the canonical table.
 
     ``source`` is a path, a glob pattern, a DataFrame or a list of them. ``mapping`` is a
@@ -747,6 +906,10 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     ``sheet`` picks one sheet of each workbook, ``encoding`` overrides CSV detection,
     ``today`` is the last possible received date (default: today). With ``provenance``,
     ``data`` also has ``source_file`` (``file#sheet`` for workbooks) and ``source_row``.
+
+    ``label_min_rows`` (the label gate, :func:`gate_regions`): a region label that is not
+    canonical (the region dictionary or the mapping's region values) is kept only when it
+    appears in at least this many clean rows; others become :data:`OTHER_REGION`.
 
     ``chunk_rows``: read CSV files in chunks of this many rows, which bounds memory (the
     result is the same). By default a CSV file over :data:`CHUNKED_MIN_BYTES` (32 MB,
@@ -771,7 +934,8 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
             raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}.")
         return _clean_in_chunks(items, m, int(chunk_rows), sheet=sheet, encoding=encoding, provenance=provenance,
                                 progress=progress, collective_threshold=collective_threshold,
-                                repeat_window_days=repeat_window_days, pseudonym_key=pseudonym_key, today=today)
+                                repeat_window_days=repeat_window_days, pseudonym_key=pseudonym_key, today=today,
+                                label_min_rows=label_min_rows)
     log = CleanLog()
     tables = read_tables(items, sheet=sheet, encoding=encoding)
     df, headers = work_frame(tables, m, log, label=str(source))
@@ -779,7 +943,9 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
         return CleanResult(_empty_data(provenance), _empty_rejects(), log)
     df = run_steps(df, m, log, collective_threshold=collective_threshold, repeat_window_days=repeat_window_days,
                    pseudonym_key=pseudonym_key, today=today, progress=progress)
-    data, rejects = split_result(df, log, headers=headers, provenance=provenance)
+    regions = canonical_regions(m)
+    data, rejects = split_result(df, log, headers=headers, provenance=provenance, regions=regions)
+    data = gate_regions(data, log, canonical=regions, min_rows=label_min_rows)
     log.rows_clean = len(data)
     log.rejected = Counter(rejects["reason"].value_counts().to_dict())
     schema.validate(data)
@@ -900,7 +1066,8 @@ def _concat_chunks(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encoding, provenance: bool, progress,
-                     collective_threshold: int, repeat_window_days: int, pseudonym_key, today) -> CleanResult:
+                     collective_threshold: int, repeat_window_days: int, pseudonym_key, today,
+                     label_min_rows: int = LABEL_MIN_ROWS) -> CleanResult:
     """:func:`clean` chunk by chunk: each chunk runs every step (exact copies and reused
     case numbers checked against the chunks before it) and is split into data and rejects
     at once, so that only one chunk's raw text is in memory; repeats are linked at the end
@@ -944,12 +1111,14 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
     rejected = pd.concat(rejected, ignore_index=True)
     for c in _raw_columns(rejected):  # a column missing from some files is "" there, as in one work frame
         rejected[c] = rejected[c].fillna("").astype("str")
-    rejects = reject_table(rejected, all_headers)
+    regions = canonical_regions(m)
+    rejects = reject_table(rejected, all_headers, regions)
     del rejected
     _release_memory()
     data["is_repeat"] = derive.flag_repeats(data, repeat_window_days,
                                             source_flag=pd.Series(np.concatenate(source_repeat), index=data.index)
                                             ).to_numpy()
+    data = gate_regions(data, log, canonical=regions, min_rows=label_min_rows)
     log.rows_clean = len(data)
     log.rejected = Counter(rejects["reason"].value_counts().to_dict())
     schema.validate(data)
@@ -1009,6 +1178,7 @@ def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_thresho
         (parse_handling, {"values": vals, "date_formats": m.date_formats}),
         (assign_case_ids, {}),
         (mark_duplicate_case_ids, {"earlier": earlier}),
+        (protect_case_ids, {"key": pseudonym_key}),
         (pseudonymize_petitioners, {"key": pseudonym_key}),
         (mask_summary, {}),
         (derive_flags, {"collective_threshold": collective_threshold, "repeat_window_days": repeat_window_days,

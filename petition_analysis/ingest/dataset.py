@@ -38,7 +38,8 @@ import pandas as pd
 
 from . import derive
 from .. import schema, taxonomy
-from .cleaning import CleanLog, REJECT_COLUMNS, _raw_columns, row_hash, run_steps, split_result, work_chunks
+from .cleaning import (LABEL_MIN_ROWS, OTHER_REGION, CleanLog, REJECT_COLUMNS, _raw_columns, canonical_regions,
+                       regions_to_group, row_hash, run_steps, split_result, work_chunks)
 from .headers import load_mapping
 from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, expand_sources, normalize_text
 from .privacy import resolve_key
@@ -78,11 +79,13 @@ class DatasetResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: Slices of petitioners the repeat-linking window ran in (pass 2).
     repeat_buckets: int = 1
+    #: The label gate's counts (no label text): ``{"region": {"grouped_as_other": …}}``.
+    grouped_labels: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "rows_read": self.rows_read, "rows_clean": self.rows_clean,
                 "rejected": dict(self.rejected), "files": self.files, "seconds": self.seconds,
-                "repeat_buckets": self.repeat_buckets}
+                "repeat_buckets": self.repeat_buckets, "grouped_labels": self.grouped_labels}
 
 
 # --------------------------------------------------------------------------- reading in chunks
@@ -188,7 +191,8 @@ ROWS_PER_BUCKET = 8_000_000
 
 
 def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS,
-                   memory_limit: str | None = None, keep_staging: bool = False, buckets: int | None = None) -> dict:
+                   memory_limit: str | None = None, keep_staging: bool = False, buckets: int | None = None,
+                   canonical: set[str] | None = None, label_min_rows: int = LABEL_MIN_ROWS) -> dict:
     """Pass 2 in DuckDB over ``out/_staging``: duplicates, duplicate case numbers and repeat
     linking across every chunk, in the order :func:`~petition_analysis.ingest.cleaning.clean` runs
     them; then the year-partitioned dataset and the rejects file.
@@ -241,8 +245,19 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
                 SELECT _key, received_date - lag(received_date) OVER (
                     PARTITION BY petitioner_id, _h ORDER BY received_date, case_id) AS _gap FROM k)
             SELECT _key FROM l WHERE _gap IS NOT NULL AND _gap <= INTERVAL {int(repeat_window_days)} DAY""")
-    # 4. The kept rows, streamed out by year, then each year sorted on its own.
+    # 4. The label gate (cleaning.gate_regions) over the clean rows: regions neither
+    #    canonical nor in label_min_rows rows are grouped; only counts reach the log.
+    counts = con.execute("""SELECT region, count(*) AS n FROM st WHERE _reason IS NULL AND _key NOT IN (SELECT _key FROM gone)
+                            GROUP BY region""").df()
+    drop, grouped = regions_to_group(pd.Series(counts["n"].to_numpy(), index=counts["region"].astype("str")),
+                                     canonical=canonical, min_rows=label_min_rows)
+    con.execute("CREATE TEMP TABLE rg(region VARCHAR)")
+    if drop:
+        con.executemany("INSERT INTO rg VALUES (?)", [[r] for r in drop])
+    region_sql = f"CASE WHEN region IN (SELECT region FROM rg) THEN '{OTHER_REGION}' ELSE region END AS region"
+    # 5. The kept rows, streamed out by year, then each year sorted on its own.
     cols = [c if c != "persons" else "CAST(persons AS INTEGER) AS persons" for c in schema.column_names() if c != "is_repeat"]
+    cols = [region_sql if c == "region" else c for c in cols]
     cols += ["source_file", "CAST(source_row AS INTEGER) AS source_row"]
     order = schema.column_names() + ["source_file", "source_row"]
     unsorted = out / "_unsorted"
@@ -268,7 +283,7 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
             WHERE st._reason IS NOT NULL OR gone.reason IS NOT NULL)
         SELECT source_file, NULL AS sheet, source_row, _final AS reason,
                coalesce(CASE WHEN _final = _reason THEN _message END,
-                        rr.text || CASE WHEN _final = 'duplicate_case_id' THEN ': ' || _raw_case_id ELSE '' END, '')
+                        rr.text || CASE WHEN _final = 'duplicate_case_id' THEN ' (field: case_id)' ELSE '' END, '')
                    AS message,
                coalesce(_case_id_text, '') AS case_id, coalesce(_preview, '') AS preview
         FROM r LEFT JOIN rr ON rr.reason = r._final
@@ -289,14 +304,15 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
         raise RuntimeError(f"pass 2 accounted for {n_clean + len(rejects):,} of {n_read:,} staged rows; "
                            f"the staging folder {staging} is incomplete or was changed during the run.")
     return {"rows_read": int(n_read), "rows_clean": int(n_clean), "rejected": rejects["reason"].value_counts().to_dict(),
-            "buckets": n_buckets}
+            "buckets": n_buckets, "grouped_labels": {"region": grouped} if grouped else {}}
 
 
 def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                      pseudonym_key: str | bytes | None = None, today=None, encoding: str | None = None, sheet=None,
                      collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
                      repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, memory_limit: str | None = None,
-                     client=None, keep_staging: bool = False, progress: bool | None = None) -> DatasetResult:
+                     client=None, keep_staging: bool = False, progress: bool | None = None,
+                     label_min_rows: int = LABEL_MIN_ROWS) -> DatasetResult:
     """Clean a directory of raw files, a glob, or one huge CSV into a year-partitioned
     Parquet dataset at ``out``, in bounded memory (see the module docstring).
 
@@ -339,11 +355,12 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
         print("pass 2: duplicates, reused case numbers and repeats across all rows (DuckDB) …", file=sys.stderr,
               flush=True)
     summary = finish_dataset(out, repeat_window_days=repeat_window_days, memory_limit=memory_limit,
-                             keep_staging=keep_staging)
+                             keep_staging=keep_staging, canonical=canonical_regions(load_mapping(mapping)),
+                             label_min_rows=label_min_rows)
     t2 = time.perf_counter()
     res = DatasetResult(out, summary["rows_read"], summary["rows_clean"], Counter(summary["rejected"]), logs,
                         {"pass1_chunks": round(t1 - t0, 2), "pass2_cross_row": round(t2 - t1, 2)},
-                        summary["buckets"])
+                        summary["buckets"], summary.get("grouped_labels", {}))
     (out / "_log.json").write_text(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
     return res
 

@@ -24,6 +24,7 @@ REJECT_REASONS: dict[str, str] = {
     "invalid_channel": "the channel is not a letter, visit, online or phone item, nor a known synonym",
     "invalid_level": "the receiving level is not county, city, province or national, nor a known synonym",
     "missing_region": "the region (问题属地) is empty",
+    "invalid_region": "the region (问题属地) is formula text, not a label",
     "duplicate": "an exact copy of an earlier row (the first copy is kept)",
     "duplicate_case_id": "the case number (编号) is already used by a different row",
 }

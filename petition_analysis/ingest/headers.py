@@ -93,13 +93,15 @@ _MAPPING_KEYS = {"columns", "values", "constants", "date_formats", "header_row",
 
 _BRACKETS = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
 _JUNK = re.compile(r"[\s*＊:：_\-]+")
+# Invisible characters (controls, zero-width and bidi marks, BOMs, soft hyphens) never make a header different.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def normalize_header(text: object) -> str:
     """Fold a header for matching (see the module docstring)."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", str(text))).strip().lower()
     s = _BRACKETS.sub("", s)
     return _JUNK.sub("", s)
 
@@ -156,58 +158,247 @@ class Mapping:
 
     @classmethod
     def from_dict(cls, data: dict | None, origin: str = "<mapping>") -> Mapping:
-        data = data or {}
-        if not isinstance(data, dict):
-            raise MappingError(origin, "the mapping must be a YAML mapping (key: value lines)",
-                               hint="See docs/mapping.md for the format.")
-        unknown = set(data) - _MAPPING_KEYS
-        if unknown:
-            raise MappingError(origin, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}",
-                               hint=f"Allowed keys: {', '.join(sorted(_MAPPING_KEYS))}. See docs/mapping.md.")
-        for key in ("columns", "values", "constants", "date_formats"):
-            if data.get(key) is not None and not isinstance(data[key], dict):
-                raise MappingError(origin, f"'{key}' must be a mapping, not {type(data[key]).__name__}",
-                                   hint="See docs/mapping.md.")
-        columns = {str(k): str(v) for k, v in (data.get("columns") or {}).items()}
-        bad = sorted({v for v in columns.values()} - set(KNOWN_FIELDS))
-        bad += sorted(k for k in (data.get("constants") or {}) if k not in schema.column_names())
-        bad += sorted(k for k in (data.get("values") or {}) if k not in schema.column_names() + ["repeat_flag"])
-        if bad:
-            close = {b: difflib.get_close_matches(str(b), KNOWN_FIELDS, n=1) for b in bad}
-            tips = "; ".join(f"{b!r} → did you mean {c[0]!r}?" for b, c in close.items() if c)
-            raise MappingError(origin, f"unknown field(s) {', '.join(map(repr, bad))}",
-                               hint=(tips + ". " if tips else "") + f"Fields: {', '.join(KNOWN_FIELDS)}.")
-        values = {str(f): {str(k): str(v) for k, v in (m or {}).items()} for f, m in (data.get("values") or {}).items()}
-        formats = {}
-        for f, v in (data.get("date_formats") or {}).items():
-            formats[str(f)] = [str(x) for x in (v if isinstance(v, list) else [v])]
-        header_row = data.get("header_row")
-        if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
-            raise MappingError(origin, f"header_row must be a row number >= 1, not {header_row!r}")
-        return cls(columns, values, dict(data.get("constants") or {}), formats, header_row,
-                   data.get("sheet"), data.get("encoding"), origin)
+        """A mapping from parsed YAML, every key and value type-checked (see :func:`_check_mapping`)."""
+        return cls(**_check_mapping(data, origin), origin=origin)
+
+
+#: A mapping file larger than this is refused (it is read with a bounded read, so a path
+#: such as /dev/zero cannot fill memory).
+MAX_MAPPING_BYTES = 1 << 20
+_DATE_FIELDS = ("received_date", "accepted_date", "concluded_date", "all")
+#: Fields whose values (``values:`` targets and ``constants:``) must be a known code.
+_CHOICE_FIELDS = ("channel", "level", "status", "satisfaction")
+_FLAG_FIELDS = ("is_leapfrog", "leader_received", "extended", "is_collective", "is_repeat", "repeat_flag")
+
+
+def _short(value, n: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _did_you_mean(name, choices) -> str:
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _scalar(value) -> bool:
+    import datetime as _dt
+
+    return isinstance(value, (str, int, float, bool, _dt.date)) and not (isinstance(value, float) and value != value)
+
+
+def _choice_codes(fld: str) -> dict[str, str]:
+    """Folded word → code for a field with a fixed vocabulary (codes and their synonyms)."""
+    from . import parse
+
+    words = {"channel": parse.CHANNEL_WORDS, "level": parse.LEVEL_WORDS, "status": parse.STATUS_WORDS,
+             "satisfaction": parse.SATISFACTION_WORDS}[fld]
+    return parse._vocabulary(words)
+
+
+def _check_mapping(data, origin: str) -> dict:
+    """The constructor arguments of a :class:`Mapping`, after checking the type of every
+    key and value; a problem raises :class:`MappingError` naming the key and the fix."""
+    import codecs
+
+    def fail(problem: str, hint: str = "See docs/mapping.md for the format.") -> MappingError:
+        return MappingError(origin, problem, hint=hint)
+
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise fail(f"the mapping must be a YAML mapping (key: value lines), not a {type(data).__name__}")
+    for key in data:
+        if key not in _MAPPING_KEYS:
+            raise fail(f"unknown key {_short(key)}",
+                       f"{_did_you_mean(key, _MAPPING_KEYS)}Allowed keys: {', '.join(sorted(_MAPPING_KEYS))}. "
+                       "See docs/mapping.md.")
+    for key in ("columns", "values", "constants", "date_formats"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise fail(f"'{key}' must be a mapping (key: value lines), not a {type(data[key]).__name__}")
+
+    def field_name(section: str, fld, allowed) -> str:
+        if not isinstance(fld, str) or fld not in allowed:
+            raise fail(f"'{section}' names an unknown field {_short(fld)}",
+                       f"{_did_you_mean(fld, allowed)}Fields: {', '.join(allowed)}. See docs/mapping.md.")
+        return fld
+
+    columns = {}
+    for raw, fld in (data.get("columns") or {}).items():
+        if not _scalar(raw) or isinstance(raw, bool):
+            raise fail(f"'columns' has a key {_short(raw)} that is not a header text")
+        if not isinstance(fld, str):
+            raise fail(f"'columns: {raw}' must name one field, not {_short(fld)}",
+                       f"Write e.g. 'columns: {{{raw}: region}}'. Fields: {', '.join(KNOWN_FIELDS)}.")
+        columns[str(raw)] = field_name("columns", fld, KNOWN_FIELDS)
+    canonical = tuple(schema.column_names())
+    values = {}
+    for fld, table in (data.get("values") or {}).items():
+        field_name("values", fld, canonical + ("repeat_flag",))
+        if not isinstance(table, dict):
+            raise fail(f"'values: {fld}' must map raw values to canonical ones, not be a {type(table).__name__}",
+                       f"Write e.g. 'values: {{{fld}: {{raw value: canonical value}}}}'; see docs/mapping.md.")
+        values[fld] = {}
+        for raw, target in table.items():
+            if not _scalar(raw) or not _scalar(target):
+                bad = raw if not _scalar(raw) else target
+                raise fail(f"'values: {fld}' has {_short(bad)}, which is not a single value",
+                           f"Write e.g. 'values: {{{fld}: {{raw value: canonical value}}}}'; see docs/mapping.md.")
+            values[fld][str(raw)] = _check_value("values", fld, target, fail)
+    constants = {}
+    for fld, value in (data.get("constants") or {}).items():
+        field_name("constants", fld, canonical)
+        if value is not None and not _scalar(value):
+            raise fail(f"'constants: {fld}' must be one value, not a {type(value).__name__}")
+        constants[fld] = None if value is None else _check_value("constants", fld, value, fail)
+    formats = {}
+    for fld, v in (data.get("date_formats") or {}).items():
+        field_name("date_formats", fld, _DATE_FIELDS)
+        items = v if isinstance(v, list) else [v]
+        if not items or not all(isinstance(x, str) and x.strip() for x in items):
+            raise fail(f"'date_formats: {fld}' must be a list of strptime formats such as \"%d.%m.%Y\", not {_short(v)}")
+        for fmt in items:
+            _check_strptime(fmt, fld, fail)
+        formats[fld] = list(items)
+    header_row = data.get("header_row")
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
+        raise fail(f"header_row must be a row number >= 1, not {_short(header_row)}",
+                   "Give the header's row number as a spreadsheet shows it, e.g. 'header_row: 3'.")
+    sheet = data.get("sheet")
+    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (str, int))
+                              or (isinstance(sheet, int) and sheet < 0)):
+        raise fail(f"sheet must be a sheet name or a number from 0, not {_short(sheet)}")
+    encoding = data.get("encoding")
+    if encoding is not None:
+        try:
+            if not isinstance(encoding, str):
+                raise LookupError
+            codecs.lookup(encoding)
+        except LookupError:
+            raise fail(f"encoding {_short(encoding)} is not a known text encoding",
+                       "Use utf-8, gbk or gb18030, or leave it out to detect the encoding.") from None
+    return {"columns": columns, "values": values, "constants": constants, "date_formats": formats,
+            "header_row": header_row, "sheet": sheet, "encoding": encoding}
+
+
+def _check_value(section: str, fld: str, value, fail) -> str:
+    """A ``values:`` target or a ``constants:`` value of ``fld``, as text; a field with a
+    fixed vocabulary must get one of its codes or synonyms."""
+    text = str(value).strip()
+    if fld in _CHOICE_FIELDS:
+        vocab = _choice_codes(fld)
+        from .parse import fold_words
+
+        folded = fold_words(pd.Series([text], dtype="str")).fillna("").iloc[0]
+        if folded not in vocab:
+            codes = sorted(set(vocab.values()))
+            raise fail(f"'{section}: {fld}' has {_short(value)}, which is not a {fld}",
+                       f"{_did_you_mean(text, codes)}Use one of: {', '.join(codes)}.")
+        return vocab[folded] if section == "values" else text
+    if fld in _FLAG_FIELDS and isinstance(value, bool):
+        return "true" if value else "false"
+    if not text and section == "values":
+        raise fail(f"'values: {fld}' maps a value to an empty text", "Give the canonical value, or leave the line out.")
+    return text
+
+
+def _check_strptime(fmt: str, fld: str, fail) -> None:
+    import datetime as _dt
+
+    if "%" not in fmt:
+        raise fail(f"date_formats: {fld}: {fmt!r} has no strptime directive",
+                   "Use directives such as %Y %m %d, e.g. \"%d.%m.%Y\".")
+    try:
+        _dt.datetime.strptime(_dt.datetime(2019, 3, 5, 14, 2, 7).strftime(fmt), fmt)
+        pd.to_datetime(pd.Series(["x"]), format=fmt, errors="coerce")
+    except (ValueError, TypeError, re.error) as err:
+        raise fail(f"date_formats: {fld}: {fmt!r} is not a valid strptime format ({err})",
+                   "Use directives such as %Y %m %d %H %M %S, e.g. \"%d.%m.%Y\".") from None
+
+
+def _is_path(mapping) -> bool:
+    return isinstance(mapping, Path) or (isinstance(mapping, str) and "\n" not in mapping
+                                         and ":" not in mapping.split("/")[-1])
+
+
+def read_mapping_text(path: str | Path) -> str:
+    """The text of a mapping file: a regular file of at most :data:`MAX_MAPPING_BYTES`,
+    read with a bounded read, decoded as UTF-8 (with or without BOM), UTF-16 (BOM) or
+    GBK/GB18030. Anything else raises :class:`MappingError`."""
+    import os
+    import stat as _stat
+
+    from .io import detect_encoding
+
+    path = Path(path)
+    label = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise MappingError(label, "the mapping file does not exist", hint="Check the path.") from None
+    except OSError as err:
+        raise MappingError(label, f"the mapping file cannot be opened ({err.strerror or err})",
+                           hint="Check the path and its permissions.") from None
+    if _stat.S_ISDIR(st.st_mode):
+        raise MappingError(label, "the mapping path is a folder, not a file",
+                           hint="Give the YAML file itself, e.g. --mapping board.yaml.")
+    if not _stat.S_ISREG(st.st_mode):
+        raise MappingError(label, "the mapping path is not a regular file (a device, pipe or socket)",
+                           hint="Give a YAML file; see docs/mapping.md.")
+    cap = MAX_MAPPING_BYTES
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except PermissionError:
+        raise MappingError(label, "the mapping file cannot be read (permission denied)",
+                           hint=f"Give yourself read access (chmod u+r {path.name}) or copy it somewhere readable.") from None
+    except OSError as err:
+        raise MappingError(label, f"the mapping file cannot be read ({err.strerror or err})",
+                           hint="Check the file.") from None
+    if len(data) > cap:
+        raise MappingError(label, f"the mapping file is larger than {cap // 2**20} MB",
+                           hint="A mapping is a few lines of YAML; check that this is the right file.")
+    try:
+        encoding = detect_encoding(data)
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        raise MappingError(label, "the mapping file is not text in UTF-8, UTF-16 or GBK/GB18030; it may be binary",
+                           hint="Save it as UTF-8 text; see docs/mapping.md.") from None
+    if "\x00" in text or sum(ch < " " and ch not in "\t\r\n" for ch in text[:10_000]) > 0:
+        raise MappingError(label, "the mapping file holds control characters; it looks binary, not like YAML",
+                           hint="Save it as UTF-8 text; see docs/mapping.md.")
+    return text.lstrip("\ufeff")
 
 
 def load_mapping(mapping) -> Mapping:
-    """A :class:`Mapping` from ``None``, a dict, a Mapping, YAML text or a YAML file path."""
+    """A :class:`Mapping` from ``None``, a dict, a Mapping, YAML text or a YAML file path.
+
+    A file must be a regular file of at most 1 MB (UTF-8, UTF-8 with BOM, UTF-16 with BOM
+    or GBK/GB18030); every key and value is type-checked. Problems raise
+    :class:`~petition_analysis.errors.MappingError` with the fix.
+    """
     if mapping is None:
         return Mapping()
     if isinstance(mapping, Mapping):
         return mapping
     if isinstance(mapping, dict):
         return Mapping.from_dict(mapping)
-    text, origin = None, "<mapping>"
-    if isinstance(mapping, Path) or (isinstance(mapping, str) and "\n" not in mapping and ":" not in mapping.split("/")[-1]):
-        path = Path(mapping)
-        if not path.exists():
-            raise MappingError(str(path), "the mapping file does not exist", hint="Check the path.")
-        text, origin = path.read_text(encoding="utf-8-sig"), str(path)
+    if not isinstance(mapping, (str, Path)):
+        raise MappingError("<mapping>", f"a mapping is a YAML file path, YAML text or a dict, not a {type(mapping).__name__}")
+    origin = "<mapping>"
+    if _is_path(mapping):
+        text, origin = read_mapping_text(mapping), str(mapping)
     else:
         text = str(mapping)
+        if len(text.encode("utf-8")) > MAX_MAPPING_BYTES:
+            raise MappingError(origin, f"the mapping text is larger than {MAX_MAPPING_BYTES // 2**20} MB")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise MappingError(origin, f"the mapping is not valid YAML ({str(err).splitlines()[0]})",
+                           hint="See docs/mapping.md for the format.") from None
+    except RecursionError:
+        raise MappingError(origin, "the mapping is nested too deeply to be a mapping file",
                            hint="See docs/mapping.md for the format.") from None
     return Mapping.from_dict(data, origin)
 
@@ -219,11 +410,16 @@ _SCAN_ROWS = 30
 
 def _row_scores(grid: pd.DataFrame, renames: dict[str, str]) -> np.ndarray:
     """Per row of the top of the grid: how many distinct fields its cells name."""
-    top = grid.iloc[:_SCAN_ROWS]
-    uniq = pd.unique(top.to_numpy().ravel())
-    fields = {u: field_for(u, renames) for u in uniq}
-    mapped = top.apply(lambda col: col.map(fields))  # column-wise over ≤ 30 rows
-    return mapped.nunique(axis=1).to_numpy()
+    top = grid.iloc[:_SCAN_ROWS].to_numpy(dtype=object)
+    if top.size == 0:
+        return np.zeros(len(top), dtype=int)
+    # Plain Python over the distinct cells: a pandas map per column took minutes for a
+    # header of 10,000 columns (issue 11); this takes well under a second.
+    codes, uniq = pd.factorize(top.ravel(), use_na_sentinel=False)
+    names = {f: i for i, f in enumerate(KNOWN_FIELDS)}
+    ids = np.array([names.get(field_for(u, renames), -1) if isinstance(u, str) else -1 for u in uniq] or [-1])
+    mapped = ids[codes].reshape(top.shape)
+    return np.array([len(set(row[row >= 0].tolist())) for row in mapped], dtype=int)
 
 
 def find_header(grid: pd.DataFrame, renames: dict[str, str] | None = None, *, label: str = "",

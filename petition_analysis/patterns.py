@@ -89,15 +89,15 @@ _CLAUSE = rf"(^|[，,。；;：:、!！?？\s（(]|和|与|及|{_KIN})"
 
 # Postal addresses: a chain of places (省 市 区 县 镇 乡 村 小区 …) and a road, then a number
 # with 号 / 栋 / 单元 / 室 …; a place character is anything but a function word.
-_PLACE_STOP = "反映的在于是了和与及对向从到住址家为称等请求要问题诉投举报访信代联系电话手机号码某，。"
+_PLACE_STOP = "反映的在于是了和与及对向从到住址为称等请求要问题诉投举报访信代联系电话手机号码某，。"
 _PLACE_CH = rf"(?:[A-Za-zＡ-Ｚａ-ｚ]|[^\x00-\x{{2e7f}}\x{{3000}}-\x{{303f}}\x{{ff00}}-\x{{ffef}}{_PLACE_STOP}])"
 _ADMIN = rf"{_PLACE_CH}{{1,8}}?(?:省|自治区|市|区|區|县|縣|旗|镇|鎮|乡|鄉|街道|村|屯|社区|社區|小区|小區|新村|花园|花園|大厦|大廈|公寓|苑|园|園)"
 _STREET = rf"{_PLACE_CH}{{1,8}}?(?:大道|大街|路|街|巷|弄|胡同|道|里)"
 _NUM = rf"[0-9０-９A-Za-zＡ-Ｚａ-ｚ一二三四五六七八九十百零〇\-－]{{1,6}}"
 _UNIT = "(?:号楼|號樓|号院|號院|号|號|栋|棟|幢|座|单元|單元|层|層|楼|樓|室|户|戶|组|組)"
 _ADDRESS = (
-    rf"(?:{_ADMIN})*{_STREET}{_SP}?{_NUM}(?:号|號|弄)(?:{_SP}?{_NUM}{_UNIT})*(?:{_PLACE_CH}{{1,3}}家)?"
-    rf"|(?:{_ADMIN})+{_SP}?{_NUM}{_UNIT}(?:{_SP}?{_NUM}{_UNIT})*(?:{_PLACE_CH}{{1,3}}家)?"
+    rf"(?:{_ADMIN})*{_STREET}{_SP}?{_NUM}{_SP}?(?:号|號|弄)(?:院)?(?:{_SP}?{_NUM}{_SP}?{_UNIT})*(?:{_PLACE_CH}{{1,3}}家)?"
+    rf"|(?:{_ADMIN})+{_SP}?{_NUM}{_SP}?{_UNIT}(?:{_SP}?{_NUM}{_SP}?{_UNIT})*(?:{_PLACE_CH}{{1,3}}家)?"
 )
 
 #: (pattern, replacement) for :func:`~petition_analysis.ingest.privacy.mask_text`, in order,
@@ -127,9 +127,9 @@ LOCAL_PHONE = (rf"{_PHONE_WORD}((?:{_SP}*[：:]|{_SP}*(?:是|为|為))?{_SP}*)"
 PREFILTER = "|".join([
     rf"{_D}(?:{_SEP}{_D}){{6}}",
     r"[@＠]|(?i:[(（\[［{ ]at[)）\]］} ])",
-    rf"{_CN}{{7}}",
-    rf"[0-9０-９一二三四五六七八九十百零〇][号號栋棟幢室]|单元|單元",
-    rf"{_ROLE}|{_ROLE_COLON}|代[为為写寫签簽理替）)\]］]|[（(［\[]代",
+    rf"{_CN}(?:{_SEP}{_CN}){{6}}",
+    rf"[0-9０-９一二三四五六七八九十百零〇]{_SP}?[号號栋棟幢室组組]|单元|單元",
+    rf"{_ROLE}|(?:{_ROLE_COLON}){_SP}*[：:]|代[为為写寫签簽理替）)\]］]|[（(［\[]代",
     rf"{_CLAUSE}{_SURNAME}(?:{_SP}?{_NAME_CH}){{1,2}}(?:等人|等)?(?:反映|称|稱|诉称|訴稱|投诉|投訴|举报|舉報|来访|來訪|来信|來信)",
 ])
 #: Kept for older imports: 7 digits, single separators allowed.

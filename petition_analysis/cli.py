@@ -1,20 +1,30 @@
 """The ``petition-analysis`` command line.
 
-Each subcommand is a ``_cmd_*`` function registered in :func:`build_parser`. A structural
-problem (a missing file, a bad parameter) ends with exit code 2 and one paragraph that
-names the problem and suggests the fix, never a traceback.
+Each subcommand is a ``_cmd_*`` function registered in :func:`build_parser`. :func:`main` is
+the one exception boundary: every error ends in one paragraph on stderr that names the
+problem and the fix, never a traceback. Exit codes: 0 done, 2 bad input or parameters
+(a structural problem in a file, a bad option value, a path that cannot be read or
+written), 1 a report that failed, or an internal error (a bug: its traceback goes to the
+error log, :data:`ERROR_LOG_ENV_VAR`; ``--debug`` or ``PETITION_DEBUG=1`` re-raises it).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 from ._version import __version__
 
-__all__ = ["main", "build_parser", "UsageProblem"]
+__all__ = ["main", "build_parser", "UsageProblem", "ERROR_LOG_ENV_VAR", "DEBUG_ENV_VAR"]
+
+#: Where the traceback of an internal error is written (default: petition-analysis-errors.log
+#: in the temporary folder).
+ERROR_LOG_ENV_VAR = "PETITION_ERROR_LOG"
+#: Set to 1 to let internal errors raise with their traceback (as ``--debug`` does).
+DEBUG_ENV_VAR = "PETITION_DEBUG"
 
 EPILOG = """\
 examples:
@@ -40,6 +50,53 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2019-12-20") from None
+
+
+def _at_least(low: int, what: str = "a whole number"):
+    """An argparse type: a whole number of at least ``low``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}; give a whole number of at least {low}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is too small; give a whole number of at least {low}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def _region(text: str) -> str:
+    """An argparse type: a region name, not blank."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the region is blank; leave --region out for the whole city, or name one")
+    return text.strip()
+
+
+def _memory(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\s*\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)?\s*", text, flags=re.IGNORECASE):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a memory size; give e.g. 6GB or 512MB")
+    return text.strip()
+
+
+def _output(path: str, what: str) -> Path:
+    """An output file path whose folder exists (made if missing) and is a folder; fails
+    before any work is done."""
+    p = Path(path)
+    if p.is_dir():
+        raise UsageProblem(f"{what} {p} is a folder; give a file name, e.g. {p / 'clean.parquet'}.")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageProblem(f"cannot write {what} {p}: its folder {p.parent} cannot be made ({err.strerror or err}). "
+                           "Give a path in a folder you can write to.") from None
+    if not os.access(p.parent, os.W_OK):
+        raise UsageProblem(f"cannot write {what} {p}: the folder {p.parent} is not writable. "
+                           "Give a path in a folder you can write to.")
+    return p
 
 
 def _year_range(text: str) -> tuple[int, int]:
@@ -173,6 +230,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from .errors import StructuralError
     from .synth.write import write_parquet
 
+    from .ingest.export import write_csv
+
     if args.chunk_rows is not None and args.chunk_rows < 1:
         raise UsageProblem(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1, e.g. 100000.")
     if args.out_dataset:
@@ -182,6 +241,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".parquet":
         raise UsageProblem(f"-o {out}: the clean table is written as Parquet; name the output .parquet.")
+    out = _output(args.output, "the output")
+    rejects = _output(args.rejects or out.with_name(out.stem + ".rejects.csv"), "the rejects file")
     try:
         res = clean(list(args.inputs), args.mapping, sheet=args.sheet, encoding=args.encoding,
                     collective_threshold=args.collective_threshold, repeat_window_days=args.repeat_window_days,
@@ -189,8 +250,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     except StructuralError as err:
         raise UsageProblem(f"{err} (nothing was written)") from None
     write_parquet(res.data, out)
-    rejects = Path(args.rejects) if args.rejects else out.with_name(out.stem + ".rejects.csv")
-    res.rejects.to_csv(rejects, index=False, encoding="utf-8-sig")  # BOM: opens cleanly in Excel
+    write_csv(res.rejects, rejects)  # BOM: opens cleanly in Excel; no cell runs as a formula
     print(res.log.summary())
     print(f"wrote {out} ({len(res.data):,} rows) and {rejects} ({len(res.rejects):,} rejects; no personal data)")
     return 0
@@ -200,6 +260,14 @@ def _clean_to_dataset(args: argparse.Namespace) -> int:
     from .ingest.dataset import DEFAULT_CHUNK_ROWS, clean_to_dataset
     from .errors import StructuralError
 
+    target = Path(args.out_dataset)
+    if target.exists() and not target.is_dir():
+        raise UsageProblem(f"--out-dataset {target} is a file; give a folder for the dataset.")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageProblem(f"--out-dataset {target}: the folder cannot be made ({err.strerror or err}). "
+                           "Give a folder you can write to.") from None
     try:
         res = clean_to_dataset(list(args.inputs), args.out_dataset, args.mapping, encoding=args.encoding,
                                sheet=args.sheet,
@@ -257,7 +325,9 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     except ReportParameterError as err:
         raise UsageProblem(str(err)) from None
     print(format_batch(table))
-    return 0 if (table["status"] == "ok").all() else 1
+    failed = table["status"] != "ok"
+    # 2 when the only failures are bad parameters (nothing ran), 1 when a report failed.
+    return 0 if not failed.any() else 2 if (table.loc[failed, "status"] == "bad parameters").all() else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -268,6 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help=f"show the Python traceback of an internal error (also {DEBUG_ENV_VAR}=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("headline", help="print the headline year-on-year table",
@@ -278,7 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", metavar="PARQUET", help="clean canonical data (default: the bundled reference data)")
     p.add_argument("--year", type=int, help="the year to report (default: the latest complete year)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="year to date: compare 1 Jan … this day in both years")
-    p.add_argument("--region", metavar="NAME", help="one county or district (问题属地); default: the whole city")
+    p.add_argument("--region", metavar="NAME", type=_region, help="one county or district (问题属地); default: the whole city")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels (default: zh)")
     p.add_argument("--json", action="store_true",
                    help="print every figure as the report JSON's `figures` (same keys, p-values and verdicts)")
@@ -323,16 +395,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", metavar="PARQUET", help="clean output (.parquet)")
     c.add_argument("--out-dataset", metavar="DIR", help="instead of -o: clean in chunks (bounded memory) into a Parquet "
                    "dataset partitioned by year; INPUT may be a folder of raw files or one huge CSV (docs/performance.md)")
-    c.add_argument("--chunk-rows", type=int, metavar="N", help="rows per chunk of a CSV (default: 500,000 with "
+    c.add_argument("--chunk-rows", type=_at_least(1), metavar="N", help="rows per chunk of a CSV (default: 500,000 with "
                    "--out-dataset; with -o, files over 32 MB are read in chunks of 100,000 rows, which bounds memory "
                    "and gives the same result)")
-    c.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit for the second pass, e.g. 6GB")
+    c.add_argument("--memory-limit", metavar="SIZE", type=_memory, help="DuckDB memory limit for the second pass, e.g. 6GB")
     c.add_argument("--mapping", metavar="YAML", help="mapping file for unknown headers and values (docs/mapping.md)")
     c.add_argument("--rejects", metavar="CSV", help="rejected rows (default: OUTPUT.rejects.csv)")
     c.add_argument("--sheet", help="clean only this sheet of each workbook (default: all sheets)")
     c.add_argument("--encoding", help="CSV encoding (default: detected; utf-8, gbk or gb18030)")
-    c.add_argument("--collective-threshold", type=int, default=5, metavar="N", help="集体访: persons >= N (default 5)")
-    c.add_argument("--repeat-window-days", type=int, default=365, metavar="DAYS", help="重复访 window (default 365)")
+    c.add_argument("--collective-threshold", type=_at_least(2), default=5, metavar="N",
+                   help="集体访: persons >= N (default 5; at least 2)")
+    c.add_argument("--repeat-window-days", type=_at_least(1), default=365, metavar="DAYS",
+                   help="重复访 window (default 365; at least 1)")
     c.add_argument("--no-progress", action="store_true", help="no progress bar")
     c.set_defaults(func=_cmd_clean)
 
@@ -358,11 +432,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--quarter", type=int, help="quarterly: 1-4")
     rp.add_argument("--start-year", type=int, help="hotspots: first year (default: the first in the data)")
     rp.add_argument("--end-year", type=int, help="hotspots: last year (default: the last year the data cover to its end)")
-    rp.add_argument("--region", help="one county or district (问题属地); default: the whole city")
+    rp.add_argument("--region", type=_region, help="one county or district (问题属地); default: the whole city")
     rp.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of text, tables and plots")
     rp.add_argument("--public", action="store_true", help="public mode: suppress counts below 5 (shown as <5)")
     rp.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
-    rp.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per-cell execution timeout")
+    rp.add_argument("--timeout", type=_at_least(1), default=600, metavar="SECONDS",
+                    help="per-cell execution timeout (default 600)")
     rp.add_argument("--no-progress", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
 
@@ -377,8 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
                "    - kind: annual\n      years: [2022, 2023]\n      regions: [null, 庚县]\n      langs: [zh, en]\n"
                "    - kind: quarterly\n      years: [2023]\n      quarters: [1, 2, 3, 4]\n")
     b.add_argument("plan", metavar="PLAN.yaml")
-    b.add_argument("--workers", type=int, help="worker processes (default: the plan's, else 2)")
-    b.add_argument("--timeout", type=int, help="per-cell timeout in seconds (default: the plan's, else 600)")
+    b.add_argument("--workers", type=_at_least(1), help="worker processes (default: the plan's, else 2)")
+    b.add_argument("--timeout", type=_at_least(1), help="per-cell timeout in seconds (default: the plan's, else 600)")
     b.add_argument("--out", metavar="DIR", help="output folder (default: the plan's out_dir, else reports)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar")
     b.set_defaults(func=_cmd_batch)
@@ -400,13 +475,54 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    debug = bool(getattr(args, "debug", False)) or os.environ.get(DEBUG_ENV_VAR, "") not in ("", "0")
     try:
         return int(args.func(args) or 0)
-    except UsageProblem as err:
-        print(f"petition-analysis: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:  # pragma: no cover
+        print("petition-analysis: interrupted.", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - the one exception boundary of the command line
+        if debug:
+            raise
+        code, text = _explain(err, argv)
+        print(f"petition-analysis: {text}", file=sys.stderr)
+        return code
+
+
+def _explain(err: Exception, argv) -> tuple[int, str]:
+    """Exit code and one paragraph for an error that reached :func:`main`."""
+    from .errors import StructuralError
+    from .publish.reports.params import ReportParameterError
+
+    if isinstance(err, (UsageProblem, StructuralError, ReportParameterError)):
+        return 2, " ".join(str(err).split("\n")) if isinstance(err, StructuralError) else str(err)
+    if isinstance(err, OSError) and err.filename is not None:
+        what = err.strerror or type(err).__name__
+        return 2, (f"{err.filename}: {what}. Check the path: it must exist for an input and be in a folder you can "
+                   "write to for an output (nothing more was written).")
+    if isinstance(err, MemoryError):
+        return 1, ("the input does not fit in memory. Clean it in chunks with `petition-analysis clean INPUT "
+                   "--out-dataset DIR` (bounded memory; docs/performance.md), or give smaller --chunk-rows.")
+    log = _log_bug(err, argv)
+    return 1, (f"internal error ({type(err).__name__}: {str(err).strip()[:200]}). This is a bug in petition-analysis, "
+               f"not a problem with your input as far as it can tell; the details were written to {log}. Please "
+               f"report it with that file (run with --debug or {DEBUG_ENV_VAR}=1 to see the traceback).")
+
+
+def _log_bug(err: Exception, argv) -> str:
+    """Append the traceback of an internal error to the error log; returns its path."""
+    import tempfile
+    import traceback
+
+    path = Path(os.environ.get(ERROR_LOG_ENV_VAR) or Path(tempfile.gettempdir()) / "petition-analysis-errors.log")
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} petition-analysis {__version__} "
+                     f"argv={list(argv) if argv is not None else sys.argv[1:]}\n")
+            fh.write("".join(traceback.format_exception(err)))
+        return str(path)
+    except OSError:
+        return "nowhere (the error log could not be written; run with --debug)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -321,10 +321,11 @@ def _is_path(mapping) -> bool:
                                          and ":" not in mapping.split("/")[-1])
 
 
-def read_mapping_text(path: str | Path) -> str:
+def read_mapping_text(path: str | Path, what: str = "mapping file") -> str:
     """The text of a mapping file: a regular file of at most :data:`MAX_MAPPING_BYTES`,
     read with a bounded read, decoded as UTF-8 (with or without BOM), UTF-16 (BOM) or
-    GBK/GB18030. Anything else raises :class:`MappingError`."""
+    GBK/GB18030. Anything else raises :class:`MappingError`. ``what`` names the file in
+    messages (the batch runner reads its YAML plans with this too)."""
     import os
     import stat as _stat
 
@@ -335,37 +336,37 @@ def read_mapping_text(path: str | Path) -> str:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise MappingError(label, "the mapping file does not exist", hint="Check the path.") from None
+        raise MappingError(label, f"the {what} does not exist", hint="Check the path.") from None
     except OSError as err:
-        raise MappingError(label, f"the mapping file cannot be opened ({err.strerror or err})",
+        raise MappingError(label, f"the {what} cannot be opened ({err.strerror or err})",
                            hint="Check the path and its permissions.") from None
     if _stat.S_ISDIR(st.st_mode):
-        raise MappingError(label, "the mapping path is a folder, not a file",
-                           hint="Give the YAML file itself, e.g. --mapping board.yaml.")
+        raise MappingError(label, f"the {what} is a folder, not a file",
+                           hint="Give the YAML file itself, not a folder.")
     if not _stat.S_ISREG(st.st_mode):
-        raise MappingError(label, "the mapping path is not a regular file (a device, pipe or socket)",
+        raise MappingError(label, f"the {what} is not a regular file (a device, pipe or socket)",
                            hint="Give a YAML file; see docs/mapping.md.")
     cap = MAX_MAPPING_BYTES
     try:
         with open(path, "rb") as fh:
             data = fh.read(cap + 1)
     except PermissionError:
-        raise MappingError(label, "the mapping file cannot be read (permission denied)",
+        raise MappingError(label, f"the {what} cannot be read (permission denied)",
                            hint=f"Give yourself read access (chmod u+r {path.name}) or copy it somewhere readable.") from None
     except OSError as err:
-        raise MappingError(label, f"the mapping file cannot be read ({err.strerror or err})",
+        raise MappingError(label, f"the {what} cannot be read ({err.strerror or err})",
                            hint="Check the file.") from None
     if len(data) > cap:
-        raise MappingError(label, f"the mapping file is larger than {cap // 2**20} MB",
-                           hint="A mapping is a few lines of YAML; check that this is the right file.")
+        raise MappingError(label, f"the {what} is larger than {cap // 2**20} MB",
+                           hint="It should be a few lines of YAML; check that this is the right file.")
     try:
         encoding = detect_encoding(data)
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise MappingError(label, "the mapping file is not text in UTF-8, UTF-16 or GBK/GB18030; it may be binary",
+        raise MappingError(label, f"the {what} is not text in UTF-8, UTF-16 or GBK/GB18030; it may be binary",
                            hint="Save it as UTF-8 text; see docs/mapping.md.") from None
     if "\x00" in text or sum(ch < " " and ch not in "\t\r\n" for ch in text[:10_000]) > 0:
-        raise MappingError(label, "the mapping file holds control characters; it looks binary, not like YAML",
+        raise MappingError(label, f"the {what} holds control characters; it looks binary, not like YAML",
                            hint="Save it as UTF-8 text; see docs/mapping.md.")
     return text.lstrip("\ufeff")
 

@@ -31,12 +31,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .params import REPORT_KINDS, ReportParameterError
+from .params import REPORT_KINDS, ReportParameterError, check_keywords, did_you_mean
 from .runner import DEFAULT_TIMEOUT, ReportFailed
 
 __all__ = ["load_plan", "expand_plan", "run_batch", "format_batch"]
 
 _GRID_KEYS = {"years": "year", "quarters": "quarter", "regions": "region", "langs": "lang", "as_ofs": "as_of"}
+_PLAN_KEYS = ("out_dir", "workers", "timeout", "data", "mapping", "reports")
 _SCALAR_KEYS = {"kind", "year", "quarter", "region", "lang", "as_of", "public", "start_year", "end_year", "mapping", "data"}
 
 
@@ -44,13 +45,18 @@ def load_plan(path: str | Path) -> dict:
     """Read a YAML plan, failing with a clear message when it is not one."""
     import yaml
 
+    from ...errors import MappingError
+    from ...ingest.headers import read_mapping_text
+
     p = Path(path)
     if not p.exists():
         raise ReportParameterError(f"plan file {p} does not exist.")
-    try:
-        plan = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise ReportParameterError(f"plan file {p} is not valid YAML: {err}") from None
+    try:  # a bounded read: at most 1 MB, a regular text file
+        plan = yaml.safe_load(read_mapping_text(p, "plan file"))
+    except MappingError as err:
+        raise ReportParameterError(str(err)) from None
+    except (yaml.YAMLError, RecursionError) as err:
+        raise ReportParameterError(f"plan file {p} is not valid YAML: {str(err).splitlines()[0] if str(err) else err}") from None
     if not isinstance(plan, dict) or not isinstance(plan.get("reports"), list):
         raise ReportParameterError(f"plan file {p} needs a `reports:` list; see `petition-analysis batch --help`.")
     return plan
@@ -59,13 +65,17 @@ def load_plan(path: str | Path) -> dict:
 def expand_plan(plan: dict) -> list[dict]:
     """One parameter dict per report: each entry's lists (years, quarters, regions, langs,
     as_ofs) are crossed; the plan's ``data`` and ``mapping`` are the defaults."""
+    check_keywords(plan, _PLAN_KEYS, "the plan")
+    if not isinstance(plan.get("reports"), list) or not plan["reports"]:
+        raise ReportParameterError("the plan needs a non-empty `reports:` list, e.g. `reports: [{kind: annual, "
+                                   "years: [2023]}]`; see `petition-analysis batch --help`.")
     jobs = []
     for i, entry in enumerate(plan["reports"], 1):
         if not isinstance(entry, dict) or entry.get("kind") not in REPORT_KINDS:
-            raise ReportParameterError(f"report {i} of the plan needs `kind:` one of {', '.join(REPORT_KINDS)}.")
-        unknown = set(entry) - set(_GRID_KEYS) - _SCALAR_KEYS
-        if unknown:
-            raise ReportParameterError(f"report {i} of the plan has unknown keys: {', '.join(sorted(unknown))}.")
+            kind = entry.get("kind") if isinstance(entry, dict) else None
+            raise ReportParameterError(f"report {i} of the plan needs `kind:` one of {', '.join(REPORT_KINDS)}"
+                                       f"{', not ' + repr(kind) + did_you_mean(kind, REPORT_KINDS) if kind else ''}.")
+        check_keywords(entry, [*_GRID_KEYS, *_SCALAR_KEYS], f"report {i} of the plan")
         base = {k: v for k, v in entry.items() if k in _SCALAR_KEYS}
         for key in ("data", "mapping"):
             if key not in base and plan.get(key) is not None:
@@ -77,6 +87,15 @@ def expand_plan(plan: dict) -> list[dict]:
             job.update({single: value for (single, _), value in zip(grids, combo)})
             jobs.append(job)
     return jobs
+
+
+def _count(name: str, value, default: int) -> int:
+    """A whole number of at least 1 (workers, timeout seconds), or the default when absent."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit() or int(value) < 1:
+        raise ReportParameterError(f"{name} must be a whole number of at least 1, not {value!r} (default {default}).")
+    return int(value)
 
 
 def _run_one(job: dict, out_dir: str, timeout: int) -> dict:
@@ -110,11 +129,9 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
     if not isinstance(plan, dict):
         plan = load_plan(plan)
     jobs = expand_plan(plan)
-    workers = int(workers or plan.get("workers") or 2)
-    timeout = int(timeout or plan.get("timeout") or DEFAULT_TIMEOUT)
+    workers = _count("workers", workers if workers is not None else plan.get("workers"), 2)
+    timeout = _count("timeout", timeout if timeout is not None else plan.get("timeout"), DEFAULT_TIMEOUT)
     out = str(out_dir or plan.get("out_dir") or "reports")
-    if workers < 1:
-        raise ReportParameterError(f"workers must be at least 1, not {workers}.")
     rows = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_run_one, job, out, timeout): job for job in jobs}

@@ -25,8 +25,10 @@ petition_analysis.publish.reports.params.ReportParameterError: quarter must be 1
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import hashlib
+import inspect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -38,7 +40,8 @@ from ... import periods
 from ... import reference, schema
 from ...synth.city import CITY, region_label, regions as _city_regions
 
-__all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify"]
+__all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify",
+           "check_keywords", "did_you_mean"]
 
 REPORT_KINDS = ("annual", "quarterly", "hotspots")
 LANGS = ("zh", "en")
@@ -48,6 +51,51 @@ DEFAULT_SUPPRESSION_K = 5
 
 class ReportParameterError(ValueError):
     """A report parameter is wrong; the message says what is allowed."""
+
+
+def did_you_mean(name, choices) -> str:
+    """``" (did you mean 'year'?)"`` for the closest of ``choices``, else ``""``.
+
+    >>> did_you_mean("yeer", ["year", "quarter"]), did_you_mean("zzz", ["year"])
+    (" (did you mean 'year'?)", '')
+    """
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_keywords(given, allowed, where: str) -> None:
+    """Raise :class:`ReportParameterError` naming each unknown keyword of ``given`` and
+    the closest allowed one (a misspelled ``**params`` or plan key).
+
+    >>> check_keywords({"yeer": 2019}, ["year", "lang"], "run()")
+    Traceback (most recent call last):
+    ...
+    petition_analysis.publish.reports.params.ReportParameterError: run() got an unknown parameter 'yeer' (did you mean 'year'?). Allowed: lang, year.
+    """
+    allowed = sorted(set(map(str, allowed)))
+    unknown = [k for k in given if k not in allowed]
+    if unknown:
+        which = "; ".join(f"{k!r}{did_you_mean(k, allowed)}" for k in unknown)
+        raise ReportParameterError(f"{where} got an unknown parameter{'s' if len(unknown) > 1 else ''} {which}. "
+                                   f"Allowed: {', '.join(allowed)}.")
+
+
+def _keywords_checked(func):
+    """Misspelled keywords raise :class:`ReportParameterError` with a suggestion, not a bare TypeError."""
+    sig = inspect.signature(func)
+    names = [n for n, p in sig.parameters.items() if p.kind is not p.VAR_KEYWORD]
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        check_keywords(kwargs, names[1:], f"{func.__name__}()")
+        try:
+            sig.bind(*args, **kwargs)
+        except TypeError as err:
+            raise ReportParameterError(f"{func.__name__}(): {err}. Call it as {func.__name__}(kind, year=..., ...); "
+                                       "see its docstring.") from None
+        return func(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass
@@ -163,13 +211,20 @@ def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str, str, dict]:
     if not path.exists():
         hint = "run `make data`" if data is None else "check the path, or leave data empty for the bundled reference data"
         raise ReportParameterError(f"data file {path} does not exist; {hint}.")
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise ReportParameterError(f"data {path} is not a regular file (a device, pipe or socket); give a canonical "
+                                   "Parquet file or a raw CSV/xlsx export.")
     if not path.is_file():
         raise ReportParameterError(f"data {path} is a folder; give one file (a canonical Parquet file or a raw "
                                    "CSV/xlsx export), or clean a folder first with `petition-analysis clean`.")
     stat = path.stat()
     mstat = Path(mapping).stat().st_mtime_ns if mapping is not None and Path(mapping).exists() else None
-    df, path_s, sha, quality = _load_input_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size,
-                                                  None if mapping is None else str(mapping), mstat)
+    try:
+        df, path_s, sha, quality = _load_input_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size,
+                                                      None if mapping is None else str(mapping), mstat)
+    except OSError as err:  # permission denied, a device, a file removed meanwhile
+        raise ReportParameterError(f"data file {path} cannot be read ({err.strerror or err}); check the path and "
+                                   "its permissions.") from None
     # A shallow copy: with copy-on-write, a caller's changes never reach the cache.
     return df.copy(deep=False), path_s, sha, dict(quality)
 
@@ -223,6 +278,7 @@ def _quality_from(result) -> dict:
     }
 
 
+@_keywords_checked
 def prepare(
     kind: str,
     *,
@@ -265,6 +321,8 @@ def prepare(
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     end = periods.data_end(df)
 
+    if isinstance(region, str) and region and not region.strip():
+        raise ReportParameterError("region is blank; leave it out (None) for the whole city, or name a region in the data.")
     region = _none(region)
     if region is not None:
         region = str(region).strip()

@@ -13,13 +13,14 @@ Names are predictable: ``annual/2019/annual_2019_xx-city_zh``,
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .params import ReportContext, ReportParameterError, prepare
+from .params import ReportContext, ReportParameterError, check_keywords, prepare
 
 __all__ = ["NOTEBOOKS", "notebook_path", "report_name", "ReportFailed", "ReportResult", "run", "export_html"]
 
@@ -133,12 +134,21 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     import papermill as pm
 
     t0 = time.perf_counter()
+    check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress", "kernel_name"],
+                   "run()")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ReportParameterError(f"timeout must be a number of seconds above 0, not {timeout!r}; the default is "
+                                   f"{DEFAULT_TIMEOUT}.")
     ctx = prepare(kind, **params)
     timings = {"check_parameters": time.perf_counter() - t0}
     name = report_name(ctx)
     # Absolute: the notebook runs in its own folder and writes the JSON itself.
     base = Path(out_dir).resolve() / name
-    base.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        base.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ReportParameterError(f"cannot create the output folder {base.parent} ({err.strerror or err}); give an "
+                                   "--out / out_dir folder you can write to.") from None
     ipynb, html, js = base.with_suffix(".ipynb"), base.with_suffix(".html"), base.with_suffix(".json")
     for stale in (html, js):
         stale.unlink(missing_ok=True)
@@ -159,6 +169,10 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     except TimeoutError as err:  # nbclient raises CellTimeoutError, a TimeoutError
         raise ReportFailed(f"{name}: a cell ran longer than the {timeout} s timeout ({err}). "
                            f"See {ipynb}; raise --timeout for large data.", ipynb, "Timeout", str(err)) from None
+    except Exception as err:  # noqa: BLE001 - a dead kernel, a missing kernel spec: still one paragraph
+        raise ReportFailed(f"{name}: the notebook could not be run ({type(err).__name__}: {str(err).strip()[:300]}). "
+                           f"Check that the Jupyter kernel is installed (`make kernel`); the partial notebook, if any, "
+                           f"is {ipynb}.", ipynb, type(err).__name__, str(err)) from None
     timings["execute"] = time.perf_counter() - t1
     timings.update(_cell_phases(ipynb))
 

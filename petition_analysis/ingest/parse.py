@@ -33,6 +33,7 @@ __all__ = [
     "REPEAT_WORDS",
     "FIRST_WORDS",
     "MIN_DATE",
+    "MAX_PERSONS",
     "fold_words",
     "parse_dates",
     "date_problems",
@@ -153,6 +154,11 @@ def _normalize_date_text(s: pd.Series) -> pd.Series:
     ['2019-3-5 14:2', '2019-3-5', '2019-03-05']
     """
     arr = pc.utf8_lower(to_arrow(s))
+    # Fractions of a second and a time zone (ISO 8601, as databases export them) are dropped:
+    # the day is the register's own, as written (a +08:00 stamp is not moved to UTC).
+    arr = pc.replace_substring_regex(arr, pattern=r"(\d:\d{1,2}:\d{1,2})[.,]\d+", replacement=r"\1")
+    arr = pc.replace_substring_regex(arr, pattern=r"(\d:\d{1,2}(?::\d{1,2})?)\s*(?:z|utc|gmt|[+-]\d{1,2}(?::?\d{2})?)$",
+                                     replacement=r"\1")
     arr = pc.replace_substring_regex(arr, pattern="[年月/.]", replacement="-")
     arr = pc.replace_substring_regex(arr, pattern="[日号]", replacement="")
     arr = pc.replace_substring_regex(arr, pattern=r"(\d)时(\d{1,2})分(?:(\d{1,2})秒)?", replacement=r"\1:\2:\3")
@@ -174,7 +180,7 @@ def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Serie
     out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     for fmt in formats or []:
         todo = out.isna()
-        out[todo] = pd.to_datetime(u[todo], format=fmt, errors="coerce")
+        out[todo] = _within_ns(pd.to_datetime(u[todo], format=fmt, errors="coerce"))
     todo = out.isna()
     serial = todo & u.str.fullmatch(r"\d{5}(?:\.\d+)?")
     days = pd.to_numeric(u.where(serial), errors="coerce")
@@ -185,12 +191,22 @@ def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Serie
     ymd.columns = ["year", "month", "day"]
     ok = todo & ymd.notna().all(axis=1)
     if ok.any():
-        out[ok] = pd.to_datetime(ymd[ok], errors="coerce")
+        out[ok] = _within_ns(pd.to_datetime(ymd[ok], errors="coerce"))
     out = out.dt.floor("D")
     result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
     present = codes >= 0
     result[present] = out.to_numpy()[codes[present]]
     return pd.Series(result, index=values.index, name=values.name)
+
+
+def _within_ns(parsed: pd.Series) -> pd.Series:
+    """Dates as nanosecond timestamps; a year outside 1800–2200 (9999-12-31, 0001-01-01)
+    is moved to that edge, so that it is rejected as ``date_out_of_range`` instead of
+    overflowing the nanosecond range."""
+    a = parsed.to_numpy(dtype="datetime64[s]").copy()
+    ok = ~np.isnat(a)
+    a[ok] = np.minimum(np.maximum(a[ok], np.datetime64("1800-01-01", "s")), np.datetime64("2200-01-01", "s"))
+    return pd.Series(a.astype("datetime64[ns]"), index=parsed.index)
 
 
 def date_problems(raw: pd.Series, parsed: pd.Series, *, today: pd.Timestamp | None = None) -> pd.Series:
@@ -210,10 +226,16 @@ def date_problems(raw: pd.Series, parsed: pd.Series, *, today: pd.Timestamp | No
     return out.astype("str")
 
 
+#: More persons than this on one item is not plausible (a collective visit of thousands is
+#: registered as several batches): such a value is rejected as ``invalid_persons``.
+MAX_PERSONS = 10_000
+
+
 def parse_persons(values: pd.Series, channel: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
-    """(persons, invalid mask). Whole numbers >= 1 (``3``, ``3.0``, ``３人``) are kept; a
-    blank means 1 except on a visit (来访), where it is invalid; zero, negative, fractional
-    or non-numeric values are invalid.
+    """(persons, invalid mask). Whole numbers from 1 to :data:`MAX_PERSONS` (``3``, ``3.0``,
+    ``３人``) are kept; a blank means 1 except on a visit (来访), where it is invalid; zero,
+    negative, fractional, non-numeric values and values above 10,000 are invalid. Numbers
+    are read as floats first, so 4294967297 is rejected, never wrapped to 1.
 
     >>> p, bad = parse_persons(pd.Series(["3", "３人", "", "", "0", "若干"]),
     ...                        pd.Series(["visit", "visit", "letter", "visit", "visit", "visit"]))
@@ -222,10 +244,10 @@ def parse_persons(values: pd.Series, channel: pd.Series | None = None) -> tuple[
     """
     text = fold_words(values).fillna("")
     n = on_uniques(text, lambda u: pd.to_numeric(u.str.extract(r"^(-?[0-9]+(?:\.0+)?)人?$", expand=False), errors="coerce"))
-    n = pd.to_numeric(n, errors="coerce")
+    n = pd.to_numeric(n, errors="coerce").astype("float64")
     blank = text.eq("")
     visit = channel.astype("str").eq("visit").fillna(False) if channel is not None else pd.Series(False, index=values.index)
-    invalid = (~blank & (n.isna() | (n < 1))) | (blank & visit)
+    invalid = (~blank & (n.isna() | (n < 1) | (n > MAX_PERSONS))) | (blank & visit)
     out = n.where(~invalid & ~blank, 1).fillna(1).astype("int64")
     return out, invalid.astype(bool)
 

@@ -20,7 +20,7 @@ REJECT_REASONS: dict[str, str] = {
     "missing_date": "the received date is empty",
     "invalid_date": "the received date cannot be read as a date",
     "date_out_of_range": "the received date is impossible (before 1990) or in the future",
-    "invalid_persons": "the number of persons is zero, negative or not a number",
+    "invalid_persons": "the number of persons is zero, negative, not a number or above 10,000 (parse.MAX_PERSONS)",
     "invalid_channel": "the channel is not a letter, visit, online or phone item, nor a known synonym",
     "invalid_level": "the receiving level is not county, city, province or national, nor a known synonym",
     "missing_region": "the region (问题属地) is empty",

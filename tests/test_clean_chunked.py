@@ -154,8 +154,10 @@ def test_cli_chunk_rows(tmp_path, capsys, monkeypatch):
     assert main(["clean", src, "-o", str(tmp_path / "chunks.parquet"), "--chunk-rows", "60", "--no-progress"]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "whole.parquet"), pd.read_parquet(tmp_path / "chunks.parquet"))
     capsys.readouterr()
-    assert main(["clean", src, "-o", str(tmp_path / "x.parquet"), "--chunk-rows", "0"]) == 2
-    assert "--chunk-rows 0: give a number of rows of at least 1" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:  # an option out of range is an argparse error
+        main(["clean", src, "-o", str(tmp_path / "x.parquet"), "--chunk-rows", "0"])
+    assert info.value.code == 2
+    assert "--chunk-rows: 0 is too small; give a whole number of at least 1" in capsys.readouterr().err
     assert not (tmp_path / "x.parquet").exists()
 
 

@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 from ..errors import EmptyInputError, UnreadableFileError
 
 __all__ = ["RawTable", "expand_sources", "detect_encoding", "read_tables", "cells_to_text", "normalize_text", "on_uniques",
+           "fill_merged", "INVISIBLE",
            "squeeze_spaces", "to_arrow", "from_arrow", "STR_DTYPE"]
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -60,6 +61,8 @@ class RawTable:
     encoding: str | None = None
     #: A later chunk of a file whose notes block (填表说明 …) began in an earlier chunk.
     notes_above: bool = False
+    #: Merged cell ranges of a sheet, ``((first_row, first_col), (last_row, last_col))`` in grid positions.
+    merged: tuple = ()
 
     @property
     def label(self) -> str:
@@ -340,7 +343,11 @@ def _read_excel(path: Path, sheet) -> list[RawTable]:
                 continue
             width = max(len(r) for r in rows)
             grid = cells_to_text(pd.DataFrame(rows, columns=range(width)))
-            tables.append(RawTable(label, name, grid, None, None))
+            try:
+                merged = tuple(ws.merged_cell_ranges or ())
+            except Exception:  # noqa: BLE001 - older formats (xls, ods) may not report them
+                merged = ()
+            tables.append(RawTable(label, name, grid, None, None, merged=merged))
     except UnreadableFileError:
         raise
     except Exception as err:  # calamine raises its own types for zip / xml damage
@@ -439,14 +446,55 @@ def from_arrow(arr: pa.Array | pa.ChunkedArray, index=None, name=None) -> pd.Ser
     return pd.Series(STR_DTYPE.__from_arrow__(arr), index=index, name=name)
 
 
-def normalize_text(values: pd.Series) -> pd.Series:
-    """NFKC (full-width → half-width) and strip, vectorized with pyarrow.
+#: Invisible characters that never belong to a label, a date or a case number: C0/C1
+#: controls (not tab or line breaks, which count as spaces), zero-width and bidi marks,
+#: soft hyphens and BOMs (U+FEFF).
+INVISIBLE = (r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}\x{ad}\x{200b}-\x{200f}\x{202a}-\x{202e}"
+             r"\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}]")
 
-    >>> normalize_text(pd.Series(["　２０１９年 ", None])).tolist()
-    ['2019年', nan]
+
+def normalize_text(values: pd.Series) -> pd.Series:
+    """Invisible characters removed (:data:`INVISIBLE`), NFKC (full-width → half-width) and
+    strip, vectorized with pyarrow.
+
+    >>> normalize_text(pd.Series(["　２０１９年 ", None, "来\\u200b访\\ufeff", "A\\x0710"])).tolist()
+    ['2019年', nan, '来访', 'A10']
     """
-    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(to_arrow(values), form="NFKC"))
+    arr = to_arrow(values)
+    if pc.any(pc.match_substring_regex(arr, INVISIBLE)).as_py():  # a cheap test first: they are rare
+        arr = pc.replace_substring_regex(arr, pattern=INVISIBLE, replacement="")
+    arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, form="NFKC"))
     return from_arrow(arr, values.index, values.name)
+
+
+def fill_merged(grid: pd.DataFrame, merged, columns, first_row: int) -> tuple[pd.DataFrame, int]:
+    """Fill the empty cells of vertically merged ranges (``((r0, c0), (r1, c1))``, as
+    calamine gives them) in ``columns`` from the merged range's top cell, for ranges that
+    start at or below ``first_row``. Excel keeps a merged value in the top cell only, so
+    without this every row below it would lose its label. Returns the grid and the number
+    of cells filled.
+
+    >>> g = pd.DataFrame([["h", "region"], ["1", "甲区"], ["2", ""], ["3", ""]])
+    >>> out, n = fill_merged(g, [((1, 1), (2, 1))], [1], 1)
+    >>> out[1].tolist(), n
+    (['region', '甲区', '甲区', ''], 1)
+    """
+    wanted, filled = set(columns), 0
+    for (r0, c0), (r1, c1) in merged or ():
+        if r1 <= r0 or r0 < first_row:
+            continue
+        for c in range(c0, c1 + 1):
+            if c not in wanted or c >= grid.shape[1] or r0 >= len(grid):
+                continue
+            top = grid.iat[r0, c]
+            rows = range(r0 + 1, min(r1, len(grid) - 1) + 1)
+            for r in rows:
+                if not str(grid.iat[r, c]).strip():
+                    if filled == 0:
+                        grid = grid.copy()
+                    grid.iat[r, c] = top
+                    filled += 1
+    return grid, filled
 
 
 def on_uniques(values: pd.Series, func) -> pd.Series:

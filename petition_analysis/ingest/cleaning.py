@@ -39,8 +39,8 @@ import pyarrow.compute as pc
 from . import derive, parse
 from .. import schema
 from ..errors import StructuralError
-from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, resolve_columns
-from .io import (RawTable, _kind, expand_sources, iter_csv_tables, normalize_text, on_uniques, read_tables,
+from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, normalize_header, resolve_columns
+from .io import (RawTable, _kind, expand_sources, fill_merged, iter_csv_tables, normalize_text, on_uniques, read_tables,
                  squeeze_spaces, to_arrow)
 from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
 from ..patterns import PII_PATTERNS, PREFILTER
@@ -76,6 +76,8 @@ __all__ = [
     "PROGRESS_MIN_ROWS",
 ]
 
+#: Label fields whose empty cells below an Excel merged cell are filled from it.
+MERGED_FILL_FIELDS = ("region", "category", "subcategory", "channel", "level")
 #: Columns of ``CleanResult.rejects`` (and of the CLI's rejects CSV).
 REJECT_COLUMNS = ["source_file", "sheet", "source_row", "reason", "message", "case_id", "preview"]
 #: Inputs with at least this many rows show a progress bar (when ``progress`` is not False).
@@ -242,6 +244,8 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     else:
         h, headers = find_header(grid, mapping.renames, label=table.label, header_row=mapping.header_row)
     plan = resolve_columns(headers, mapping, label=table.label)
+    # Excel keeps a merged label (a region over several rows) in the top cell only: fill it down.
+    grid, n_merged = fill_merged(grid, table.merged, [p for f in MERGED_FILL_FIELDS for p in plan.fields.get(f, [])], h + 1)
     body = grid.iloc[h + 1:]
     text = body.astype("str")
     # Layout flags need normalized text (NFKC + strip) in a few cells only, so the whole
@@ -310,6 +314,17 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
             log.warn(w)
         if len(out) == 0:
             log.warn(f"{table.label}: the table has a header but no rows")
+        if n_merged:
+            log.warn_count(f"{table.label}: {{n}} empty cell(s) below merged cells in "
+                           f"{', '.join(f for f in MERGED_FILL_FIELDS if f in plan.fields)} filled down from the merged cell", n_merged)
+        # Cells beyond the header (or under an empty header cell) belong to no field: say so.
+        unnamed = [c for c, hdr in zip(nonempty.columns, list(headers) + [""] * nonempty.shape[1]) if not normalize_header(hdr)]
+        extra = nonempty[unnamed].any(axis=1) if unnamed else None
+        if extra is not None and extra.any():
+            cols = [int(c) + 1 for c in unnamed if nonempty[c].any()]
+            log.warn_count(f"{table.label}: {{n}} row(s) have cells in columns without a header (column "
+                           f"{', '.join(map(str, cols[:10]))}{' …' if len(cols) > 10 else ''}); the rows are kept, "
+                           "those cells are read into no field", int(extra.sum()))
     out.attrs["headers"] = {f: plan.headers[ps[0]] for f, ps in plan.fields.items()}
     return out
 
@@ -680,8 +695,15 @@ def _make_consistent(df: pd.DataFrame, log: CleanLog | None) -> pd.DataFrame:
 
 
 def assign_case_ids(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
-    """``case_id`` from 编号, or a stable hash of the row's raw values when it is empty."""
+    """``case_id`` from 编号, or a stable hash of the row's raw values when it is empty, a
+    placeholder (NaN, None, null, N/A …) or formula text (=…, +…, -…, @…)."""
     given = normalize_text(_raw(df, "case_id")).fillna("")
+    junk = on_uniques(given, lambda u: u.str.contains(_PLACEHOLDER, regex=True) | u.str.contains(_FORMULA, regex=True))
+    if junk.any():
+        if log is not None and (junk & _kept(df)).any():
+            log.warn_count("{n} row(s) with a placeholder (NaN, None, null, N/A) or formula text as the case number: "
+                           "case_id is a hash of the row", int((junk & _kept(df)).sum()))
+        given = given.where(~junk, "")
     cols = [c for c in _raw_columns(df) if c != "raw:case_id"]
     empty = given.eq("")
     case_id = given.copy()

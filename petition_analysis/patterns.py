@@ -16,7 +16,7 @@ and put back (``\\1`` before and the last group after the match, where a pattern
 
 from __future__ import annotations
 
-__all__ = ["PII_PATTERNS", "MASK_PATTERNS", "PREFILTER"]
+__all__ = ["PII_PATTERNS", "MASK_PATTERNS", "GROUP_PREFILTERS", "PREFILTER", "LOCAL_PHONE"]
 
 # Digits may be full-width (free text is not NFKC-folded) and grouped the way people write
 # them: 138 0013 8000, 138-0013-8000, 138.0013.8000, 138　0013　8000 (ideographic space),
@@ -103,7 +103,7 @@ _ADDRESS = (
 #: (pattern, replacement) for :func:`~petition_analysis.ingest.privacy.mask_text`, in order,
 #: after own names and before the number patterns; ``{token}`` is the mask token's key.
 MASK_PATTERNS: list[tuple[str, str, str]] = [
-    # name patterns: (regex, replacement template, token key)
+    # (regex, replacement template with {token} keys, group of GROUP_PREFILTERS)
     (rf"({_ROLE})({_SP}*[：:]?{_SP}*(?:是|为|為)?{_SP}*){_NAME}", r"\1\2{name}", "name"),
     (rf"({_ROLE_COLON})({_SP}*[：:]{_SP}*){_NAME}", r"\1\2{name}", "name"),
     (rf"{_NAME}({_SP}?[（(［\[]{_SP}?代[写寫理签簽笔筆]?{_SP}?[）)］\]])", r"{name}\1", "name"),
@@ -114,23 +114,27 @@ MASK_PATTERNS: list[tuple[str, str, str]] = [
     # Chinese numerals read out digit by digit: 11 from 一/幺 is a mobile, 15 or 18 an ID,
     # 7 or 8 after a phone word a local number.
     (rf"(^|{_NOT_CN})({_CN}(?:{_SEP}{_CN}){{14}}(?:(?:{_SEP}{_CN}){{2}}{_SEP}[{_CN[1:-1]}Xx])?)({_NOT_CN}|$)",
-     r"\1{id_number}\3", "id_number"),
-    (rf"(^|{_NOT_CN})([一幺]{_SEP}[三四五六七八九](?:{_SEP}{_CN}){{9}})({_NOT_CN}|$)", r"\1{phone}\3", "phone"),
+     r"\1{id_number}\3", "numeral"),
+    (rf"(^|{_NOT_CN})([一幺]{_SEP}[三四五六七八九](?:{_SEP}{_CN}){{9}})({_NOT_CN}|$)", r"\1{phone}\3", "numeral"),
 ]
 #: Local numbers without an area code, after a phone word (电话 6512 0012, 座机：6512-0012, 打65120012).
-_PHONE_WORD = r"(电话|電話|座机|座機|固话|固話|手机|手機|热线|熱線|号码|號碼|联系方式|聯繫方式|(?i:tel)|致电|致電|拨打|撥打|打)"
+_PHONE_WORD = r"(电话|電話|座机|座機|固话|固話|手机|手機|热线|熱線|号码|號碼|联系方式|聯繫方式|(?i:tel)|致电|致電|拨打|撥打)"
 LOCAL_PHONE = (rf"{_PHONE_WORD}((?:{_SP}*[：:]|{_SP}*(?:是|为|為))?{_SP}*)"
                rf"((?:{_D}|{_CN})(?:{_SEP}(?:{_D}|{_CN})){{6,7}})({_NOT_D}|$)")
 
+#: Per kind of pattern (the last element of each :data:`MASK_PATTERNS` entry), the text it
+#: needs: names a role word before a colon, a 代 phrase or a name phrase; addresses a house
+#: number; Chinese numerals 7 of them in a row.
+GROUP_PREFILTERS: dict[str, str] = {
+    "name": "|".join([
+        rf"{_ROLE}|(?:{_ROLE_COLON}){_SP}*[：:]|代[为為写寫签簽理替）)\]］]|[（(［\[]代",
+        rf"{_CLAUSE}{_SURNAME}(?:{_SP}?{_NAME_CH}){{1,2}}(?:等人|等)?(?:反映|称|稱|诉称|訴稱|投诉|投訴|举报|舉報|来访|來訪|来信|來信)",
+    ]),
+    "address": rf"[0-9０-９一二三四五六七八九十百零〇]{_SP}?[号號栋棟幢室组組]|单元|單元",
+    "numeral": rf"{_CN}(?:{_SEP}{_CN}){{6}}",
+}
 #: Free text that may hold one of the patterns: 7 digits (single separators allowed), an "@"
-#: or "at", 7 Chinese numerals, a house number, or a phrase that introduces a name.
-PREFILTER = "|".join([
-    rf"{_D}(?:{_SEP}{_D}){{6}}",
-    r"[@＠]|(?i:[(（\[［{ ]at[)）\]］} ])",
-    rf"{_CN}(?:{_SEP}{_CN}){{6}}",
-    rf"[0-9０-９一二三四五六七八九十百零〇]{_SP}?[号號栋棟幢室组組]|单元|單元",
-    rf"{_ROLE}|(?:{_ROLE_COLON}){_SP}*[：:]|代[为為写寫签簽理替）)\]］]|[（(［\[]代",
-    rf"{_CLAUSE}{_SURNAME}(?:{_SP}?{_NAME_CH}){{1,2}}(?:等人|等)?(?:反映|称|稱|诉称|訴稱|投诉|投訴|举报|舉報|来访|來訪|来信|來信)",
-])
+#: or "at", or what a group of :data:`MASK_PATTERNS` needs (:data:`GROUP_PREFILTERS`).
+PREFILTER = "|".join([rf"{_D}(?:{_SEP}{_D}){{6}}", r"[@＠]|(?i:[(（\[［{ ]at[)）\]］} ])", *GROUP_PREFILTERS.values()])
 #: Kept for older imports: 7 digits, single separators allowed.
 _MAYBE_NUMBER = rf"{_D}(?:{_SEP}{_D}){{6}}"

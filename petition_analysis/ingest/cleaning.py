@@ -831,18 +831,25 @@ def _preview(df: pd.DataFrame, headers: dict[str, str], regions: set[str] | None
     value is masked before it is cut (a cut ID number would no longer look like one), and
     the region is shown only when it is canonical (else :data:`OTHER_REGION`)."""
     parts = []
-    names = _blank_to_na(df["raw:name"]) if "raw:name" in df else None
     canonical = canonical_regions() if regions is None else regions
-    for col in _raw_columns(df):
-        fld = col[4:]
-        if fld in PERSON_FIELDS:
-            continue
-        v = df[col].fillna("").astype("str")
+    fields = [c[4:] for c in _raw_columns(df) if c[4:] not in PERSON_FIELDS]
+    # Every field but the region masked in one call (fields stacked), then cut.
+    masked_fields = [f for f in fields if f != "region"]
+    masked = {}
+    if masked_fields and len(df):
+        stacked = pd.concat([df[f"raw:{f}"].fillna("").astype("str") for f in masked_fields], ignore_index=True)
+        names = pd.concat([_blank_to_na(df["raw:name"])] * len(masked_fields), ignore_index=True) \
+            if "raw:name" in df else None
+        out = mask_text(stacked, names=names).fillna("").to_numpy()
+        for i, f in enumerate(masked_fields):
+            masked[f] = pd.Series(out[i * len(df):(i + 1) * len(df)], index=df.index, dtype="str")
+    for fld in fields:
+        v = df[f"raw:{fld}"].fillna("").astype("str")
         if fld == "region":
             label = clean_labels(v)[0]
             v = label.where(label.isin(canonical) | label.eq(""), OTHER_REGION)
         else:
-            v = mask_text(v, names=names).fillna("")
+            v = masked.get(fld, v)
         v = v.str.slice(0, 80)
         parts.append((headers.get(fld, fld) + "=" + v).where(v.str.strip().ne(""), ""))
     if not parts:

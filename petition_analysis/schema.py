@@ -27,6 +27,7 @@ __all__ = [
     "LEVELS",
     "STATUSES",
     "SATISFACTION",
+    "MAX_PERSONS",
     "COLUMNS",
     "PROVENANCE_COLUMNS",
     "Column",
@@ -47,6 +48,8 @@ LEVELS = ("county", "city", "province", "national")
 STATUSES = ("registered", "accepted", "not_accepted", "concluded")
 #: 满意度 – the petitioner's evaluation of the result.
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied", "not_evaluated")
+#: The most persons one item may have (a plausible bound; docs/schema.md). Cleaning rejects more.
+MAX_PERSONS = 10_000
 
 
 @dataclass(frozen=True)
@@ -286,6 +289,7 @@ def validate(df: pd.DataFrame, *, allow_extra: bool = False) -> pd.DataFrame:
         rule("case_id", "must be unique", df["case_id"].duplicated(keep=False) & df["case_id"].notna())
     if "persons" in typed_ok:
         rule("persons", "must be >= 1", df["persons"] < 1)
+        rule("persons", f"must be at most {MAX_PERSONS:,} (a plausible bound per item)", df["persons"] > MAX_PERSONS)
     for name in ("received_date", "accepted_date", "concluded_date"):
         if name in typed_ok:
             s = df[name]

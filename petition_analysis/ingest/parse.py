@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .. import taxonomy
+from .. import schema, taxonomy
 from .io import from_arrow, normalize_text, on_uniques, squeeze_spaces, to_arrow
 
 __all__ = [
@@ -228,7 +228,7 @@ def date_problems(raw: pd.Series, parsed: pd.Series, *, today: pd.Timestamp | No
 
 #: More persons than this on one item is not plausible (a collective visit of thousands is
 #: registered as several batches): such a value is rejected as ``invalid_persons``.
-MAX_PERSONS = 10_000
+MAX_PERSONS = schema.MAX_PERSONS
 
 
 def parse_persons(values: pd.Series, channel: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:

@@ -21,7 +21,7 @@ from pathlib import Path
 HEADER = ["编号", "登记日期", "信访形式", "人数", "到达层级", "问题属地", "问题分类"]
 GOOD = ["A1", "2019-03-05", "来访", "3", "到市", "甲区", "城建"]
 #: Exit codes: 0 done, 1 a report failed or an internal error, 2 bad input or parameters.
-OK, BAD = 0, 2
+OK, FAILED, BAD = 0, 1, 2
 
 
 @dataclass
@@ -408,8 +408,9 @@ def _reports_and_batches(c: Corpus) -> None:
     plan("reports_not_list", "reports: annual\n", words=["reports"])
     plan("top_list", "- kind: annual\n", words=["reports"])
     plan("not_yaml", "reports: [\n", words=["YAML"])
-    plan("bad_year", "reports: [{kind: annual, years: [1800]}]\n", words=["1800"])
-    plan("bad_quarter", "reports: [{kind: quarterly, years: [2023], quarters: [9]}]\n", words=["quarter"])
+    # A report of a valid plan with a bad parameter is one failed report (exit 1); the others would run.
+    plan("bad_year", "reports: [{kind: annual, years: [1800]}]\n", FAILED, words=["1800"])
+    plan("bad_quarter", "reports: [{kind: quarterly, years: [2023], quarters: [9]}]\n", FAILED, words=["quarter"])
     plan("cli_workers_zero", "reports: [{kind: annual, years: [2023]}]\n", words=["--workers"], extra=["--workers", "0"])
     plan("cli_timeout_zero", "reports: [{kind: annual, years: [2023]}]\n", words=["--timeout"], extra=["--timeout", "0"])
     c.run("batch:dev_zero", ["batch", "{d}/zero.csv"], BAD, ["plan"])

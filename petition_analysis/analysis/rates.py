@@ -92,7 +92,7 @@ import pandas as pd
 from .. import periods as _periods
 from . import stats
 
-__all__ = ["three_rates", "RATE_LABELS", "ACCEPT_DAYS", "CONCLUDE_DAYS", "EXTENSION_DAYS", "CONCLUSION_WINDOWS"]
+__all__ = ["three_rates", "rate_rows", "RATE_LABELS", "ACCEPT_DAYS", "CONCLUDE_DAYS", "EXTENSION_DAYS", "CONCLUSION_WINDOWS"]
 
 ACCEPT_DAYS = 15
 CONCLUDE_DAYS = 60
@@ -108,25 +108,14 @@ RATE_LABELS = {
 }
 
 
-def three_rates(df: pd.DataFrame, period=None, *, by=None, as_of=None, accept_days: int = ACCEPT_DAYS,
-                conclude_days: int = CONCLUDE_DAYS, extension_days: int = EXTENSION_DAYS,
-                conclusion_window: str = "longest", alpha: float = 0.05) -> pd.DataFrame:
-    """The three rates plus participation for items received in ``period`` (all rows when
-    ``None``), optionally by columns ``by``, as the register stood on ``as_of``.
-
-    ``as_of`` is the date the register was extracted (default: the last received date of
-    ``df`` before the period is selected; pass it when ``df`` is a subset of a register,
-    since a subset's last received date may be earlier than the extraction). Items
-    received after ``as_of`` are left out, acceptances and conclusions dated after it
-    count as not yet happened, and items whose window has not closed by ``as_of`` leave
-    the rate (see the module docstring). ``conclusion_window`` is ``"longest"`` (the
-    window of on-time conclusion closes ``conclude_days + extension_days`` after acceptance
-    for every item) or ``"own"`` (at each item's own limit).
-
-    Returns one row per rate (and group): ``numerator``, ``denominator``, ``censored``,
-    ``rate``, ``ci_low``, ``ci_high`` (Wilson), ``label_zh``, ``label_en``; indexed by
-    ``rate_name`` when ``by`` is None, else with ``by`` and ``rate_name`` as columns.
-    ``attrs`` hold ``as_of``, the ``limits`` and the ``conclusion_window``.
+def rate_rows(df: pd.DataFrame, period=None, *, as_of=None, accept_days: int = ACCEPT_DAYS,
+              conclude_days: int = CONCLUDE_DAYS, extension_days: int = EXTENSION_DAYS,
+              conclusion_window: str = "longest") -> pd.DataFrame:
+    """Which rows count in each rate's numerator (``<rate>_n``), denominator (``_d``) and
+    censored count (``_c``): one row per item of ``period`` in the register on ``as_of``,
+    indexed like ``df``, 0/1 columns. :func:`three_rates` sums them; disclosure control
+    uses them to know which rows each published count covers (see :func:`three_rates`
+    for the arguments).
     """
     if conclusion_window not in CONCLUSION_WINDOWS:
         raise ValueError(f"conclusion_window must be one of {CONCLUSION_WINDOWS}, not {conclusion_window!r}.")
@@ -175,6 +164,35 @@ def three_rates(df: pd.DataFrame, period=None, *, by=None, as_of=None, accept_da
     names = list(RATE_LABELS)
     parts = pd.DataFrame({f"{r}_{k}": v for r, vs in cols.items() for k, v in zip("ndc", vs)},
                          index=df.index).astype("int64")
+    parts.attrs["as_of"] = as_of
+    return parts
+
+
+def three_rates(df: pd.DataFrame, period=None, *, by=None, as_of=None, accept_days: int = ACCEPT_DAYS,
+                conclude_days: int = CONCLUDE_DAYS, extension_days: int = EXTENSION_DAYS,
+                conclusion_window: str = "longest", alpha: float = 0.05) -> pd.DataFrame:
+    """The three rates plus participation for items received in ``period`` (all rows when
+    ``None``), optionally by columns ``by``, as the register stood on ``as_of``.
+
+    ``as_of`` is the date the register was extracted (default: the last received date of
+    ``df`` before the period is selected; pass it when ``df`` is a subset of a register,
+    since a subset's last received date may be earlier than the extraction). Items
+    received after ``as_of`` are left out, acceptances and conclusions dated after it
+    count as not yet happened, and items whose window has not closed by ``as_of`` leave
+    the rate (see the module docstring). ``conclusion_window`` is ``"longest"`` (the
+    window of on-time conclusion closes ``conclude_days + extension_days`` after acceptance
+    for every item) or ``"own"`` (at each item's own limit).
+
+    Returns one row per rate (and group): ``numerator``, ``denominator``, ``censored``,
+    ``rate``, ``ci_low``, ``ci_high`` (Wilson), ``label_zh``, ``label_en``; indexed by
+    ``rate_name`` when ``by`` is None, else with ``by`` and ``rate_name`` as columns.
+    ``attrs`` hold ``as_of``, the ``limits`` and the ``conclusion_window``.
+    """
+    parts = rate_rows(df, period, as_of=as_of, accept_days=accept_days, conclude_days=conclude_days,
+                      extension_days=extension_days, conclusion_window=conclusion_window)
+    as_of = parts.attrs["as_of"]
+    df = df.loc[parts.index]
+    names = list(RATE_LABELS)
     keys = [by] if isinstance(by, str) else (list(by) if by is not None else [])
     if keys:
         sums = parts.groupby([df[k] for k in keys], observed=True).sum()

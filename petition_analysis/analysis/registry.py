@@ -200,6 +200,8 @@ class FigureRegistry:
     alpha: float = 0.05
     history: dict = field(default_factory=dict)
     emerging: pd.DataFrame | None = None
+    #: What each comparison figure counts (its series and filters), by figure id.
+    specs: dict = field(default_factory=dict)
 
     def __getitem__(self, figure: str) -> pd.Series:
         try:
@@ -512,7 +514,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     s2, s2_df, s2_fallback, years, _ = _sigma_between(frame, p1.start.year)
     history = {"sigma_between": math.sqrt(s2), "sigma_between_df": s2_df, "sigma_between_fallback": s2_fallback,
                "years_for_sigma": years, "data_start": frame.first_date, "data_end": data_end}
-    reg = FigureRegistry(t, kind, p1, p0, region, extraction, alpha, history)
+    reg = FigureRegistry(t, kind, p1, p0, region, extraction, alpha, history, specs={s.figure: s for s in specs})
     if emerging:
         reg.emerging = _emerging(df, kind, p1, start_year, end_year, min_emerging)
     return reg

@@ -206,6 +206,15 @@ def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *,
                     suppress_below=suppress_below)
 
 
+def heatmap_counts(df: pd.DataFrame, quarter, *, top: int = 10) -> pd.DataFrame:
+    """Region × category items in one quarter (harmonized categories), the ``top``
+    categories by volume: the numbers :func:`hotspot_heatmap` draws."""
+    q = _periods.parse(quarter)
+    h = hotspots.harmonized(q.select(df))
+    counts = h.groupby([h["region"].astype("str"), h["category"].astype("str")]).size().unstack(fill_value=0)
+    return counts[counts.sum().nlargest(top).index]
+
+
 def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
                     suppress_below: int | None = None, flags: pd.DataFrame | None = None):
     """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
@@ -220,10 +229,8 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
     q = _periods.parse(quarter)
     if flags is None:
         flags = hotspots.emerging_hotspots(df, history_years=history_years)
-    h = hotspots.harmonized(q.select(df))
-    counts = h.groupby([h["region"].astype("str"), h["category"].astype("str")]).size().unstack(fill_value=0)
-    cats = counts.sum().nlargest(top).index
-    counts = counts[cats]
+    counts = heatmap_counts(df, quarter, top=top)
+    cats = counts.columns
     label = f"{q.start.year}Q{(q.start.month - 1) // 3 + 1}"
     hit = flags.loc[flags["flag"] & (flags["period"] == label)]
     with _style(lang):

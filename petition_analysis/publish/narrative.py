@@ -123,11 +123,13 @@ def _history_note(reg, lang: str) -> str:
             "between years (4 are needed); the tests use a conservative assumed value.)")
 
 
-def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_below: int | None = None) -> str:
+def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_below: int | None = None,
+                  hidden=None) -> str:
     """Headline paragraphs from a :class:`~petition_analysis.analysis.registry.FigureRegistry`:
     all items and person-times, visits at national level, leapfrog visits received at city
     level, and the five declines (五下降). ``suppress_below=k`` (public mode) leaves out a
-    paragraph that would state a count from 1 to k−1, and says so."""
+    paragraph that would state a count from 1 to k−1, and says so; ``hidden`` (figure ids)
+    leaves out a paragraph that uses a figure disclosure control hid."""
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}.")
     from ..analysis.registry import FIVE_DECLINES as five
@@ -188,6 +190,8 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
     for text, uses in paragraphs:
         counts = f.loc[list(uses), ["current", "previous"]].to_numpy(float).ravel()
         if suppress_below and ((counts > 0) & (counts < suppress_below)).any():
+            continue
+        if hidden is not None and any(u in hidden for u in uses):
             continue
         keep.append(text)
     if len(keep) < len(paragraphs):

@@ -27,7 +27,7 @@ from . import fonts
 from .. import taxonomy
 from .. import periods as _periods
 
-__all__ = ["monthly_trend", "yoy_bars", "five_declines_chart", "hotspot_heatmap", "category_share_change",
+__all__ = ["monthly_trend", "monthly_counts", "heatmap_counts", "yoy_bars", "five_declines_chart", "hotspot_heatmap", "category_share_change",
            "three_rates_chart", "resolve_lang", "NoCJKFontWarning"]
 
 _warned = False
@@ -140,6 +140,26 @@ def monthly_trend(df: pd.DataFrame, where=None, *, lang: str = "zh", family: str
     return _close_pyplot(fig)
 
 
+def monthly_counts(values: pd.Series, *, lang: str = "zh", title: str | None = None, note: str | None = None):
+    """Bars of monthly items (``values`` indexed by month; NaN = hidden, drawn as a gap with
+    an ``x``): the public edition's trend chart, with no fitted line."""
+    lang = resolve_lang(lang)
+    with _style(lang):
+        fig, ax = _figure()
+        x = np.arange(len(values))
+        v = values.to_numpy(dtype=float)
+        ax.bar(x[np.isfinite(v)], v[np.isfinite(v)], color="#457b9d")
+        top = np.nanmax(v) if np.isfinite(v).any() else 1.0
+        for xi in x[~np.isfinite(v)]:
+            ax.annotate("x", (xi, 0), ha="center", va="bottom", fontsize=9)
+        ax.set_xticks(x, [str(m) for m in values.index], rotation=60)
+        ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), ylim=(0, top * 1.1),
+               title=title or _t("trend_title", lang))
+        if note:
+            ax.text(0, -0.32, note, transform=ax.transAxes, fontsize=8)
+    return _close_pyplot(fig)
+
+
 def _small(values, k: int | None) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     return np.zeros(len(v), dtype=bool) if k is None else (v > 0) & (v < k)
@@ -216,12 +236,15 @@ def heatmap_counts(df: pd.DataFrame, quarter, *, top: int = 10) -> pd.DataFrame:
 
 
 def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
-                    suppress_below: int | None = None, flags: pd.DataFrame | None = None):
+                    suppress_below: int | None = None, flags: pd.DataFrame | None = None,
+                    display: pd.DataFrame | None = None):
     """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
     with emerging-hotspot flags (FDR-controlled over every cell tested) outlined.
     ``suppress_below=k`` (public output) writes counts from 1 to k−1 as ``<k``. ``flags``: an
     :func:`hotspots.emerging_hotspots` result to outline (default: computed over every quarter),
-    so that a report's heatmap and its table of flags agree."""
+    so that a report's heatmap and its table of flags agree. ``display``: the text of each
+    cell as disclosure control decided (``<k``, ``x`` or the count; same shape as the
+    counts); hidden cells are then coloured as zero."""
     import seaborn as sns
     from matplotlib.patches import Rectangle
 
@@ -239,10 +262,14 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
         shown.index = [_region_label(r, lang) for r in counts.index]
         shown.columns = [_cat_label(c, lang) for c in cats]
         values = counts.to_numpy()
-        annot = np.where(_small(values.ravel(), suppress_below).reshape(values.shape),
-                         f"<{suppress_below}", values.astype(str))
-        # Small cells are coloured as zero: their colour would give the hidden count back.
-        small = _small(values.ravel(), suppress_below).reshape(values.shape)
+        if display is not None:
+            annot = display.loc[counts.index, counts.columns].to_numpy(dtype=object)
+            small = annot != values.astype(str)
+        else:
+            annot = np.where(_small(values.ravel(), suppress_below).reshape(values.shape),
+                             f"<{suppress_below}", values.astype(str))
+            small = _small(values.ravel(), suppress_below).reshape(values.shape)
+        # Hidden cells are coloured as zero: their colour would give the hidden count back.
         sns.heatmap(shown.where(~small, 0), annot=annot, fmt="", cmap="rocket_r", cbar=False, ax=ax,
                     annot_kws={"size": 8})
         for _, row in hit.iterrows():
@@ -283,10 +310,11 @@ def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=Non
 
 
 def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppress_below: int | None = None,
-                      table: pd.DataFrame | None = None, **limits):
+                      table: pd.DataFrame | None = None, hidden=None, **limits):
     """The three rates and participation with Wilson intervals; legal limits as keyword
     arguments of :func:`rates.three_rates`. ``suppress_below=k`` writes small numerators and
-    denominators as ``<k``. ``table``: rates already computed (a report's registry rows)."""
+    denominators as ``<k``. ``table``: rates already computed (a report's registry rows);
+    ``hidden``: a boolean per row of ``table`` (disclosure control's decision) to leave out."""
     lang = resolve_lang(lang)
     p = _periods.parse(period) if period is not None else None
     t = table if table is not None else rates.three_rates(df, p, **limits)
@@ -295,13 +323,15 @@ def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppre
         y = np.arange(len(t))
         # A rate with a small numerator or denominator is left out, point and text: rate ×
         # denominator would give the hidden count back.
-        hidden = _small(t["numerator"], suppress_below) | _small(t["denominator"], suppress_below)
+        if hidden is None:
+            hidden = _small(t["numerator"], suppress_below) | _small(t["denominator"], suppress_below)
+        hidden = np.asarray(hidden, dtype=bool)
         shown = t[~hidden]
         ax.errorbar(shown["rate"] * 100, y[~hidden],
                     xerr=np.vstack([(shown["rate"] - shown["ci_low"]) * 100, (shown["ci_high"] - shown["rate"]) * 100]),
                     fmt="o", capsize=4, color="#264653")
         for yi, (v, n, d, h) in enumerate(zip(t["rate"], t["numerator"], t["denominator"], hidden)):
-            text = f"<{suppress_below}" if h else (f"{v * 100:.1f}%  ({int(n):,}/{int(d):,})" if pd.notna(v) else "")
+            text = "x" if h and not suppress_below else f"<{suppress_below}" if h else (f"{v * 100:.1f}%  ({int(n):,}/{int(d):,})" if pd.notna(v) else "")
             ax.annotate(text, (v * 100 if not h else 0, yi), textcoords="offset points", xytext=(6, 6), fontsize=9)
         ax.set_yticks(y, t[f"label_{lang}"].tolist())
         ax.invert_yaxis()

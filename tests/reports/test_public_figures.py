@@ -67,14 +67,17 @@ def test_heatmap_colours_small_cells_as_zero(reference_df):
 def test_shares_of_small_categories_are_not_published():
     ctx = reports.prepare("annual", year=2023, region="寅市", lang="en", public=True)
     t = sections.categories(ctx)
-    small = t["current"].astype(str).str.startswith("<") | t["previous"].astype(str).str.startswith("<")
+    def hidden_text(col):
+        return col.astype(str).str.startswith("<") | (col.astype(str) == "x")
+
+    small = hidden_text(t["current"]) | hidden_text(t["previous"])
     assert small.any()
     assert (t.loc[small, ["share", "share change (pp)", "share test"]] == "").all().all()
     drawn = [tick.get_text() for tick in sections.plot(ctx, "category_shares").axes[0].get_yticklabels()]
     assert set(drawn) == set(t.loc[~small, t.columns[0]])
     hot = reports.prepare("hotspots", start_year=2016, end_year=2023, region="寅市", lang="en", public=True)
     years = sections.category_years(hot)
-    hidden = years["2023"].astype(str).str.startswith("<")
+    hidden = hidden_text(years["2023"])
     assert hidden.any() and (years.loc[hidden, "share 2023"] == "").all()
 
 

@@ -119,6 +119,8 @@ class ReportContext:
     mapping: str | None = None
     suppression_k: int = DEFAULT_SUPPRESSION_K
     quality: dict = field(default_factory=dict)
+    #: a public batch's series decisions (JSON path), so that every report hides the same cells
+    disclosure_plan: str | None = None
     #: the day the register is read as of: ``as_of`` when given, else the data's last
     #: received date (cases still open then are censored there)
     extraction_date: pd.Timestamp | None = None
@@ -153,6 +155,18 @@ class ReportContext:
             out.update(year=self.year, quarter=self.quarter)
         else:
             out.update(start_year=self.start_year, end_year=self.end_year)
+        if self.disclosure_plan:
+            out["disclosure_plan"] = self.disclosure_plan
+        return out
+
+    def published_parameters(self) -> dict:
+        """The parameters as a report prints them: a public report names no file (a file or
+        folder name can hold a person's name); the data's SHA-256 identifies the input."""
+        out = self.parameters()
+        if self.public:
+            for key in ("data", "mapping", "disclosure_plan"):
+                if out.get(key) is not None:
+                    out[key] = "(not shown in public reports)"
         return out
 
 
@@ -293,13 +307,15 @@ def prepare(
     public=False,
     mapping=None,
     suppression_k=DEFAULT_SUPPRESSION_K,
+    disclosure_plan=None,
     frame: pd.DataFrame | None = None,
 ) -> ReportContext:
     """Check report parameters and load the data. Raises :class:`ReportParameterError`
     with a sentence that says what is allowed.
 
     ``frame`` passes an already loaded canonical table (the batch runner uses it to avoid
-    re-reading); ``data`` is then only recorded.
+    re-reading); ``data`` is then only recorded. ``disclosure_plan``: the JSON file in which
+    a public batch recorded the series' suppression decisions (see ``reports.batch``).
     """
     if kind not in REPORT_KINDS:
         raise ReportParameterError(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}.")
@@ -336,6 +352,13 @@ def prepare(
     ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
                         region=region, mapping=_none(mapping), suppression_k=k, quality=dict(quality),
                         extraction_date=end)
+    if _none(disclosure_plan) is not None:
+        if not public:
+            raise ReportParameterError("disclosure_plan is for public reports; add public=True or leave it out.")
+        if not Path(str(disclosure_plan)).is_file():
+            raise ReportParameterError(f"disclosure_plan {disclosure_plan} does not exist; run the series with "
+                                       "`petition-analysis batch`, which writes it.")
+        ctx.disclosure_plan = str(disclosure_plan)
 
     if kind == "annual" and _none(year) is None:
         from ..headline import latest_complete_year

@@ -16,6 +16,8 @@ percentage, interval, p-value) is left blank.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -146,6 +148,47 @@ def registry(ctx: ReportContext) -> FigureRegistry:
     return _memo(ctx, ("registry",), compute)
 
 
+def disclosure(ctx: ReportContext):
+    """Public mode: which counts the report shows, hides as small (``<k``) or hides to protect
+    others (``x``), with the audit that proves it (:mod:`petition_analysis.publish.disclosure`);
+    ``None`` for an internal report. In a public batch the series' decisions are kept, so
+    every report of the series hides the same cells."""
+    if not ctx.public:
+        return None
+
+    def compute():
+        import json
+
+        from ..disclosure import SHOWN, AuditFailed, protect
+        from .cells import report_cells
+
+        table = report_cells(ctx)
+        plan = None
+        if ctx.disclosure_plan:
+            plan = json.loads(open(ctx.disclosure_plan, encoding="utf-8").read())["status"]
+        prot = protect(table, ctx.suppression_k, hide=plan)
+        if plan is not None:
+            differ = [key for key, st in prot.status.items() if st != plan.get(key, SHOWN)]
+            if differ:
+                raise AuditFailed(f"this report would hide {len(differ)} cell(s) its series does not "
+                                  f"(e.g. {differ[0]}); run the whole series again with `petition-analysis batch`.")
+            prot.stats["series"] = True
+        return prot
+    return _memo(ctx, ("disclosure",), compute)
+
+
+def _hidden_figures(ctx: ReportContext) -> set[str]:
+    """Figure ids with a hidden count (public mode), whose change and verdict are not shown."""
+    prot = disclosure(ctx)
+    if prot is None:
+        return set()
+    out = set()
+    for key in prot.keys:
+        if key.startswith("fig:") and prot.hidden(key):
+            out.add(key.split(":")[1])
+    return out
+
+
 def _emerging_flags(ctx: ReportContext) -> pd.DataFrame:
     return registry(ctx).emerging
 
@@ -206,12 +249,13 @@ def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str
     out[_t(lang, "p (adjusted)")] = t["p_value"].map(_p)
     out[_t(lang, "assessment")] = t["verdict"].map(lambda a: VERDICTS[a][lang])
     if ctx.public:
-        small_cur, small_prev = _small(t["current"], k), _small(t["previous"], k)
-        out.loc[small_cur, _t(lang, "current")] = f"<{k}"
-        out.loc[small_prev, prev_head] = f"<{k}"
+        prot = disclosure(ctx)
+        out[_t(lang, "current")] = [prot.display(f"fig:{fid}:current") for fid in t.index]
+        out[prev_head] = [prot.display(f"fig:{fid}:previous") for fid in t.index]
+        hidden = np.array([fid in _hidden_figures(ctx) for fid in t.index], dtype=bool)
         derived = [_t(lang, "change"), _t(lang, "change %"), rr_head, _t(lang, "CI level"),
                    _t(lang, "p (adjusted)"), _t(lang, "assessment")]
-        out.loc[small_cur | small_prev, derived] = ""
+        out.loc[hidden, derived] = ""
     return out.reset_index(drop=True)
 
 
@@ -250,7 +294,8 @@ def narrative(ctx: ReportContext) -> str:
     (:mod:`petition_analysis.publish.narrative`). In public mode a paragraph that would state a count
     below k is left out, and a sentence says so."""
     return _narrative.registry_text(registry(ctx), lang=ctx.lang, place=ctx.region_label,
-                                    suppress_below=ctx.suppression_k if ctx.public else None)
+                                    suppress_below=ctx.suppression_k if ctx.public else None,
+                                    hidden=_hidden_figures(ctx) if ctx.public else None)
 
 
 def headline_figures(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
@@ -313,11 +358,20 @@ def three_rates(ctx: ReportContext) -> pd.DataFrame:
         head[5]: t["censored"].map(_count).to_numpy(),
     })
     if ctx.public:
-        small = (_small(t["numerator"], k) | _small(t["denominator"], k)).to_numpy()
-        for col, series in ((head[1], t["numerator"]), (head[2], t["denominator"]), (head[5], t["censored"])):
-            out.loc[_small(series, k).to_numpy(), col] = f"<{k}"
-        out.loc[small, [head[3], head[4]]] = ""
+        prot = disclosure(ctx)
+        names = [fid.removeprefix("rate_") for fid in t.index]
+        for col, part in ((head[1], "numerator"), (head[2], "denominator"), (head[5], "censored")):
+            out[col] = [prot.display(f"rate:{n}:{part}") for n in names]
+        out.loc[_rates_hidden(ctx, t), [head[3], head[4]]] = ""
     return out
+
+
+def _rates_hidden(ctx: ReportContext, t: pd.DataFrame) -> np.ndarray:
+    """Rates whose numerator or denominator is hidden: rate × denominator would give it back."""
+    prot = disclosure(ctx)
+    names = [fid.removeprefix("rate_") for fid in t.index]
+    return np.array([prot.hidden(f"rate:{n}:numerator") or prot.hidden(f"rate:{n}:denominator") for n in names],
+                    dtype=bool)
 
 
 def _categories(ctx: ReportContext) -> pd.DataFrame:
@@ -340,8 +394,8 @@ def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
     out[share[1]] = [_signed(v, 2) for v in t["share_change_pp"]]
     out[share[2]] = [flag[f][lang] if f in flag else "" for f in t["share_flag"]]
     if ctx.public:  # a share × the total would give a hidden count back
-        small = (_small(t["current"], ctx.suppression_k) | _small(t["previous"], ctx.suppression_k)).to_numpy()
-        out.loc[small, share] = ""
+        hidden = np.array([fid in _hidden_figures(ctx) for fid in t.index], dtype=bool)
+        out.loc[hidden, share] = ""
     return out
 
 
@@ -370,6 +424,12 @@ def _emerging_display(ctx: ReportContext, t: pd.DataFrame, only_flagged: bool = 
         head[5]: [f"{r:.2f}" for r in t["ratio"]],
         head[6]: t["p_adjusted"].map(_p).to_numpy(),
     })
+    if ctx.public:
+        # The expected count, the ratio and the p-value come from the cell's own history
+        # (earlier quarters, not printed): the public edition shows the flagged cell only.
+        prot = disclosure(ctx)
+        out[head[3]] = [prot.display(f"cell:{q}:{r}:{c}") for q, r, c in zip(t["period"], t["region"], t["category"])]
+        out = out[head[:4]]
     out.attrs["tests"] = tests
     return out
 
@@ -430,9 +490,19 @@ def accumulated(ctx: ReportContext) -> pd.DataFrame:
     }[ctx.lang]
     out = pd.DataFrame(rows, columns=["", "value"] if ctx.lang == "en" else ["", "数值"])
     if ctx.public:
+        prot = disclosure(ctx)
         col = out.columns[1]
-        out[col] = [f"<{ctx.suppression_k}" if isinstance(v, (int, np.integer)) and 0 < v < ctx.suppression_k else v
-                    for v in out[col]]
+        out.loc[0, col] = prot.display("accumulated:petitioners")
+        out.loc[1, col] = prot.display("accumulated:new")
+        # Their visits cut across every table, and a top 1 % of fewer than k people
+        # describes single petitioners: neither is printed in the public edition.
+        drop = [2]
+        top = math.ceil(conc["petitioners"] * 0.01) if conc["petitioners"] else 0
+        if top < ctx.suppression_k:
+            drop += [3]
+        if math.ceil(conc["petitioners"] * 0.10) < ctx.suppression_k:
+            drop += [4, 5]
+        out = out.drop(index=drop).reset_index(drop=True)
     out.attrs["rule"] = rule
     return out
 
@@ -444,6 +514,8 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
     rows = [("读取行数" if zh else "rows read", q.get("rows_read", len(ctx.data))),
             ("有效行数" if zh else "clean rows", q.get("rows_clean", len(ctx.data))),
             ("剔除行数" if zh else "rejected rows", q.get("rows_rejected", 0))]
+    if ctx.public:  # totals only: small counts of rejected rows are not for publication
+        return pd.DataFrame(rows, columns=["", "数值" if zh else "value"])
     for reason, n in (q.get("rejected_by_reason") or {}).items():
         rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
     for fld, n in (q.get("unmapped_labels") or {}).items():  # rows per field (labels are raw text)
@@ -455,7 +527,7 @@ def provenance(ctx: ReportContext) -> pd.DataFrame:
     """Parameters, the input's SHA-256 and the package version."""
     from ..._version import __version__
 
-    rows = [(k, "" if v is None else str(v)) for k, v in ctx.parameters().items()]
+    rows = [(k, "" if v is None else str(v)) for k, v in ctx.published_parameters().items()]
     rows += [("data_sha256", ctx.data_sha256), ("rows", str(len(ctx.data))), ("petition_analysis", __version__)]
     return pd.DataFrame(rows, columns=["parameter", "value"])
 
@@ -492,27 +564,47 @@ def heatmap_quarter(ctx: ReportContext) -> str:
 
 def plot(ctx: ReportContext, what: str):
     """One of the report's figures (:data:`PLOTS`) from :mod:`petition_analysis.publish.plots`, in the
-    report's language; public mode writes small counts as ``<k`` or leaves their bars out."""
+    report's language; public mode draws only what disclosure control shows."""
     from .. import plots
 
-    k = ctx.suppression_k if ctx.public else None
+    prot = disclosure(ctx)
+    hidden = _hidden_figures(ctx)
     p = period_of(ctx)
     lang = ctx.lang
+
+    def visible(t: pd.DataFrame) -> pd.DataFrame:
+        return t[[fid not in hidden for fid in t.index]]
+
     if what == "headline":
-        return plots.yoy_bars(headline_figures(ctx), label_column=f"label_{lang}", lang=lang, suppress_below=k)
+        return plots.yoy_bars(visible(headline_figures(ctx)), label_column=f"label_{lang}", lang=lang)
     if what == "five_declines":
-        t = registry(ctx).rows([figure_id(s, "items") for s in FIVE_DECLINES])
+        t = visible(registry(ctx).rows([figure_id(s, "items") for s in FIVE_DECLINES]))
         where = ctx.region_label + " " if ctx.region else ""
         title = where + plots._t("five_title", lang, p=p.label(lang))
-        return plots.yoy_bars(t, lang=lang, title=title, suppress_below=k)
+        return plots.yoy_bars(t, lang=lang, title=title)
     if what == "rates":
-        return plots.three_rates_chart(None, p, lang=lang, suppress_below=k, table=registry(ctx).family("rates"))
+        t = registry(ctx).family("rates")
+        return plots.three_rates_chart(None, p, lang=lang, table=t,
+                                       hidden=_rates_hidden(ctx, t) if prot is not None else np.zeros(len(t), bool))
     if what == "category_shares":
-        return plots.category_share_change(None, period=p, lang=lang, ranking=_categories(ctx), suppress_below=k)
+        return plots.category_share_change(None, period=p, lang=lang, ranking=visible(_categories(ctx)))
     if what == "heatmap":
-        return plots.hotspot_heatmap(ctx.data, heatmap_quarter(ctx), lang=lang, suppress_below=k,
-                                     flags=_emerging_flags(ctx))
+        quarter = heatmap_quarter(ctx)
+        display = None
+        if prot is not None:
+            counts = plots.heatmap_counts(ctx.data, quarter)
+            display = pd.DataFrame([[prot.display(f"cell:{quarter}:{r}:{c}", str) for c in counts.columns]
+                                    for r in counts.index], index=counts.index, columns=counts.columns)
+        return plots.hotspot_heatmap(ctx.data, quarter, lang=lang, flags=_emerging_flags(ctx), display=display)
     if what == "trend":
+        if prot is not None:
+            start = p.comparison("yoy").start
+            months = pd.period_range(start, p.end, freq="M")
+            values = pd.Series([np.nan if prot.hidden(f"month:{m}") else prot.values[f"month:{m}"] for m in months],
+                               index=months, dtype=float)
+            from .cells import PUBLIC_TREND_NOTE
+
+            return plots.monthly_counts(values, lang=lang, note=PUBLIC_TREND_NOTE[lang])
         return plots.monthly_trend(ctx.region_data[ctx.region_data["received_date"] <= p.end], lang=lang)
     raise ValueError(f"unknown plot {what!r}; one of {', '.join(PLOTS)}.")
 
@@ -558,10 +650,13 @@ def category_years(ctx: ReportContext) -> pd.DataFrame:
     table = pd.crosstab(h["category"].astype("str"), h["received_date"].dt.year)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
     share = table[ctx.end_year] / table[ctx.end_year].sum()
-    out = table.map(_count) if hasattr(table, "map") else table.applymap(_count)
+    out = table.map(_count)
     if ctx.public:
-        small = (table > 0) & (table < ctx.suppression_k)
-        out = out.mask(small, f"<{ctx.suppression_k}")
+        prot = disclosure(ctx)
+        small = pd.DataFrame([[prot.hidden(f"catyear:{c}:{y}") if table.loc[c, y] else False for y in table.columns]
+                              for c in table.index], index=table.index, columns=table.columns)
+        out = pd.DataFrame([[prot.display(f"catyear:{c}:{y}") if table.loc[c, y] else "0" for y in table.columns]
+                            for c in table.index], index=table.index, columns=table.columns)
     out.insert(0, "类别" if ctx.lang == "zh" else "category", [taxonomy.label(c, ctx.lang) for c in table.index])
     shares = [f"{100 * v:.1f} %" for v in share]
     if ctx.public:  # a share × the year's total would give a hidden count back
@@ -589,6 +684,12 @@ def share_scan(ctx: ReportContext) -> pd.DataFrame:
         head[5]: flagged["p_adjusted"].map(_p).to_numpy(),
         head[6]: [direction[f][lang] for f in flagged["flag"]],
     })
+    if ctx.public:  # shares × the years' totals would give a hidden count back
+        prot = disclosure(ctx)
+        hid = np.array([prot.hidden(f"catyear:{c}:{y}") or prot.hidden(f"catyear:{c}:{y - 1}")
+                        if f"catyear:{c}:{y - 1}" in prot.status and f"catyear:{c}:{y}" in prot.status else True
+                        for c, y in zip(flagged["category"], flagged["year"])], dtype=bool)
+        out.loc[hid, head[2:6]] = ""
     out.attrs["tests"] = len(t)
     return out
 
@@ -607,6 +708,8 @@ def seasonal(ctx: ReportContext) -> pd.DataFrame:
     lang = ctx.lang
     head = {"zh": ["类别", "月份", "相对典型月份", "95%置信区间", "p值（校正）"],
             "en": ["category", "month", "relative to a typical month", "95% CI", "p (adjusted)"]}[lang]
+    if ctx.public:  # effects come from category × month counts that are not printed
+        return pd.DataFrame({head[0]: [taxonomy.label(c, lang) for c in t["category"]], head[1]: t["month"].to_numpy()})
     return pd.DataFrame({
         head[0]: [taxonomy.label(c, lang) for c in t["category"]],
         head[1]: t["month"].to_numpy(),

@@ -25,7 +25,8 @@ from ..._version import __version__
 from ...analysis.registry import figure_object  # noqa: F401 (a registry row as a JSON figure)
 from .params import ReportContext
 
-__all__ = ["FIGURE_KEYS", "figure_object", "build_summary", "write_summary", "suppress_figure"]
+__all__ = ["FIGURE_KEYS", "figure_object", "build_summary", "write_summary", "suppress_figure", "protect_figure",
+           "disclosure_summary"]
 
 #: Keys of one comparison figure in ``figures`` (see :func:`figure_object`).
 FIGURE_KEYS = ("kind", "family", "current", "previous", "change", "change_pct", "rate_ratio", "ci_low", "ci_high",
@@ -56,15 +57,74 @@ def suppress_figure(fig: dict, k: int) -> dict:
     return out
 
 
+_DERIVED = ("change", "change_pct", "p_value", "p_value_raw", "rate_ratio", "ci_low", "ci_high", "ci_level",
+            "ci_low_95", "ci_high_95", "rate", "significant", "assessment", "expected_ratio", "share_previous",
+            "share_current", "share_change_pp", "share_p_value", "share_flag")
+
+
+def protect_figure(fid: str, fig: dict, protection) -> dict:
+    """Public-mode copy of one figure as disclosure control decided: a hidden count becomes
+    ``"<k"`` or ``"x"``, and a figure with a hidden count carries no change, p-value,
+    interval, significance or assessment.
+
+    >>> from petition_analysis.publish.disclosure import Protection
+    >>> import pandas as pd
+    >>> prot = Protection(5, {"fig:a:current": 3, "fig:a:previous": 40}, {"fig:a:current": "primary",
+    ...                   "fig:a:previous": "shown"}, pd.DataFrame())
+    >>> out = protect_figure("a", {"current": 3, "previous": 40, "change": -37, "significant": True}, prot)
+    >>> out["current"], out["previous"], out["change"], out["significant"]
+    ('<5', 40, None, None)
+    """
+    out = dict(fig)
+    if fig.get("kind") == "rate":
+        name = fid.removeprefix("rate_")
+        keys = {part: f"rate:{name}:{part}" for part in ("numerator", "denominator", "censored")}
+        hide_derived = protection.hidden(keys["numerator"]) or protection.hidden(keys["denominator"])
+    else:
+        keys = {part: f"fig:{fid}:{part}" for part in ("current", "previous")}
+        hide_derived = any(protection.hidden(k) for k in keys.values())
+    for part, key in keys.items():
+        if key in protection.status:
+            out[part] = protection.json_value(key)
+    if hide_derived:
+        for name in _DERIVED:
+            if name in out:
+                out[name] = None
+    return out
+
+
+def disclosure_summary(protection) -> dict:
+    """What the JSON says about disclosure control: the rule, how many counts were hidden
+    and that the audit proved the rule for each (the ranges themselves are not published)."""
+    counts = protection.counts()
+    widths = (protection.audit["hi"] - protection.audit["lo"]) if len(protection.audit) else pd.Series(dtype=float)
+    return {
+        "rule": (f"every hidden count keeps at least {protection.k - 1} possible values given everything the report "
+                 f"prints (hi - lo >= {protection.k - 2} over the integers); '<{protection.k}' = 1 to "
+                 f"{protection.k - 1}, 'x' = hidden to protect another count"),
+        "k": protection.k,
+        "counts_shown": counts["shown"],
+        "hidden_small": counts["primary"],
+        "hidden_complementary": counts["complementary"],
+        "audit_passed": bool(protection.ok),
+        "narrowest_range": int(widths.min()) if len(widths) else None,
+        "series": bool(protection.stats.get("series", False)),
+    }
+
+
 def build_summary(ctx: ReportContext, name: str, figures: dict[str, dict], *,
                   period: dict | None = None, comparison: dict | None = None, extra: dict | None = None) -> dict:
-    """The summary dict; public mode suppresses small counts."""
+    """The summary dict; public mode prints counts as disclosure control decided."""
+    protection = None
     if ctx.public:
-        figures = {k: suppress_figure(v, ctx.suppression_k) for k, v in figures.items()}
+        from .sections import disclosure
+
+        protection = disclosure(ctx)
+        figures = {k: protect_figure(k, v, protection) for k, v in figures.items()}
     summary = {
         "report": {"kind": ctx.kind, "name": name},
-        "parameters": ctx.parameters(),
-        "data": {"path": ctx.data_path, "sha256": ctx.data_sha256, "rows": int(len(ctx.data))},
+        "parameters": ctx.published_parameters(),
+        "data": {"path": None if ctx.public else ctx.data_path, "sha256": ctx.data_sha256, "rows": int(len(ctx.data))},
         "package_version": __version__,
         "region": {"name": ctx.region, "label": ctx.region_label, "slug": ctx.region_slug},
         "period": period or {},
@@ -73,6 +133,10 @@ def build_summary(ctx: ReportContext, name: str, figures: dict[str, dict], *,
         "figures": figures,
         "quality": ctx.quality,
     }
+    if protection is not None:
+        summary["disclosure"] = disclosure_summary(protection)
+        q = dict(ctx.quality or {})
+        summary["quality"] = {k: q[k] for k in ("rows_read", "rows_clean", "rows_rejected") if k in q}
     if comparison:
         summary["comparison"] = comparison
     if extra:

@@ -285,8 +285,14 @@ def validate(df: pd.DataFrame, *, allow_extra: bool = False) -> pd.DataFrame:
             shown = (values if values is not None else df[column])[mask]
             add(Violation(column, text, n, _examples(shown)))
 
+    # A case number holding an ID or phone number is never shown in an example (see Privacy below).
+    cid_personal = None
+    if "case_id" in present:
+        cid_personal = pd.Series(_matches(df["case_id"], _ID_NUMBER) | _matches(df["case_id"], _PHONE), index=df.index)
+        cid_personal &= df["case_id"].notna()
     if "case_id" in typed_ok:
-        rule("case_id", "must be unique", df["case_id"].duplicated(keep=False) & df["case_id"].notna())
+        rule("case_id", "must be unique", df["case_id"].duplicated(keep=False) & df["case_id"].notna(),
+             df["case_id"].astype("object").where(~cid_personal, "<withheld>"))
     if "persons" in typed_ok:
         rule("persons", "must be >= 1", df["persons"] < 1)
         rule("persons", f"must be at most {MAX_PERSONS:,} (a plausible bound per item)", df["persons"] > MAX_PERSONS)
@@ -319,6 +325,9 @@ def validate(df: pd.DataFrame, *, allow_extra: bool = False) -> pd.DataFrame:
              df["is_leapfrog"] & (df["level"] == "county"), df["level"])
 
     # Privacy: identifiers must never reach a clean table.
+    if cid_personal is not None and cid_personal.any():
+        add(Violation("case_id", "holds an ID or phone number; must be the case number or a keyed pseudonym of it",
+                      int(cid_personal.sum()), ["<withheld>"]))
     if "petitioner_id" in present:
         pid = df["petitioner_id"].dropna()
         looks_personal = _matches(pid, _ID_NUMBER) | _matches(pid, _PHONE) | _matches(pid, _HAN)

@@ -63,6 +63,8 @@ CASES = {
                                     "satisfaction", "only when status is concluded"),
     "petitioner id is an ID number": (lambda d: _edit(d, "petitioner_id", "11010519491231002X"), "petitioner_id", "keyed pseudonym"),
     "summary leaks a phone number": (lambda d: _edit(d, "summary", "电话13800138000"), "summary", "unmasked"),
+    "case id is a phone number": (lambda d: _edit(d, "case_id", "13800138000"), "case_id", "ID or phone number"),
+    "case id holds an ID number": (lambda d: _edit(d, "case_id", "XF-11010519491231002X"), "case_id", "ID or phone number"),
     "bad category code": (lambda d: d.assign(category=d["category"].astype("str").where(d.index > d.index[0], "国土资源")),
                           "category", "value not allowed"),
 }
@@ -100,6 +102,18 @@ def test_privacy_violations_do_not_echo_the_personal_data(small):
     bad = _edit(small, "petitioner_id", "11010519491231002X")
     msg = str(_violations(bad)[0])
     assert "11010519491231002X" not in msg
+
+
+def test_case_id_holding_a_phone_or_id_number_is_never_echoed(small):
+    bad = small.copy()
+    bad["case_id"] = bad["case_id"].astype("str")
+    bad.loc[bad.index[:2], "case_id"] = "13800138000"  # also a duplicate: its example is withheld too
+    with pytest.raises(SchemaError) as info:
+        validate(bad)
+    text = str(info.value)
+    assert "case_id: holds an ID or phone number" in text and "case_id: must be unique" in text
+    assert "13800138000" not in text
+    validate(small.assign(case_id=small["case_id"].astype("str").radd("XF2019-")))  # ordinary numbers pass
 
 
 def test_provenance_columns_are_allowed(small):

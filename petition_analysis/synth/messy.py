@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..ingest import derive
 from .. import schema, taxonomy
+from ..ingest.export import write_csv
 from ..ingest.privacy import identity_key, pseudonymize
 from ..ingest.reasons import REJECT_REASONS
 
@@ -127,10 +128,9 @@ class ExpectedOutcome:
     kept: pd.DataFrame
 
     def write_rejects(self, path: str | Path) -> Path:
-        """Write :attr:`rejects` as a UTF-8 CSV (``*.expected_rejects.csv``)."""
-        path = Path(path)
-        self.rejects.to_csv(path, index=False, encoding="utf-8")
-        return path
+        """Write :attr:`rejects` as a UTF-8 CSV (``*.expected_rejects.csv``), through the
+        formula-safe writer (a cell a spreadsheet would run gets a leading ``'``)."""
+        return write_csv(self.rejects, Path(path), encoding="utf-8")
 
 
 @dataclass

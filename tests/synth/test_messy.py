@@ -229,3 +229,13 @@ def test_write_raw_samples_small_deterministic(tmp_path, clean_2019):
     n = len(a["utf8"].read_text(encoding="utf-8-sig").splitlines())
     assert 250 < n < 400
     assert len(a["board_mapping"].read_text(encoding="utf-8").splitlines()) <= 3
+
+
+def test_expected_rejects_are_written_formula_safe(tmp_path):
+    from petition_analysis.synth.messy import ExpectedOutcome
+
+    rejects = pd.DataFrame({"sheet": [None], "source_row": [3], "reason": ["invalid_channel"], "case_id": ["=1+1"]})
+    out = ExpectedOutcome(None, "csv", "utf-8", 1, rejects, rejects.iloc[:0]).write_rejects(tmp_path / "r.csv")
+    raw = out.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM, as the bundled files are
+    assert pd.read_csv(out)["case_id"].tolist() == ["'=1+1"]

@@ -14,7 +14,7 @@ from . import periods
 from .analysis import stats
 from .publish import plots  # plots imports matplotlib only when drawing
 from .analysis.registry import FigureRegistry, build_registry
-from .ingest.cleaning import CleanResult, clean, raw_preview
+from .ingest.cleaning import CleanResult, clean, raw_preview, unmapped_labels
 from .analysis.compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
 from .analysis.compare import compare as compare_periods
 from .analysis.compare import counts as count
@@ -30,7 +30,7 @@ from .publish.suppression import suppress
 __all__ = [
     "__version__",
     # data: schema, taxonomy, synthetic data, cleaning
-    "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "raw_preview", "CleanResult", "StructuralError",
+    "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "raw_preview", "unmapped_labels", "CleanResult", "StructuralError",
     # the figure registry: every figure of a report, its verdict and interval, computed once
     "build_registry", "FigureRegistry",
     # periods and comparisons with uncertainty

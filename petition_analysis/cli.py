@@ -257,6 +257,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 
 def _clean_to_dataset(args: argparse.Namespace) -> int:
+    from .ingest.cleaning import UNMAPPED_HINT
     from .ingest.dataset import DEFAULT_CHUNK_ROWS, clean_to_dataset
     from .errors import StructuralError
 
@@ -280,6 +281,11 @@ def _clean_to_dataset(args: argparse.Namespace) -> int:
         raise UsageProblem(f"{err}") from None
     print(f"rows read {res.rows_read:,}, clean {res.rows_clean:,}, rejected {sum(res.rejected.values()):,} "
           f"({', '.join(f'{k} {v:,}' for k, v in res.rejected.most_common())})")
+    unmapped = res.unmapped_labels  # counts per field only: a label can be a name typed into the column
+    for fld, counts in unmapped.items():
+        print(f"unmapped {fld} labels: {counts['labels']:,} label(s) in {counts['rows']:,} row(s)")
+    if unmapped:
+        print(UNMAPPED_HINT)
     print(f"wrote {res.path}/year=*/ (Parquet, partitioned by year), _rejects.parquet and _log.json")
     return 0
 

@@ -23,3 +23,31 @@ def reference_manifest() -> dict:
 def ref(reference_df) -> pd.DataFrame:
     """A private copy of the reference register for tests that modify it."""
     return reference_df.copy()
+
+
+#: Raw label text typed into label columns by ``unmapped_labels_csv``: none of it may reach a
+#: log, the CLI's output, logging or the rejects.
+LABEL_LEAKS = ("王建国", "13912345678", "张三", "李四喜", "13800001234")
+
+
+@pytest.fixture(scope="session")
+def label_leaks() -> tuple[str, ...]:
+    return LABEL_LEAKS
+
+
+@pytest.fixture()
+def unmapped_labels_csv(tmp_path):
+    """A small export with names and phone numbers typed into label columns (channel,
+    category, level, status), in kept and in rejected rows."""
+    rows = [
+        ["编号", "登记日期", "信访形式", "人数", "到达层级", "问题属地", "问题分类", "办理状态"],
+        ["A1", "2019-03-05", "王建国 13912345678", "1", "到市", "甲区", "城乡建设", "已受理"],   # rejected: channel
+        ["A2", "2019-03-06", "来信", "1", "到县", "乙区", "张三", "已受理"],                     # kept: category other
+        ["A3", "2019-03-07", "来信", "1", "到县", "乙区", "张三", "李四喜"],                      # kept: category, status
+        ["A4", "2019-13-40", "来信", "1", "到县", "乙区", "张三", "已受理"],                      # rejected: date
+        ["A5", "2019-03-08", "来访", "2", "李四喜13800001234", "甲区", "城乡建设", "已受理"],     # rejected: level
+        ["A6", "2019-03-09", "来信", "1", "到县", "甲区", "国土资源", "已受理"],
+    ]
+    path = tmp_path / "labels.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    return path

@@ -77,7 +77,7 @@ def test_rejects_have_documented_columns_and_readable_messages(tmp_path, mx):
     bad_date = res.rejects[res.rejects["reason"] == "invalid_date"]
     assert bad_date["message"].str.contains("cannot be read as a date").all()
     assert bad_date["preview"].str.contains("登记日期=").all()
-    assert res.log.unmapped_labels["channel"]  # the planted unknown channels are listed
+    assert res.log.unmapped_labels["channel"]["rows"] > 0  # the planted unknown channels are counted
     assert set(res.log.rejected) <= set(REJECT_REASONS)
 
 
@@ -288,3 +288,47 @@ def test_raw_preview_hides_personal_data(mx, tmp_path):
     assert not [v for v in planted if v in shown]
     assert (preview["信访人"] == "[hidden]").all()
     assert preview["编号"].str.startswith("XF").any()  # the rest is shown as it stands
+
+
+# --------------------------------------------------------------------------- unmapped labels: counts only
+
+def test_unmapped_labels_are_counted_never_written(tmp_path, unmapped_labels_csv, label_leaks):
+    import json
+
+    from petition_analysis import unmapped_labels
+    from petition_analysis.ingest.cleaning import UNMAPPED_TOKEN
+    from petition_analysis.ingest.export import write_csv
+
+    path = unmapped_labels_csv
+    res = clean(path, pseudonym_key="k")
+    assert res.log.unmapped_labels["channel"] == {"labels": 1, "rows": 1}
+    assert res.log.unmapped_labels["category"] == {"labels": 1, "rows": 2}  # A4 was rejected for its date first
+    assert res.log.unmapped_labels["status"] == {"labels": 1, "rows": 1}
+    assert res.log.unmapped_labels["level"] == {"labels": 1, "rows": 1}
+    written = [json.dumps(res.log.to_dict(), ensure_ascii=False), res.log.summary(), repr(res.log),
+               write_csv(res.rejects, tmp_path / "rejects.csv").read_text(encoding="utf-8-sig"),
+               res.rejects.to_string()]
+    for text in written:
+        assert not [s for s in label_leaks if s in text], text
+    assert "pa.unmapped_labels(" in res.log.summary()
+    # the rejected rows show that a label was unknown, not what it was
+    preview = res.rejects.set_index("source_row")["preview"]
+    assert f"信访形式={UNMAPPED_TOKEN}" in preview[2] and f"问题分类={UNMAPPED_TOKEN}" in preview[5]
+    assert f"到达层级={UNMAPPED_TOKEN}" in preview[6] and "信访形式=来访" in preview[6]
+    # the labels themselves, masked, only on request (a notebook)
+    table = unmapped_labels(path)
+    assert list(table.columns) == ["field", "label", "rows"]
+    assert table.values.tolist() == [["channel", "王建国 [电话]", 1], ["level", "李四喜[电话]", 1],
+                                     ["category", "张三", 2], ["status", "李四喜", 1]]
+    # a mapping written from it maps them
+    mapping = {"values": {"category": {"张三": "urban_rural_construction"}, "status": {"李四喜": "accepted"}}}
+    assert unmapped_labels(path, mapping)["field"].tolist() == ["channel", "level"]
+    assert set(clean(path, mapping, pseudonym_key="k").log.unmapped_labels) == {"channel", "level"}
+
+
+def test_unmapped_label_counts_add_up_across_chunks(unmapped_labels_csv):
+    path = unmapped_labels_csv
+    whole = clean(path, pseudonym_key="k", today="2024-01-01")
+    chunked = clean(path, pseudonym_key="k", today="2024-01-01", chunk_rows=2)
+    assert chunked.log.unmapped_labels == whole.log.unmapped_labels  # 张三 in two chunks is one label
+    pd.testing.assert_frame_equal(chunked.rejects, whole.rejects)

@@ -120,3 +120,30 @@ def test_headline_json_equals_the_report_json(tmp_path):
     assert set(cli) == set(report)
     for fid in report:
         assert cli[fid] == report[fid], fid
+
+
+@pytest.mark.parametrize("dataset", [False, True], ids=["parquet", "out-dataset"])
+def test_clean_prints_unmapped_label_counts_never_the_labels(tmp_path, capsys, caplog, monkeypatch, dataset,
+                                                             unmapped_labels_csv, label_leaks):
+    import json
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("PETITION_PSEUDONYM_KEY", "k")
+    src = unmapped_labels_csv
+    if dataset:
+        code, out, err = run(capsys, "clean", str(src), "--out-dataset", str(tmp_path / "ds"), "--no-progress")
+        files = [tmp_path / "ds" / "_log.json"]
+        log = json.loads(files[0].read_text(encoding="utf-8"))
+        assert log["unmapped_labels"]["category"] == {"labels": 1, "rows": 2}
+        assert log["files"][0]["unmapped_labels"]["channel"] == {"labels": 1, "rows": 1}
+        rejects = pd.read_parquet(tmp_path / "ds" / "_rejects.parquet").to_csv()
+    else:
+        code, out, err = run(capsys, "clean", str(src), "-o", str(tmp_path / "c.parquet"), "--no-progress")
+        files = [tmp_path / "c.rejects.csv"]
+        rejects = files[0].read_text(encoding="utf-8-sig")
+    assert code == 0, err
+    assert "unmapped category labels: 1 label(s) in 2 row(s)" in out
+    assert "pa.unmapped_labels(" in out
+    for text in [out, err, rejects, caplog.text] + [f.read_text(encoding="utf-8-sig") for f in files]:
+        assert not [s for s in label_leaks if s in text], text

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import secrets
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ from .reasons import REJECT_REASONS
 __all__ = [
     "CleanResult",
     "raw_preview",
+    "unmapped_labels",
+    "UNMAPPED_TOKEN",
     "CleanLog",
     "clean",
     "table_frame",
@@ -91,14 +94,27 @@ _PREVIEW_CHARS = 240
 _TOTAL_FIRST = r"^(?:[GSTgst合小总本累]|[^\x00-\x7f\x{4e00}-\x{9fff}])"
 
 
+#: What the log says after the counts of unmapped labels (the labels themselves are never printed).
+UNMAPPED_HINT = ("to see the unmapped labels (masked) and write a mapping for them, run "
+                 "pa.unmapped_labels(source, mapping) in a notebook (docs/mapping.md)")
+# Distinct unmapped labels are counted through hashes under a per-process random key: the
+# hashes never leave the process, and a short label cannot be found again from its hash.
+_LABEL_HASH_KEY = secrets.token_hex(8)
+_NO_KEYS = np.empty(0, dtype=np.uint64)
+
+
 @dataclass
 class CleanLog:
-    """What cleaning did: rows per file, per step and per reason, unmapped labels and
-    columns, warnings, and where the pseudonym key came from."""
+    """What cleaning did: rows per file, per step and per reason, unmapped labels (counts
+    per field, never the text: see :func:`unmapped_labels`) and columns, warnings, and
+    where the pseudonym key came from."""
 
     files: list[dict] = field(default_factory=list)
     steps: list[dict] = field(default_factory=list)
     rejected: Counter = field(default_factory=Counter)
+    #: Labels no dictionary or mapping knows, as counts only (never the text):
+    #: ``{"category": {"labels": 3, "rows": 17}}`` (distinct labels, rows still kept). See
+    #: them masked with :func:`unmapped_labels` to write a mapping file.
     unmapped_labels: dict[str, dict[str, int]] = field(default_factory=dict)
     unmapped_columns: dict[str, list[str]] = field(default_factory=dict)
     #: Labels grouped by the label gate, as counts only: ``{"region": {"grouped_as_other": 3, "labels": 2}}``.
@@ -109,6 +125,9 @@ class CleanLog:
     rows_clean: int = 0
     #: Warnings that carry a row count, by template (``{n}`` is the count): chunks add up.
     counted: dict[str, int] = field(default_factory=dict, repr=False)
+    #: Keyed hashes of the distinct unmapped labels per field, so that chunks add up to
+    #: distinct labels; never written anywhere (not in ``to_dict``, ``summary`` or ``repr``).
+    _label_keys: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -141,10 +160,15 @@ class CleanLog:
             else:
                 same["rejected"] += st["rejected"]
                 same["kept_after"] += st["kept_after"]
-        for fld, labels in other.unmapped_labels.items():
-            book = self.unmapped_labels.setdefault(fld, {})
-            for label, n in labels.items():
-                book[label] = book.get(label, 0) + n
+        for fld, counts in other.unmapped_labels.items():
+            book = self.unmapped_labels.setdefault(fld, {"labels": 0, "rows": 0})
+            book["rows"] += int(counts.get("rows", 0))
+            if fld in other._label_keys:
+                keys = np.union1d(self._label_keys.get(fld, _NO_KEYS), other._label_keys[fld])
+                self._label_keys[fld] = keys
+                book["labels"] = int(len(keys))
+            else:  # a log without its keys (read back from JSON): labels may be counted twice
+                book["labels"] += int(counts.get("labels", 0))
         for label, cols in other.unmapped_columns.items():
             self.unmapped_columns.setdefault(label, cols)
         rendered = {t.format(n=n): t for t, n in other.counted.items()}
@@ -155,14 +179,19 @@ class CleanLog:
                 self.warn(w)
 
     def count_labels(self, fld: str, labels: pd.Series) -> None:
-        # Raw text typed into a label column can hold personal data: the log keeps it masked.
-        counts = labels.value_counts()
-        if len(counts):
-            counts.index = mask_text(pd.Series(counts.index.astype("str"), dtype="str")).to_numpy()
-            counts = counts.groupby(level=0, sort=False).sum()
-            book = self.unmapped_labels.setdefault(fld, {})
-            for label, n in counts.items():
-                book[str(label)] = book.get(str(label), 0) + int(n)
+        """Count the unmapped ``labels`` of field ``fld`` (the normalized raw text of the
+        rows still kept): distinct labels and rows, never the text. Raw text typed into a
+        label column can hold a name or a number, and the log is printed and saved."""
+        labels = labels.dropna()
+        if not len(labels):
+            return
+        uniques = pd.Series(pd.unique(labels.astype("str").to_numpy()), dtype="str")
+        keys = pd.util.hash_pandas_object(uniques, index=False, hash_key=_LABEL_HASH_KEY).to_numpy()
+        keys = np.union1d(self._label_keys.get(fld, _NO_KEYS), keys)
+        self._label_keys[fld] = keys
+        book = self.unmapped_labels.setdefault(fld, {"labels": 0, "rows": 0})
+        book["labels"] = int(len(keys))
+        book["rows"] += int(len(labels))
 
     def reconciliation(self) -> pd.DataFrame:
         """Rows read, clean and rejected (by reason) per file and in total."""
@@ -182,9 +211,10 @@ class CleanLog:
     def summary(self) -> str:
         """A short text report: the reconciliation table, then unmapped labels and warnings."""
         lines = [f"{r.item:<32}{r.rows:>12,}" for r in self.reconciliation().itertuples()]
-        for fld, labels in self.unmapped_labels.items():
-            top = ", ".join(f"{k} ({v})" for k, v in sorted(labels.items(), key=lambda t: -t[1])[:10])
-            lines.append(f"unmapped {fld} labels: {top}")
+        for fld, counts in self.unmapped_labels.items():
+            lines.append(f"unmapped {fld} labels: {counts['labels']:,} label(s) in {counts['rows']:,} row(s)")
+        if self.unmapped_labels:
+            lines.append(UNMAPPED_HINT)
         for fld, counts in self.grouped_labels.items():
             lines.append(f"{fld}: {counts.get('grouped_as_other', 0):,} row(s) grouped as {OTHER_REGION} "
                          f"({counts.get('labels', 0):,} label(s) neither canonical nor in {counts.get('min_rows', LABEL_MIN_ROWS)}+ rows)")
@@ -216,6 +246,17 @@ def _raw(df: pd.DataFrame, fld: str) -> pd.Series:
 def _normalized(df: pd.DataFrame, fld: str, mask: pd.Series) -> pd.Series:
     """Normalized raw text of the rows in ``mask`` (for the log: only those rows)."""
     return normalize_text(_raw(df, fld)[mask.to_numpy(dtype=bool)])
+
+
+#: What a reject's preview shows for a label no dictionary or mapping knows (the text may be a name).
+UNMAPPED_TOKEN = "[未识别标签]"
+_UNMAPPED_PREFIX = "_unmapped:"
+
+
+def _mark_unmapped(df: pd.DataFrame, fld: str, mask: pd.Series) -> None:
+    """Mark the rows whose ``fld`` label is unmapped: their preview shows :data:`UNMAPPED_TOKEN`."""
+    if f"raw:{fld}" in df:
+        df[_UNMAPPED_PREFIX + fld] = np.asarray(pd.Series(mask, index=df.index).fillna(False), dtype=bool)
 
 
 def _kept(df: pd.DataFrame) -> pd.Series:
@@ -343,6 +384,10 @@ def _raw_columns(df: pd.DataFrame) -> list[str]:
     return sorted(c for c in df.columns if c.startswith("raw:"))
 
 
+def _unmapped_columns(df: pd.DataFrame) -> list[str]:
+    return sorted(c for c in df.columns if c.startswith(_UNMAPPED_PREFIX))
+
+
 def row_hash(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     """A 64-bit hash of each row's values in ``cols`` in which an empty value counts as
     absent, so that rows from files with different columns compare equal when every
@@ -468,6 +513,7 @@ def parse_channel(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict
     """``channel`` from zh / en synonyms (来信, 来访, 网上信访, 电话 …); reject unknown values."""
     df["channel"] = parse.parse_choice(_raw(df, "channel"), parse.CHANNEL_WORDS, values)
     bad = df["channel"].isna()
+    _mark_unmapped(df, "channel", bad)
     if log is not None:
         log.count_labels("channel", _normalized(df, "channel", bad & _kept(df)))
     return _reject(df, bad, "invalid_channel", log, "channel")
@@ -489,6 +535,7 @@ def parse_level(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict |
     """``level`` from synonyms (到县, 到市, 赴省, 进京 …); reject unknown values."""
     df["level"] = parse.parse_choice(_raw(df, "level"), parse.LEVEL_WORDS, values)
     bad = df["level"].isna()
+    _mark_unmapped(df, "level", bad)
     if log is not None:
         log.count_labels("level", _normalized(df, "level", bad & _kept(df)))
     return _reject(df, bad, "invalid_level", log, "level")
@@ -620,6 +667,8 @@ def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: d
     df["category"] = cat
     sub, sub_unknown = parse.parse_subcategory(_raw(df, "subcategory"), sub_values)
     df["subcategory"] = sub
+    _mark_unmapped(df, "category", unknown)
+    _mark_unmapped(df, "subcategory", sub_unknown)
     if log is not None:
         kept = _kept(df)
         log.count_labels("category", _normalized(df, "category", unknown & kept).fillna("(blank)"))
@@ -630,6 +679,7 @@ def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: d
 def _flag_column(df: pd.DataFrame, fld: str, log: CleanLog | None, values: dict | None = None,
                  yes=parse.YES_WORDS, no=parse.NO_WORDS) -> pd.Series:
     flag, unknown = parse.parse_flag(_raw(df, fld), yes, no, values)
+    _mark_unmapped(df, fld, unknown)
     if log is not None:
         log.count_labels(fld, _normalized(df, fld, unknown & _kept(df)))
     return flag
@@ -655,10 +705,12 @@ def parse_handling(df: pd.DataFrame, log: CleanLog | None = None, *, values: dic
     status = parse.parse_choice(_raw(df, "status"), parse.STATUS_WORDS, values.get("status"))
     inferred = pd.Series(np.where(df["concluded_date"].notna(), "concluded",
                                   np.where(df["accepted_date"].notna(), "accepted", "registered")), index=df.index)
+    _mark_unmapped(df, "status", status.isna())
     if log is not None and "raw:status" in df:
         log.count_labels("status", _normalized(df, "status", status.isna() & _kept(df) & _raw(df, "status").ne("")))
     df["status"] = status.fillna(inferred)
     sat = parse.parse_choice(_raw(df, "satisfaction"), parse.SATISFACTION_WORDS, values.get("satisfaction"))
+    _mark_unmapped(df, "satisfaction", sat.isna())
     if log is not None:
         log.count_labels("satisfaction", _normalized(df, "satisfaction", sat.isna() & _kept(df)))
     df["satisfaction"] = sat.fillna("not_evaluated")
@@ -828,8 +880,9 @@ def derive_flags(df: pd.DataFrame, log: CleanLog | None = None, *, collective_th
 
 def _preview(df: pd.DataFrame, headers: dict[str, str], regions: set[str] | None = None) -> pd.Series:
     """Masked ``header=value`` preview of the non-personal raw fields of each row. Each
-    value is masked before it is cut (a cut ID number would no longer look like one), and
-    the region is shown only when it is canonical (else :data:`OTHER_REGION`)."""
+    value is masked before it is cut (a cut ID number would no longer look like one), the
+    region is shown only when it is canonical (else :data:`OTHER_REGION`) and a label no
+    dictionary or mapping knows (channel, level, category …) as :data:`UNMAPPED_TOKEN`."""
     parts = []
     canonical = canonical_regions() if regions is None else regions
     fields = [c[4:] for c in _raw_columns(df) if c[4:] not in PERSON_FIELDS]
@@ -850,6 +903,9 @@ def _preview(df: pd.DataFrame, headers: dict[str, str], regions: set[str] | None
             v = label.where(label.isin(canonical) | label.eq(""), OTHER_REGION)
         else:
             v = masked.get(fld, v)
+        if _UNMAPPED_PREFIX + fld in df:  # a label no dictionary knows may be a name: never shown
+            unknown = df[_UNMAPPED_PREFIX + fld].fillna(False).astype(bool) & v.str.strip().ne("")
+            v = v.where(~unknown, UNMAPPED_TOKEN)
         v = v.str.slice(0, 80)
         parts.append((headers.get(fld, fld) + "=" + v).where(v.str.strip().ne(""), ""))
     if not parts:
@@ -1016,6 +1072,64 @@ def raw_preview(source, rows: int = 6, mapping=None) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.RangeIndex(h + 2, h + 2 + len(body), name="row"))
 
 
+class _LabelCollector(CleanLog):
+    """A log that also keeps the unmapped labels themselves, for :func:`unmapped_labels`
+    only: it is never returned, printed or saved."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[pd.DataFrame] = []
+
+    def count_labels(self, fld: str, labels: pd.Series) -> None:
+        counts = labels.dropna().astype("str").value_counts(sort=False)
+        if len(counts):
+            self.found.append(pd.DataFrame({"field": fld, "label": counts.index.to_numpy(dtype=object),
+                                            "rows": counts.to_numpy(dtype="int64")}))
+
+
+def unmapped_labels(source, mapping=None, *, sheet=None, encoding: str | None = None,
+                    today: dt.date | str | None = None) -> pd.DataFrame:
+    """The labels of a raw export that no dictionary or mapping knows, to write a mapping
+    file: one row per ``field`` (channel, level, category, subcategory, status,
+    satisfaction, flags), ``label`` and ``rows`` (rows still kept when the field was read,
+    as :class:`CleanLog` counts them), most frequent first within each field.
+
+    For a look in a notebook only: the cleaning log, the CLI and the rejects give counts
+    per field and never the labels (a name or a phone number typed into the category
+    column would otherwise reach them). The labels are masked with
+    :func:`~petition_analysis.ingest.privacy.mask_text` (numbers, e-mail, addresses and
+    name phrases; a bare name is left as typed), so do not paste the table into anything
+    that leaves your machine. ``source``, ``mapping``, ``sheet``, ``encoding`` and
+    ``today`` are as for :func:`clean`.
+
+    >>> raw = pd.DataFrame({"编号": ["A1", "A2", "A3"], "登记日期": ["2019-03-01"] * 3, "信访形式": ["传真", "来信", "传真"],
+    ...                     "到达层级": ["到县"] * 3, "问题属地": ["甲区"] * 3, "问题分类": ["城建", "电话13912345678", "城建"]})
+    >>> unmapped_labels(raw).values.tolist()
+    [['channel', '传真', 2], ['category', '电话[电话]', 1]]
+    """
+    m = load_mapping(mapping)
+    sheet = sheet if sheet is not None else m.sheet
+    encoding = encoding if encoding is not None else m.encoding
+    collector, earlier = _LabelCollector(), EarlierChunks()
+    key = secrets.token_bytes(32)  # pseudonyms are computed by the steps and thrown away
+    for df, _, _ in work_chunks(expand_sources(source), m, CHUNK_ROWS, sheet=sheet, encoding=encoding):
+        if len(df):
+            run_steps(df, m, collector, pseudonym_key=key, today=today, progress=False, earlier=earlier)
+        del df
+    columns = {"field": pd.Series([], dtype="str"), "label": pd.Series([], dtype="str"), "rows": pd.Series([], dtype="int64")}
+    if not collector.found:
+        return pd.DataFrame(columns)
+    found = pd.concat(collector.found, ignore_index=True)
+    found = found.groupby(["field", "label"], sort=False, as_index=False)["rows"].sum()
+    found["label"] = mask_text(found["label"].astype("str")).to_numpy()  # distinct labels only
+    found = found.groupby(["field", "label"], sort=False, as_index=False)["rows"].sum()
+    order = pd.unique(found["field"])
+    found["_f"] = pd.Categorical(found["field"], categories=order, ordered=True)
+    found = found.sort_values(["_f", "rows", "label"], ascending=[True, False, True], kind="stable")
+    return pd.DataFrame({"field": found["field"].astype("str").to_numpy(), "label": found["label"].astype("str").to_numpy(),
+                         "rows": found["rows"].astype("int64").to_numpy()})
+
+
 #: CSV files bigger than this are cleaned in chunks by :func:`clean` (bounded memory, same result).
 CHUNKED_MIN_BYTES = 32 * 2**20
 #: Rows per chunk then: peak memory about 3.5 × the clean frame (about 12 × when read whole).
@@ -1119,7 +1233,7 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
             datas.append(data_table(df[kept], provenance=provenance))
             # Rejected rows keep their raw text until the end (a few per cent of the rows),
             # so that their previews name the fields as the whole run does.
-            rejected.append(df.loc[~kept, _raw_columns(df) + ["_reason", "_file", "_sheet", "_row"]])
+            rejected.append(df.loc[~kept, _raw_columns(df) + _unmapped_columns(df) + ["_reason", "_file", "_sheet", "_row"]])
             all_headers.update({k: v for k, v in headers.items() if k not in all_headers})
             chunks_with_rows += 1
             chunks_without_dates += NO_DATES_WARNING in chunk_log.warnings
@@ -1140,6 +1254,8 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
     rejected = pd.concat(rejected, ignore_index=True)
     for c in _raw_columns(rejected):  # a column missing from some files is "" there, as in one work frame
         rejected[c] = rejected[c].fillna("").astype("str")
+    for c in _unmapped_columns(rejected):
+        rejected[c] = rejected[c].fillna(False).astype(bool)
     regions = canonical_regions(m)
     rejects = reject_table(rejected, all_headers, regions)
     del rejected

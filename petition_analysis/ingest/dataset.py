@@ -10,7 +10,8 @@ DuckDB, runs the steps that compare rows across chunks, in the same order as
 
 - ``DIR/year=YYYY/*.parquet``: the canonical rows (``source_file`` / ``source_row`` included);
 - ``DIR/_rejects.parquet``: the rejects (:data:`~petition_analysis.ingest.cleaning.REJECT_COLUMNS`);
-- ``DIR/_log.json``: rows read, clean and rejected by reason, per file.
+- ``DIR/_log.json``: rows read, clean and rejected by reason, per file; unmapped labels as
+  counts per field (``{"category": {"labels": 3, "rows": 17}}``), never the labels.
 
 Memory is bounded by the chunk size (pass 1) and by DuckDB's ``memory_limit`` (pass 2,
 which spills to disk). :func:`quarterly_table` and :func:`counts` accept such a dataset
@@ -82,10 +83,24 @@ class DatasetResult:
     #: The label gate's counts (no label text): ``{"region": {"grouped_as_other": …}}``.
     grouped_labels: dict = field(default_factory=dict)
 
+    @property
+    def unmapped_labels(self) -> dict[str, dict[str, int]]:
+        """Unmapped labels per field over every file, counts only: ``{"category": {"labels": 3,
+        "rows": 17}}`` (``labels`` is counted per file and added up, so a label found in two
+        files counts twice). See them masked with :func:`~petition_analysis.ingest.cleaning.unmapped_labels`."""
+        out: dict[str, dict[str, int]] = {}
+        for f in self.files:
+            for fld, counts in (f.get("unmapped_labels") or {}).items():
+                book = out.setdefault(fld, {"labels": 0, "rows": 0})
+                book["labels"] += int(counts.get("labels", 0))
+                book["rows"] += int(counts.get("rows", 0))
+        return out
+
     def to_dict(self) -> dict:
         return {"path": str(self.path), "rows_read": self.rows_read, "rows_clean": self.rows_clean,
                 "rejected": dict(self.rejected), "files": self.files, "seconds": self.seconds,
-                "repeat_buckets": self.repeat_buckets, "grouped_labels": self.grouped_labels}
+                "repeat_buckets": self.repeat_buckets, "grouped_labels": self.grouped_labels,
+                "unmapped_labels": self.unmapped_labels}
 
 
 # --------------------------------------------------------------------------- reading in chunks
@@ -160,7 +175,9 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
         file_log.merge(log)
         if on_chunk is not None:
             on_chunk(len(df))
-    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": file_log.warnings[:20]}
+    # Unmapped labels as counts only (distinct labels and rows per field), never the text.
+    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": file_log.warnings[:20],
+            "unmapped_labels": file_log.unmapped_labels}
 
 
 # --------------------------------------------------------------------------- pass 2

@@ -129,6 +129,7 @@ def test_no_form_reaches_the_log_or_logging(cleaned):
     assert not _no_form_in(text)
     assert "王磊明" not in text and "人民路500" not in text
     assert res.log.grouped_labels["region"]["grouped_as_other"] >= len(FORMS[::6]) + 1
+    assert res.log.unmapped_labels["channel"] == {"labels": 1, "rows": 1}  # counts only, never the label
 
 
 def test_regions_and_case_ids_hold_no_personal_data(cleaned):

@@ -298,8 +298,7 @@ class _Solver:
         g_hi = np.concatenate([np.full(len(coll), np.inf), np.zeros(len(vis))])
         self.truth = np.concatenate([model.items, model.persons - model.items]).astype(float)
 
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = _quiet_highs()
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("threads", 1)
         inf = highspy.kHighsInf
@@ -398,6 +397,27 @@ class _Solver:
         return out
 
 
+def _quiet_highs():
+    """A HiGHS instance with its output off. Its constructor prints a banner on the C-level
+    standard output, which a notebook would show in the report: it goes to /dev/null."""
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
 def _distinct_status(table: CellTable, model: _Model, status: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """Hidden / primary flags per distinct cell (a distinct cell is hidden if any key of it is)."""
     nd = len(model.values)
@@ -424,9 +444,9 @@ def protect(table: CellTable, k: int = 5, *, hide: dict[str, str] | None = None,
     model = table.model()
     solver = _Solver(model, k)
     status = {c.key: (PRIMARY if 0 < c.value < k else SHOWN) for c in table.cells}
-    for key, s in (hide or {}).items():
-        if key in status and s != SHOWN and status[key] == SHOWN:
-            status[key] = COMPLEMENTARY if not (0 < table.value(key) < k) else PRIMARY
+    for key, s in (hide or {}).items():  # a series' decision stands (a small count is never shown)
+        if key in status and s in (PRIMARY, COMPLEMENTARY):
+            status[key] = s
     # identical cells share one status
     d_keys: dict[int, list[str]] = {}
     for i, c in enumerate(table.cells):

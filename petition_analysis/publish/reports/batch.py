@@ -34,11 +34,12 @@ import pandas as pd
 from .params import REPORT_KINDS, ReportParameterError, check_keywords, did_you_mean
 from .runner import DEFAULT_TIMEOUT, ReportFailed
 
-__all__ = ["load_plan", "expand_plan", "run_batch", "format_batch"]
+__all__ = ["load_plan", "expand_plan", "run_batch", "format_batch", "write_index"]
 
 _GRID_KEYS = {"years": "year", "quarters": "quarter", "regions": "region", "langs": "lang", "as_ofs": "as_of"}
 _PLAN_KEYS = ("out_dir", "workers", "timeout", "data", "mapping", "reports")
-_SCALAR_KEYS = {"kind", "year", "quarter", "region", "lang", "as_of", "public", "start_year", "end_year", "mapping", "data"}
+_SCALAR_KEYS = {"kind", "year", "quarter", "region", "lang", "as_of", "public", "start_year", "end_year", "mapping", "data",
+                "suppression_k"}
 
 
 def load_plan(path: str | Path) -> dict:
@@ -133,6 +134,18 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
     timeout = _count("timeout", timeout if timeout is not None else plan.get("timeout"), DEFAULT_TIMEOUT)
     out = str(out_dir or plan.get("out_dir") or "reports")
     rows = []
+    series, series_error = [], None
+    if any(job.get("public") for job in jobs):
+        from ..disclosure import AuditFailed
+        from .series import protect_series
+
+        try:
+            series = protect_series(jobs, out)
+        except AuditFailed as err:  # no public report of the series is written
+            series_error = str(err)
+            rows += [{"kind": j["kind"], "parameters": j, "status": "failed", "seconds": 0.0, "output": None,
+                      "error": f"series disclosure audit: {err}", "notebook": None} for j in jobs if j.get("public")]
+            jobs = [j for j in jobs if not j.get("public")]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(_run_one, job, out, timeout): job for job in jobs}
         with tqdm(total=len(futures), desc="reports", unit="report", disable=not progress) as bar:
@@ -141,7 +154,39 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
                 bar.update(1)
     table = pd.DataFrame(rows)
     table["label"] = table["parameters"].map(_label)
-    return table.sort_values("label", kind="stable").reset_index(drop=True)
+    table = table.sort_values("label", kind="stable").reset_index(drop=True)
+    table.attrs["series"] = series
+    table.attrs["series_error"] = series_error
+    write_index(table, out)
+    return table
+
+
+def write_index(table: pd.DataFrame, out_dir: str | Path) -> Path:
+    """``<out>/index.html``: every report of the batch with its status and a link, and, for a
+    public series, the sentence that says it was audited as a whole."""
+    import html
+
+    from .series import series_text
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    items = []
+    for _, row in table.iterrows():
+        label = html.escape(row["label"])
+        if row["status"] == "ok" and row["output"]:
+            rel = Path(row["output"]).resolve().relative_to(out.resolve())
+            items.append(f'<li><a href="{html.escape(rel.as_posix())}">{label}</a></li>')
+        else:
+            items.append(f"<li>{label}: {html.escape(str(row['status']))}</li>")
+    note = series_text(table.attrs.get("series") or [])
+    if table.attrs.get("series_error"):
+        note = "public series not written: " + table.attrs["series_error"]
+    page = ("<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\"><title>petition-analysis reports</title>"
+            "</head><body><h1>Reports</h1>" + (f"<p>{html.escape(note)}</p>" if note else "")
+            + "<ul>" + "".join(items) + "</ul></body></html>\n")
+    path = out / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
 
 
 def _label(job: dict) -> str:
@@ -156,8 +201,12 @@ def _label(job: dict) -> str:
 
 def format_batch(table: pd.DataFrame) -> str:
     """The summary printed at the end of a batch, failures with their error and notebook."""
+    from .series import series_text
+
     lines = [f"{len(table)} report(s): {int((table['status'] == 'ok').sum())} ok, "
              f"{int((table['status'] != 'ok').sum())} failed"]
+    if table.attrs.get("series"):
+        lines.append(series_text(table.attrs["series"]))
     shown = table[["label", "status", "seconds"]].to_string(index=False)
     lines.append(shown)
     for _, row in table[table["status"] != "ok"].iterrows():

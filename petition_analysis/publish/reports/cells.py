@@ -53,13 +53,17 @@ def _in(u: pd.DataFrame, start, end) -> np.ndarray:
     return ((d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))).to_numpy()
 
 
-def report_cells(ctx: ReportContext, u: pd.DataFrame | None = None, table: CellTable | None = None) -> CellTable:
+def report_cells(ctx: ReportContext, u: pd.DataFrame | None = None, table: CellTable | None = None,
+                 prefix: str = "") -> CellTable:
     """The cells of one report (``ctx``) over the universe ``u`` (default: ``universe(ctx.data)``),
-    added to ``table`` when given (a series shares one table)."""
+    added to ``table`` when given (a series shares one table; ``prefix`` keeps its reports'
+    keys apart, while cells with the same rows are still one cell)."""
     from . import sections
 
     u = universe(ctx.data) if u is None else u
     table = CellTable(u) if table is None else table
+    if prefix:
+        table = _Prefixed(table, prefix)
     reg = sections.registry(ctx)
     region = _eq(u["region"], ctx.region) if ctx.region is not None else np.ones(len(u), bool)
     as_of = ctx.as_of
@@ -103,7 +107,20 @@ def report_cells(ctx: ReportContext, u: pd.DataFrame | None = None, table: CellT
     else:
         _month_cells(ctx, u, table, region & upto, p1.comparison("yoy").start, p1.end)
         _accumulated_cells(ctx, u, table, region, p1)
-    return table
+    return table.table if isinstance(table, _Prefixed) else table
+
+
+class _Prefixed:
+    """A view of a :class:`CellTable` that prefixes every key it adds."""
+
+    def __init__(self, table: CellTable, prefix: str):
+        self.table, self.prefix = table, prefix
+
+    def add(self, key, mask, measure="items"):
+        self.table.add(self.prefix + key, mask, measure)
+
+    def add_count(self, key, value):
+        self.table.add_count(self.prefix + key, value)
 
 
 def quarter_mask(u: pd.DataFrame, quarter: str) -> np.ndarray:

@@ -281,7 +281,7 @@ def _quality_from(result) -> dict:
     into the wrong column must not reach a published report."""
     rejects = result.rejects
     by_reason = rejects["reason"].value_counts().sort_index().to_dict() if len(rejects) else {}
-    unmapped = {str(fld): int(sum(labels.values())) for fld, labels in result.log.unmapped_labels.items() if labels}
+    unmapped = {str(fld): int(labels["rows"]) for fld, labels in result.log.unmapped_labels.items() if labels}
     return {
         "rows_read": int(result.log.rows_read),
         "rows_clean": int(len(result.data)),

@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 __all__ = ["CellTable", "Protection", "protect", "audit", "AuditFailed", "SHOWN", "PRIMARY", "COMPLEMENTARY"]
 
@@ -271,7 +270,7 @@ class _Solver:
     attacker provably cannot narrow.
     """
 
-    MILP_SECONDS = 2.0
+    MILP_SECONDS = 5.0
 
     def __init__(self, model: _Model, k: int):
         import highspy
@@ -313,9 +312,6 @@ class _Solver:
         nc = self.cells.shape[0]
         lo = np.concatenate([model.values.astype(float), np.where(np.isfinite(g_lo), g_lo, -inf)])
         hi = np.concatenate([model.values.astype(float), np.where(np.isfinite(g_hi), g_hi, inf)])
-        self.allrows = allrows
-        self.row_lo = np.where(np.isfinite(lo), lo, -np.inf)
-        self.row_hi = np.where(np.isfinite(hi), hi, np.inf)
         h.addRows(allrows.shape[0], lo, hi, allrows.nnz, allrows.indptr[:-1].astype(np.int32),
                   allrows.indices.astype(np.int32), allrows.data.astype(float))
         self.h, self.n_cells = h, nc
@@ -327,8 +323,6 @@ class _Solver:
         hi = np.where(hidden, np.where(primary, self.k - 1.0, self.inf), v)
         idx = np.arange(self.n_cells, dtype=np.int32)
         self.h.changeRowsBounds(len(idx), idx, lo, hi)
-        self.row_lo[: self.n_cells] = lo
-        self.row_hi[: self.n_cells] = np.where(np.isfinite(hi), hi, np.inf)
         # columns of groups in no hidden cell (fixed when searching integer points)
         G = self.m.n_groups
         free = np.zeros(G, bool)
@@ -363,43 +357,29 @@ class _Solver:
             return float((row @ np.round(x))[0]), duals, True
         if not integer:
             return float((row @ x)[0]), duals, False
-        # Not a whole-number vertex: search integer points with every group fixed at its
-        # true count except those the relaxation moved (and the target's own). That
-        # restriction can only lose points, so every point found is one the attacker must
-        # still allow (the true table is one), and the search stays small.
+        # Not a whole-number vertex: search integer points with the groups outside every
+        # hidden cell fixed at their true counts. That restriction can only lose points, so
+        # every point found is one the attacker must still allow; the true table is one.
         best = float((row @ self.truth)[0])
-        G = self.m.n_groups
-        free = np.zeros(G, bool)
-        free[np.flatnonzero(np.abs(x - self.truth) > 1e-9) % G] = True
-        free[row.indices % G] = True
-        cols = np.concatenate([np.flatnonzero(free), np.flatnonzero(free) + G])
-        fixed = np.ones(self.n_var, bool)
-        fixed[cols] = False
-        # The restricted programme on its own: rows that touch a free column, with the
-        # fixed columns' true counts moved to the bounds (small, so it solves in milliseconds).
-        A = self.allrows
-        sub = A[:, cols].tocsr()
-        touch = np.flatnonzero(sub.getnnz(axis=1) > 0)
-        rest = A[touch][:, np.flatnonzero(fixed)] @ self.truth[fixed]
-        lo, hi = self.row_lo[touch] - rest, self.row_hi[touch] - rest
-        coef = np.asarray(row[:, cols].todense()).ravel()
-        base = float((row[:, np.flatnonzero(fixed)] @ self.truth[fixed])[0])
-        rows = LinearConstraint(sub[touch], lo, hi)
-        ints = np.ones(len(cols))
-        # First ask only for a point k − 2 away from the truth (or at the relaxation's bound):
-        # any such point proves this side of the rule, and finding one is quick.
-        lp_bound = float((row @ x)[0])
-        goal = max(np.ceil(lp_bound - 1e-6), best - (self.k - 2)) if sign > 0 else min(np.floor(lp_bound + 1e-6), best + (self.k - 2))
-        near = LinearConstraint(coef[None, :], -np.inf if sign > 0 else goal - base, goal - base if sign > 0 else np.inf)
-        res = milp(np.zeros(len(cols)), constraints=[rows, near], integrality=ints, bounds=Bounds(0, np.inf),
-                   options={"time_limit": self.MILP_SECONDS})
-        if res.x is None:  # no such point found: the extreme integer point, for a while
-            res = milp(sign * coef, constraints=rows, integrality=ints, bounds=Bounds(0, np.inf),
-                       options={"time_limit": self.MILP_SECONDS})
-        exact = res.status == 0
-        if res.x is not None:
-            val = float(coef @ np.round(res.x)) + base
-            best = min(best, val) if sign > 0 else max(best, val)
+        all_cols = np.arange(self.n_var, dtype=np.int32)
+        fixed = self._fixed
+        h.changeColsBounds(len(fixed), fixed, self.truth[fixed], self.truth[fixed])
+        h.changeColsIntegrality(self.n_var, all_cols, np.ones(self.n_var, np.uint8))
+        h.setOptionValue("time_limit", self.MILP_SECONDS)
+        h.setOptionValue("presolve", "on")  # the integer search needs it (the fixed columns go)
+        try:
+            h.run()
+            sol = h.getSolution()
+            if sol.value_valid:
+                xi = np.round(np.asarray(sol.col_value))
+                val = float((row @ xi)[0])
+                best = min(best, val) if sign > 0 else max(best, val)
+            exact = False
+        finally:
+            h.changeColsIntegrality(self.n_var, all_cols, np.zeros(self.n_var, np.uint8))
+            h.changeColsBounds(len(fixed), fixed, np.zeros(len(fixed)), np.full(len(fixed), self.inf))
+            h.setOptionValue("time_limit", self.inf)
+            h.setOptionValue("presolve", "off")
         return best, duals, exact
 
     def ranges(self, hidden: np.ndarray, primary: np.ndarray, targets, *, want_duals: bool = False,

@@ -162,7 +162,8 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
               + (f"，{'、'.join(up)}显著上升" if up else "") + "。")
         if len(tested) < len(fi):
             s3 += "重复访不作比较：上年同期处于数据的第一年，无从识别重复访。"
-        hidden_note = f"（部分数字小于{suppress_below}，按公开发布规则不予列示。）" if suppress_below else ""
+        hidden_note = (f"（按公开发布规则，“<{suppress_below}”表示1至{suppress_below - 1}，“x”表示为防止推算其他数字而隐去的数字；"
+                       "涉及隐去数字的增减与判断不予列示。）" if suppress_below else "")
     else:
         where = place or "the city"
         s1 = (f"In {p.label('en')}, {where} registered {_n(it['current'], lang)} petition items involving "
@@ -180,8 +181,9 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
               + (f"; {', '.join(up)} rose significantly" if up else "") + ".")
         if len(tested) < len(fi):
             s3 += " Repeat visits were " + _BURN_IN["en"] + "."
-        hidden_note = (f"(Some figures are below {suppress_below} and are not shown under the publication rule.)"
-                       if suppress_below else "")
+        hidden_note = (f"(Under the publication rule, \"<{suppress_below}\" stands for 1 to {suppress_below - 1} and \"x\" "
+                       "for a number hidden so that others cannot be worked out; changes and verdicts that would use "
+                       "a hidden number are not shown.)" if suppress_below else "")
     paragraphs = [(s1, ("items", "person_times")),
                   (s2, ("visits_national_items", "visits_national_person_times", "leapfrog_city_items",
                         "leapfrog_city_person_times")),
@@ -194,7 +196,7 @@ def registry_text(reg, lang: str = "zh", place: str | None = None, suppress_belo
         if hidden is not None and any(u in hidden for u in uses):
             continue
         keep.append(text)
-    if len(keep) < len(paragraphs):
+    if len(keep) < len(paragraphs) or hidden:
         keep.append(hidden_note)
     note = _history_note(reg, lang)
     if note:

@@ -60,3 +60,30 @@ def test_the_attacker_recovers_cells_of_plain_small_cell_suppression():
     attacker.read_report("r", {"figures": naive})
     ranges = attacker.ranges()
     assert any(hi is not None and hi == lo for lo, hi in ranges.values()), ranges
+
+
+@pytest.mark.slow
+def test_a_public_batch_series_survives_the_attack_across_its_reports(tmp_path):
+    """Two quarters of one county, protected as a series: the attacker also uses that the
+    fourth quarter's "previous quarter" counts are the third quarter's own."""
+    from petition_analysis.publish.reports import run_batch
+
+    plan = {"out_dir": str(tmp_path), "workers": 2, "reports": [
+        {"kind": "quarterly", "years": [2023], "quarters": [3, 4], "regions": ["丑县"], "public": True}]}
+    table = run_batch(plan, progress=False)
+    assert (table["status"] == "ok").all(), table["error"].tolist()
+    assert table.attrs["series"] and table.attrs["series"][0]["audit_passed"]
+    assert "audited together" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    attacker = Attacker()
+    found = {}
+    for out in table["output"]:
+        html = __import__("pathlib").Path(out)
+        summary = load(html.with_suffix(".json"))
+        assert summary["disclosure"]["series"] is True
+        tag = f"q{summary['parameters']['quarter']}"
+        found[tag] = summary
+        attacker.read_report(tag, summary, html)
+    for fid, f in found["q4"]["figures"].items():
+        if fid.startswith("qoq_"):
+            attacker.link(f"q4|{fid}|previous", [f"q3|{fid.removeprefix('qoq_')}|current"])
+    _assert_protected(attacker.ranges())

@@ -159,20 +159,30 @@ def disclosure(ctx: ReportContext):
     def compute():
         import json
 
-        from ..disclosure import SHOWN, AuditFailed, protect
+        from ..disclosure import SHOWN, AuditFailed, Protection, protect
         from .cells import report_cells
 
         table = report_cells(ctx)
-        plan = None
-        if ctx.disclosure_plan:
-            plan = json.loads(open(ctx.disclosure_plan, encoding="utf-8").read())["status"]
-        prot = protect(table, ctx.suppression_k, hide=plan)
-        if plan is not None:
-            differ = [key for key, st in prot.status.items() if st != plan.get(key, SHOWN)]
-            if differ:
-                raise AuditFailed(f"this report would hide {len(differ)} cell(s) its series does not "
-                                  f"(e.g. {differ[0]}); run the whole series again with `petition-analysis batch`.")
-            prot.stats["series"] = True
+        if not ctx.disclosure_plan:
+            return protect(table, ctx.suppression_k)
+        # A series decided and audited these cells together (reports.series); its proof
+        # covers this report, which prints exactly what the series decided.
+        plan = json.loads(open(ctx.disclosure_plan, encoding="utf-8").read())
+        missing = [key for key in table.keys if key not in plan["status"]]
+        if missing or int(plan["k"]) != ctx.suppression_k:
+            raise AuditFailed(f"the series' disclosure plan does not match this report (e.g. {(missing or ['k'])[0]}); "
+                              "run the whole series again with `petition-analysis batch`.")
+        values = {key: table.value(key) for key in table.keys}
+        status = {key: plan["status"][key] for key in table.keys}
+        if any(0 < values[key] < ctx.suppression_k and status[key] == SHOWN for key in table.keys):
+            raise AuditFailed("the series' disclosure plan would show a small count; run the series again.")
+        rows = [{"key": key, "status": st, "value": values[key], "lo": plan["audit"][key][0],
+                 "hi": plan["audit"][key][1]} for key, st in status.items() if st != SHOWN]
+        audit = pd.DataFrame(rows, columns=["key", "status", "value", "lo", "hi"]).set_index("key")
+        audit["ok"] = (audit["hi"] - audit["lo"] >= ctx.suppression_k - 2) & audit["value"].between(audit["lo"], audit["hi"])
+        prot = Protection(ctx.suppression_k, values, status, audit, stats={"series": True})
+        if not prot.ok:
+            raise AuditFailed("the series' audit does not prove the rule for this report; run the series again.")
         return prot
     return _memo(ctx, ("disclosure",), compute)
 

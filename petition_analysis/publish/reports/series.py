@@ -6,8 +6,10 @@ leaves cells that come back by subtraction *between* reports. :func:`protect_ser
 every count of every public report of a plan into one
 :class:`~petition_analysis.publish.disclosure.CellTable` (counts with the same rows are one
 cell, whichever report prints them), suppresses and audits them together, and writes each
-report's decisions to ``<out>/disclosure/<report name>.json``; each report then keeps them
-(the ``disclosure_plan`` parameter) and checks that it needs nothing more.
+report's decisions and audited ranges to ``<out>/disclosure/<report name>.json``; each
+report then prints exactly those (the ``disclosure_plan`` parameter). The series' proof
+covers each report: an integer table consistent with everything the series prints, summed
+over the report's coarser groups, is one consistent with what the report alone prints.
 ``<out>/disclosure/series.json`` records the series' audit, and the batch index says it.
 """
 
@@ -54,9 +56,11 @@ def protect_series(jobs: list[dict], out_dir: str | Path) -> list[dict]:
         folder.mkdir(parents=True, exist_ok=True)
         for job, name in zip(group, names):
             status = {key.split("|", 1)[1]: s for key, s in prot.status.items() if key.startswith(name + "|")}
+            audit = {key.split("|", 1)[1]: [int(r.lo), int(r.hi)] for key, r in prot.audit.iterrows()
+                     if key.startswith(name + "|")}
             path = folder / (name.replace("/", "__") + ".json")
-            path.write_text(json.dumps({"report": name, "k": k, "status": status}, ensure_ascii=False, indent=0,
-                                       sort_keys=True) + "\n", encoding="utf-8")
+            path.write_text(json.dumps({"report": name, "k": k, "status": status, "audit": audit}, ensure_ascii=False,
+                                       indent=0, sort_keys=True) + "\n", encoding="utf-8")
             job["disclosure_plan"] = str(path.resolve())
         counts = prot.counts()
         widths = prot.audit["hi"] - prot.audit["lo"] if len(prot.audit) else None

@@ -41,7 +41,7 @@ def test_suppressed_rows_hide_their_change(county_public):
 
 def test_public_narrative_leaves_out_paragraphs_with_small_counts(county_public):
     text = sections.narrative(county_public)
-    assert "below 5" in text
+    assert '"<5" stands for 1 to 4' in text and '"x"' in text  # the reader is told what the marks mean
     assert not re.search(r"\b[1-4] batches\b", text)
 
 

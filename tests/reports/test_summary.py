@@ -8,14 +8,22 @@ from petition_analysis.publish import reports
 from petition_analysis.publish.reports import sections, summary
 
 
-def test_suppress_figure_hides_small_counts_and_what_reveals_them():
-    fig = {"current": 3, "previous": 40, "change": -37, "change_pct": -92.5, "p_value": 0.001,
-           "significant": True, "rate_ratio": 0.07, "ci_low": 0.02, "ci_high": 0.2}
-    out = summary.suppress_figure(fig, 5)
-    assert out["current"] == "<5" and out["previous"] == 40
-    assert all(out[k] is None for k in ("change", "change_pct", "p_value", "rate_ratio", "ci_low", "ci_high"))
-    assert summary.suppress_figure({"current": 0, "previous": 7, "change": -7}, 5)["change"] == -7  # zero is not small
-    assert summary.suppress_figure(fig, 3)["current"] == 3
+def test_protect_figure_prints_decisions_and_drops_what_would_reveal_them():
+    import pandas as pd
+
+    from petition_analysis.publish.disclosure import Protection
+
+    fig = {"current": 30, "previous": 40, "change": -10, "change_pct": -25.0, "p_value": 0.001,
+           "significant": True, "assessment": "decline", "rate_ratio": 0.75, "ci_low": 0.5, "ci_high": 0.9}
+    prot = Protection(5, {"fig:a:current": 30, "fig:a:previous": 40},
+                      {"fig:a:current": "complementary", "fig:a:previous": "shown"}, pd.DataFrame())
+    out = summary.protect_figure("a", fig, prot)
+    assert out["current"] == "x" and out["previous"] == 40  # hidden although not small
+    assert all(out[k] is None for k in ("change", "change_pct", "p_value", "rate_ratio", "ci_low", "ci_high",
+                                        "significant", "assessment"))
+    shown = Protection(5, {"fig:a:current": 30, "fig:a:previous": 40},
+                       {"fig:a:current": "shown", "fig:a:previous": "shown"}, pd.DataFrame())
+    assert summary.protect_figure("a", fig, shown) == fig
 
 
 def test_figure_object_has_the_documented_keys_and_plain_numbers(reference_df):

@@ -13,12 +13,12 @@ Run one report (writes ipynb, HTML and JSON)::
 from .batch import expand_plan, format_batch, load_plan, run_batch
 from .params import LANGS, REPORT_KINDS, ReportContext, ReportParameterError, prepare, slugify
 from .runner import NOTEBOOKS, ReportFailed, ReportResult, export_html, notebook_path, report_name, run
-from .summary import build_summary, figure_object, suppress_figure, write_summary
+from .summary import build_summary, figure_object, protect_figure, write_summary
 
 __all__ = [
     "REPORT_KINDS", "LANGS", "NOTEBOOKS",
     "ReportContext", "ReportParameterError", "ReportFailed", "ReportResult",
     "prepare", "slugify", "run", "report_name", "notebook_path", "export_html",
-    "build_summary", "figure_object", "suppress_figure", "write_summary",
+    "build_summary", "figure_object", "protect_figure", "write_summary",
     "load_plan", "expand_plan", "run_batch", "format_batch",
 ]

@@ -235,11 +235,6 @@ def _ratio(v) -> str:
     return f"{v:.2f}" if pd.notna(v) and np.isfinite(v) else ""
 
 
-def _small(values: pd.Series, k: int) -> pd.Series:
-    v = pd.to_numeric(values, errors="coerce")
-    return (v > 0) & (v < k)
-
-
 def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str = "yoy") -> pd.DataFrame:
     """Format registry rows for display: label, counts, change, change %, the rate ratio with
     the interval that agrees with the verdict (its level adjusted for the figure's family),

@@ -9,8 +9,10 @@ Its keys are part of the documented interface (README, "Report outputs"):
   ``change_pct``, ``p_value``, ``significant``, plus ``rate_ratio``, ``ci_low``,
   ``ci_high``, ``assessment`` and zh/en labels;
 - ``quality``: rows read, clean, rejected by reason, unmapped labels;
-- ``public`` and ``suppression_k``: in public mode counts from 1 to k−1 are replaced by
-  the string ``"<k"`` and everything derived from them (change, percentage, p-value) by null.
+- ``public`` and ``suppression_k``: in public mode counts are printed as disclosure control
+  decided (``"<k"`` for 1 to k−1, ``"x"`` for a count hidden to protect another) and
+  everything derived from a hidden count (change, percentage, p-value, verdict) is null;
+  ``disclosure`` states the rule and the audit.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..._version import __version__
 from ...analysis.registry import figure_object  # noqa: F401 (a registry row as a JSON figure)
 from .params import ReportContext
 
-__all__ = ["FIGURE_KEYS", "figure_object", "build_summary", "write_summary", "suppress_figure", "protect_figure",
+__all__ = ["FIGURE_KEYS", "figure_object", "build_summary", "write_summary", "protect_figure",
            "disclosure_summary"]
 
 #: Keys of one comparison figure in ``figures`` (see :func:`figure_object`).
@@ -33,28 +35,6 @@ FIGURE_KEYS = ("kind", "family", "current", "previous", "change", "change_pct", 
                "ci_level", "ci_low_95", "ci_high_95", "p_value_raw", "p_value", "significant", "assessment",
                "method", "dispersion", "design_effect", "sigma_between", "expected_ratio", "label_zh", "label_en",
                "flags")
-
-
-def suppress_figure(fig: dict, k: int) -> dict:
-    """Public-mode copy of one figure: counts 1..k−1 become ``"<k"``; what could reveal
-    them (change, percentage, rate ratio, interval, p-value, verdict) becomes null.
-
-    >>> out = suppress_figure({"current": 3, "previous": 40, "change": -37, "change_pct": -92.5,
-    ...                        "p_value": 0.0, "significant": True, "assessment": "decline"}, 5)
-    >>> out["current"], out["significant"], out["assessment"]
-    ('<5', None, None)
-    """
-    out = dict(fig)
-    counts = ("numerator", "denominator", "censored") if fig.get("kind") == "rate" else ("current", "previous")
-    small = [name for name in counts if isinstance(fig.get(name), (int, float)) and 0 < fig[name] < k]
-    for name in small:
-        out[name] = f"<{k}"
-    if small:
-        for name in ("change", "change_pct", "p_value", "p_value_raw", "rate_ratio", "ci_low", "ci_high",
-                     "ci_low_95", "ci_high_95", "rate", "significant", "assessment", "expected_ratio"):
-            if name in out:
-                out[name] = None
-    return out
 
 
 _DERIVED = ("change", "change_pct", "p_value", "p_value_raw", "rate_ratio", "ci_low", "ci_high", "ci_level",

@@ -133,6 +133,8 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     """
     import papermill as pm
 
+    from .kernels import kernel_manager_class
+
     t0 = time.perf_counter()
     check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress", "kernel_name"],
                    "run()")
@@ -159,6 +161,8 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
             str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
             kernel_name=kernel_name or _kernel_name(), execution_timeout=timeout,
             progress_bar=progress, cwd=str(notebook_path(kind).parent),
+            # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it
+            kernel_manager_class=kernel_manager_class(),
         )
     except pm.PapermillExecutionError as err:
         raise ReportFailed(

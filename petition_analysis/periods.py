@@ -219,7 +219,7 @@ def parse(spec, as_of=None) -> Period:
 
 def as_period(period=None, *, year_=None, as_of=None) -> Period:
     """Normalise the ways callers name a period: a :class:`Period`, a spec for :func:`parse`,
-    or a year plus an optional as-of date (then a year to date, as the seed reports)."""
+    or a year plus an optional as-of date (then a year to date, as a work summary (工作总结) reports)."""
     if period is None and year_ is None:
         if as_of is None:
             raise ValueError("give a period, a year or an as_of date.")

@@ -1,8 +1,8 @@
 """The canonical clean schema: one row = one registered petition item (一件信访事项).
 
 Every column, its dtype and its allowed values live here, in :data:`COLUMNS`, and
-:func:`validate` checks a frame against them. The contract is ``DESIGN.md`` §2, mirrored
-in ``docs/schema.md``.
+:func:`validate` checks a frame against them. ``docs/schema.md`` describes the same
+contract for readers.
 
 Examples
 --------
@@ -30,6 +30,8 @@ __all__ = [
     "MAX_PERSONS",
     "COLUMNS",
     "PROVENANCE_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "CATEGORY_SOURCES",
     "Column",
     "Violation",
     "SchemaError",
@@ -72,6 +74,8 @@ class Column:
             return "datetime64[s]"
         if self.kind == "int":
             return "int32"
+        if self.kind == "float":
+            return "float64"
         if self.kind == "bool":
             return "bool"
         if self.categories is not None:
@@ -113,7 +117,26 @@ PROVENANCE_COLUMNS: tuple[Column, ...] = (
     Column("source_row", "int", False, "来源行号", "row number in that file or sheet, as a spreadsheet shows it"),
 )
 
-_BY_NAME = {c.name: c for c in COLUMNS + PROVENANCE_COLUMNS}
+#: Where a row's category came from (see :data:`OPTIONAL_COLUMNS`).
+CATEGORY_SOURCES = ("given", "mapped", "predicted", "unclassified")
+
+#: Optional columns: present when the source has them (message boards: 留言主题, 点赞数,
+#: 反对数, 答复时间, 答复意见) or when categories were predicted (``category_source``,
+#: ``category_confidence``). Registers without them clean exactly as before.
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column("category_source", "category", False, "分类来源",
+           "given (the export's label), mapped (the mapping file), predicted (the classifier) or "
+           "unclassified (no label and no text)", CATEGORY_SOURCES),
+    Column("category_confidence", "float", False, "分类置信度",
+           "the classifier's confidence in a predicted category (0-1); 1 for a given or mapped one"),
+    Column("subject", "string", True, "留言主题", "the message's subject, personal data masked"),
+    Column("likes", "int", False, "点赞数", "likes a message received (0 when blank)"),
+    Column("dislikes", "int", False, "反对数", "dislikes a message received (0 when blank)"),
+    Column("replied_date", "date", True, "答复时间", "date the office replied in public"),
+    Column("reply", "string", True, "答复意见", "the office's reply, personal data masked"),
+)
+
+_BY_NAME = {c.name: c for c in COLUMNS + PROVENANCE_COLUMNS + OPTIONAL_COLUMNS}
 
 # Patterns that must never survive into a clean table (privacy rules). RE2 syntax for
 # pyarrow (no look-behind), so digit boundaries are spelled out.
@@ -156,7 +179,7 @@ def coerce(df: pd.DataFrame) -> pd.DataFrame:
     so that frames from different sources concatenate without losing the dtype.
     """
     out = df.copy()
-    for col in COLUMNS + PROVENANCE_COLUMNS:
+    for col in COLUMNS + PROVENANCE_COLUMNS + OPTIONAL_COLUMNS:
         if col.name not in out:
             continue
         s = out[col.name]
@@ -219,6 +242,8 @@ def _check_dtype(col: Column, s: pd.Series) -> str | None:
         return None if t.is_integer_dtype(s.dtype) and not t.is_bool_dtype(s.dtype) else f"dtype must be an integer dtype, not {s.dtype}"
     if col.kind == "bool":
         return None if t.is_bool_dtype(s.dtype) else f"dtype must be bool, not {s.dtype}"
+    if col.kind == "float":
+        return None if t.is_float_dtype(s.dtype) else f"dtype must be a float dtype, not {s.dtype}"
     if col.kind == "category":
         return None if isinstance(s.dtype, pd.CategoricalDtype) else f"dtype must be category, not {s.dtype}"
     return None  # pragma: no cover
@@ -255,7 +280,7 @@ def validate(df: pd.DataFrame, *, allow_extra: bool = False) -> pd.DataFrame:
         add(Violation(", ".join(map(str, dup_cols)), "column name is duplicated", len(df)))
         df = df.loc[:, ~df.columns.duplicated()]
 
-    present = {c.name: c for c in COLUMNS + PROVENANCE_COLUMNS if c.name in df.columns}
+    present = {c.name: c for c in COLUMNS + PROVENANCE_COLUMNS + OPTIONAL_COLUMNS if c.name in df.columns}
     typed_ok: set[str] = set()
     for name, col in present.items():
         s = df[name]
@@ -334,11 +359,24 @@ def validate(df: pd.DataFrame, *, allow_extra: bool = False) -> pd.DataFrame:
         if looks_personal.any():
             add(Violation("petitioner_id", "looks like a name, ID or phone number; must be a keyed pseudonym",
                           int(looks_personal.sum()), ["<withheld>"]))
-    if "summary" in present:
-        text = df["summary"].dropna()
+    for name in ("summary", "subject", "reply"):
+        if name not in present:
+            continue
+        text = df[name].dropna()
         leaked = _matches(text, _ID_NUMBER) | _matches(text, _PHONE)
         if leaked.any():
-            add(Violation("summary", "contains an unmasked ID or phone number", int(leaked.sum()), ["<withheld>"]))
+            add(Violation(name, "contains an unmasked ID or phone number", int(leaked.sum()), ["<withheld>"]))
+    if "category_confidence" in typed_ok:
+        c = df["category_confidence"]
+        rule("category_confidence", "must be between 0 and 1", (c < 0) | (c > 1))
+    for name in ("likes", "dislikes"):
+        if name in typed_ok:
+            rule(name, "must be >= 0", df[name] < 0)
+    if {"received_date", "replied_date"} <= typed_ok:
+        rule("replied_date", "must not be before received_date", df["replied_date"] < df["received_date"])
+    if "replied_date" in typed_ok:
+        s = df["replied_date"]
+        rule("replied_date", "must have day precision (no time of day)", s.notna() & (s != s.dt.floor("D")))
 
     if v:
         raise SchemaError(v)

@@ -282,7 +282,7 @@ def _series_table(df, names, period, against, alpha, dispersion) -> pd.DataFrame
 
 def headline(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
              alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
-    """The headline figures (DESIGN §4): all items, visits at national level (进京访) and
+    """The headline figures of a work summary (工作总结): all items, visits at national level (进京访) and
     leapfrog visits received at city level (越级到市访), items and person-times each.
 
     ``figure`` names match the calibration keys, e.g. ``visits_national_person_times``.
@@ -300,8 +300,8 @@ def five_declines(df: pd.DataFrame, year=None, region=None, as_of=None, *, perio
     """The five declines scorecard (五下降): visits, letters, leapfrog visits, repeat visits and
     collective visits, year on year, for the whole city or one ``region`` (问题属地).
 
-    ``year`` alone gives the calendar year; with ``as_of`` a year to date (the seed's
-    "as of 20 December"). Each row has the overdispersion-aware ``assessment``.
+    ``year`` alone gives the calendar year; with ``as_of`` a year to date (a work
+    summary's "as of 20 December"). Each row has the overdispersion-aware ``assessment``.
     """
     if region is not None:
         known = set(df["region"].astype("str").unique())

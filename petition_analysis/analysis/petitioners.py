@@ -1,6 +1,6 @@
 """Petitioners: accumulated cases (积案) and how concentrated repeat petitioning is.
 
-An *accumulated case* follows the seed's local rule: a petitioner who went to the province
+An *accumulated case* follows a city's local rule (from its 2019 work summary, 工作总结): a petitioner who went to the province
 or to Beijing more than 3 times within 2 years. Levels, count and window are parameters.
 Concentration is the share of items from the most active 1 % and 10 % of petitioners and the
 Gini coefficient of items per petitioner.
@@ -33,7 +33,7 @@ from .. import periods as _periods
 __all__ = ["accumulated_cases", "repeat_concentration", "gini",
            "ACCUMULATED_LEVELS", "ACCUMULATED_MORE_THAN", "ACCUMULATED_WINDOW_DAYS"]
 
-#: The seed's rule: to the province or to Beijing (赴省进京) …
+#: The local rule: to the province or to Beijing (赴省进京) …
 ACCUMULATED_LEVELS = ("province", "national")
 #: … more than 3 times …
 ACCUMULATED_MORE_THAN = 3

@@ -8,7 +8,7 @@ that day: an item received after ``as_of`` is not in it, and an acceptance or co
 dated after ``as_of`` had not happened yet (the item counts as still waiting). Re-running
 with an earlier ``as_of`` therefore gives what was knowable on that day.
 
-Definitions (``DESIGN.md`` §1), for the items *received* in a period:
+Definitions, for the items *received* in a period:
 
 * timely acceptance (及时受理率) = items accepted (受理) within ``accept_days`` (15) of
   receipt ÷ items whose 15-day window has closed by ``as_of``. An item received less than

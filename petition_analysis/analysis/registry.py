@@ -95,7 +95,7 @@ class FigureSpec:
     dimension_value: str | None = None
 
 
-#: The headline series (DESIGN figures of a work summary) and the five declines (五下降).
+#: The headline series (the figures a work summary leads with) and the five declines (五下降).
 HEADLINE_SERIES = ("items", "visits_national", "leapfrog_city")
 FIVE_DECLINES = ("visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits")
 

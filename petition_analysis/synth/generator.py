@@ -1,11 +1,11 @@
 """Synthetic petition registers for the fictional XX City, with planted ground truth.
 
-The generator builds a canonical clean table (``DESIGN.md`` §2) that looks like a real
+The generator builds a canonical clean table (``docs/schema.md``) that looks like a real
 city's register rather than uniform noise, and a manifest that records every effect it
-planted (``DESIGN.md`` §4), so that tests can check that the analysis recovers them.
+planted, so that tests can check that the analysis recovers them.
 
-For 2018 and 2019 it reproduces the seed document's consistent figures exactly, year to
-date as of 20 December (:data:`CALIBRATION`). Every other year is drawn from the same
+For 2018 and 2019 it reproduces the consistent figures of a city's 2019 work summary
+(工作总结) exactly, year to date as of 20 December (:data:`CALIBRATION`). Every other year is drawn from the same
 process, so the calibrated years are typical members of the series.
 
 Everything is vectorized with numpy; the only Python loops run over years, groups of
@@ -39,9 +39,9 @@ __all__ = [
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 20191220
-#: The seed reports year to date "as of 20 December".
+#: The work summary reports year to date "as of 20 December".
 CALIBRATION_AS_OF = (12, 20)
-#: The seed's figures that are consistent with each other (DESIGN.md §4).
+#: The work summary's figures that are consistent with each other.
 CALIBRATION: dict[int, dict[str, int]] = {
     2018: {
         "items": 29368,

@@ -1,6 +1,6 @@
-"""The machine-readable report summary (``<name>.json``, DESIGN.md §5).
+"""The machine-readable report summary (``<name>.json``).
 
-Its keys are part of the documented interface (README, "Report outputs"):
+Its keys are part of the documented interface (the README's "The JSON summary"):
 
 - ``report``: kind and name; ``parameters``: the checked parameters;
 - ``data``: input path, SHA-256, rows; ``package_version``;

@@ -3,7 +3,8 @@
 Each run writes, under ``out_dir``:
 
 - ``<name>.ipynb``: the executed notebook;
-- ``<name>.html``: no code cells, images embedded, so one file can be mailed;
+- ``<name>.html``: the report page, with no code, its figures and font embedded and no external
+  request, so one file can be mailed (:mod:`.html`);
 - ``<name>.json``: the machine-readable summary (:mod:`.summary`).
 
 Names are predictable: ``annual/2019/annual_2019_xx-city_zh``,
@@ -20,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .html import export_html
 from .params import ReportContext, ReportParameterError, check_keywords, prepare
 
 __all__ = ["NOTEBOOKS", "notebook_path", "report_name", "ReportFailed", "ReportResult", "run", "export_html"]
@@ -84,31 +86,6 @@ def _kernel_name() -> str:
     from jupyter_client.kernelspec import KernelSpecManager
 
     return "petition-analysis" if "petition-analysis" in KernelSpecManager().find_kernel_specs() else "python3"
-
-
-def export_html(ipynb: Path, html: Path, title: str | None = None) -> Path:
-    """Export an executed notebook to HTML without code cells or prompts; images are
-    embedded as data URIs by nbconvert's HTML exporter."""
-    import nbformat
-    from nbconvert import HTMLExporter
-
-    nb = nbformat.read(str(ipynb), as_version=4)
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            embed_images=True)
-    # The notebook's own usage notes are for notebook readers, not for the published report.
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove-cell"}), enabled=True)
-    if title:
-        nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
-    from ..fonts import embedded_font_css
-
-    css = embedded_font_css(body)
-    if css:  # Chinese text then renders on machines without a CJK font too
-        body = body.replace("</head>", css + "\n</head>", 1)
-    html.write_text(body, encoding="utf-8")
-    return html
 
 
 def _parameters(ctx: ReportContext, summary_path: Path) -> dict:

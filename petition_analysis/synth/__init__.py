@@ -1,6 +1,8 @@
 """Synthetic data for XX City: canonical registers with planted ground truth, and messy
 raw exports made from them with the expected cleaning outcome.
 
+Examples
+--------
 >>> from petition_analysis import synth
 >>> res = synth.generate(2019, 2019)
 >>> res.manifest["calibration"]["figures"]["2019"]["items"]

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 KERNEL := petition-analysis
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test test-fast lab kernel data bench validate clean-venv
+.PHONY: help setup run test test-fast lab kernel data bench validate docs docs-serve clean-venv
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -49,6 +49,18 @@ bench: $(STAMP)  ## benchmarks (not tests): tables on screen, JSON in benchmarks
 
 validate: $(STAMP)  ## validate the statistics by simulation (about 15 minutes): validation/results, docs/statistics.md
 	$(BIN)/python validation/run.py --workers 2
+
+# The docs extra is installed on first use; the site is built offline, strict (a warning fails),
+# and runs the annual report of the bundled data for its example page.
+DOCS_ENV := NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true
+
+docs: $(STAMP)  ## build the documentation site into site/ (strict: a warning fails the build)
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(DOCS_ENV) $(BIN)/mkdocs build --strict --site-dir site
+
+docs-serve: $(STAMP)  ## the documentation site on http://127.0.0.1:8000, rebuilt on every change
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(DOCS_ENV) $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 clean-venv:  ## remove the virtual environment
 	rm -rf $(VENV)

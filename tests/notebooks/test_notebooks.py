@@ -37,8 +37,9 @@ def _rel(p: Path) -> str:
 def test_there_are_report_teaching_and_exploratory_notebooks():
     rel = {_rel(p) for p in NOTEBOOKS}
     assert set(PARAMETERS) <= rel
-    assert sum(r.startswith("notebooks/teaching/lesson_") for r in rel) >= 3
-    assert sum(r.startswith("notebooks/teaching/solutions/") for r in rel) >= 3
+    for lang in ("zh", "en"):  # the course: seven lessons or more, each with its worked solutions
+        assert sum(r.startswith(f"notebooks/teaching/{lang}/lesson_") for r in rel) >= 7
+        assert sum(r.startswith(f"notebooks/teaching/{lang}/solutions/lesson_") for r in rel) >= 7
     assert any(r.startswith("notebooks/exploratory/") for r in rel)
 
 

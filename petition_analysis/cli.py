@@ -30,6 +30,7 @@ EPILOG = """\
 examples:
   petition-analysis report annual                     # the annual report for the latest complete year
   petition-analysis report annual --year 2019 --as-of 2019-12-20 --lang zh
+  petition-analysis report annual --data y2022.parquet --data y2023.parquet --city 西安市   # your own city
   petition-analysis batch plan.yaml                   # a grid of reports, in parallel
   petition-analysis clean register.xlsx -o clean.parquet --mapping mapping.yaml
   petition-analysis headline                          # headline table in the terminal
@@ -65,6 +66,13 @@ def _at_least(low: int, what: str = "a whole number"):
 
     parse.__name__ = "int"
     return parse
+
+
+def _city(text: str) -> str:
+    """An argparse type: the city's name, not blank."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the city's name is blank; give it in Chinese, e.g. --city 西安市")
+    return text.strip()
 
 
 def _region(text: str) -> str:
@@ -132,20 +140,28 @@ def _load_data(path: str | None):
         raise UsageProblem(f"{p} could not be read as Parquet ({err}). Is it a complete file?") from None
 
 
-def _cmd_headline(args: argparse.Namespace) -> int:
-    from . import schema
-    from .publish.headline import format_headline, headline_table, latest_complete_year
+def _report_data(args: argparse.Namespace):
+    """The canonical table of ``--data`` (repeated, globs, folders; the bundled data by
+    default) with ``--mapping``, as a report reads it; and its paths."""
+    from .publish.reports.params import load_sources
 
-    df = _load_data(args.data)
-    try:
-        schema.validate(df)
-    except schema.SchemaError as err:
-        raise UsageProblem(f"The data does not follow the canonical schema.\n{err}") from None
+    src = load_sources(args.data, getattr(args, "mapping", None))
+    if src.data.empty:
+        raise UsageProblem("the data have no clean rows; see the cleaning report with `petition-analysis clean`.")
+    return src.data, src.paths
+
+
+def _cmd_headline(args: argparse.Namespace) -> int:
+    from .publish.headline import format_headline, headline_table, latest_complete_year
+    from .publish.reports.params import previous_year_hint
+
+    df, paths = _report_data(args)
     years = sorted(df["received_date"].dt.year.unique().tolist())
     year = args.year if args.year is not None else latest_complete_year(df)
     if year not in years or (year - 1) not in years:
-        raise UsageProblem(f"--year {year} needs data for {year} and {year - 1}; "
-                           f"the data covers {years[0]}–{years[-1]}.")
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+        hint = f" To compare {year}, {previous_year_hint(paths, year)}" if year in years else ""
+        raise UsageProblem(f"--year {year} needs data for {year} and {year - 1}; the data covers {span}.{hint}")
     if args.as_of is not None and args.as_of.year != year:
         raise UsageProblem(f"--as-of {args.as_of} is not in {year}; give a date in {year}, e.g. {year}-12-20.")
     from . import periods
@@ -294,9 +310,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .publish.reports import ReportFailed, ReportParameterError, run
 
     params = {"data": args.data, "lang": args.lang, "public": args.public, "region": args.region,
-              "mapping": args.mapping}
-    if args.kind == "annual":
-        params.update(year=args.year if args.year is not None else _default_year(args.data), as_of=args.as_of)
+              "mapping": args.mapping, "city": args.city, "office": args.office}
+    if args.kind == "annual":  # no --year: the latest complete year in the data
+        params.update(year=args.year, as_of=args.as_of)
     elif args.kind == "quarterly":
         if args.year is None or args.quarter is None:
             raise UsageProblem("a quarterly report needs --year and --quarter, e.g. --year 2023 --quarter 4.")
@@ -312,13 +328,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return 1
     print(f"wrote {res.html}\n      {res.ipynb}\n      {res.json}")
     print("phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in res.timings.items()))
+    if not (res.summary.get("city") or {}).get("named", True):
+        print("note: the city is not named, so the report says 全市 / \"the city\" and files are named 'city'; "
+              "give --city NAME (e.g. --city 西安市) or --office office.yaml.")
     return 0
-
-
-def _default_year(data: str | None) -> int:
-    from .publish.headline import latest_complete_year
-
-    return latest_complete_year(_load_data(data))
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -351,7 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "channels, national-level and leapfrog visits, collective and repeat visits. "
                                    "The figures, p-values and verdicts are those of the annual report for the "
                                    "same year, as-of date and region.")
-    p.add_argument("--data", metavar="PARQUET", help="clean canonical data (default: the bundled reference data)")
+    p.add_argument("--data", metavar="FILE", action="append",
+                   help="clean Parquet files or raw exports: a file, folder or glob pattern; repeat it for several "
+                        "(e.g. two years' exports); default: the bundled reference data")
+    p.add_argument("--mapping", metavar="YAML", help="mapping file for raw exports (docs/mapping.md)")
     p.add_argument("--year", type=int, help="the year to report (default: the latest complete year)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="year to date: compare 1 Jan … this day in both years")
     p.add_argument("--region", metavar="NAME", type=_region, help="one county or district (问题属地); default: the whole city")
@@ -426,18 +442,37 @@ def build_parser() -> argparse.ArgumentParser:
                "  petition-analysis report annual --year 2023 --region 庚县 --public\n"
                "  petition-analysis report quarterly --year 2023 --quarter 4\n"
                "  petition-analysis report hotspots --start-year 2014 --end-year 2023\n"
-               "  petition-analysis report annual --data register.xlsx --mapping mapping.yaml --year 2019\n")
+               "  petition-analysis report annual --year 2023 --data y2022.parquet --data y2023.parquet --city 西安市\n"
+               "  petition-analysis report annual --data 'exports/register_*.xlsx' --mapping mapping.yaml --year 2019\n"
+               "  petition-analysis report annual --office office.yaml --region 鄠邑区 --lang en --data exports/\n"
+               "\n"
+               "office file (--office, YAML; every key optional):\n"
+               "  name: {zh: 西安市, en: Xi'an City}     # the city; default en and slug from pinyin\n"
+               "  slug: xian                            # in file names (default: xian-shi)\n"
+               "  lang: en                              # default report language\n"
+               "  regions:                              # English names of regions; default from pinyin\n"
+               "    鄠邑区: Huyi District                # (鄠邑区 → Huyi District, slug huyi-qu)\n"
+               "    长安区: {en: Chang'an District, slug: changan}\n")
     rp.add_argument("kind", choices=["annual", "quarterly", "hotspots"], help="which report")
-    rp.add_argument("--data", metavar="FILE", help="canonical Parquet, or a raw CSV/xlsx export (with --mapping if "
-                                                   "its headers need one); default: the bundled reference data")
-    rp.add_argument("--mapping", metavar="YAML", help="mapping file for a raw export (docs/mapping.md)")
+    rp.add_argument("--data", metavar="FILE", action="append",
+                    help="clean canonical Parquet files, or raw CSV/xlsx exports (cleaned together, with --mapping if "
+                         "their headers need one): a file, a folder or a glob pattern; repeat it for several, e.g. "
+                         "the previous year's file too; default: the bundled reference data")
+    rp.add_argument("--mapping", metavar="YAML", help="mapping file for raw exports (docs/mapping.md)")
+    rp.add_argument("--city", type=_city, metavar="NAME",
+                    help="the city's name in Chinese, e.g. 西安市: titles, text and file names (English name and "
+                         "slug from pinyin); default: XX市 for the bundled data")
+    rp.add_argument("--office", metavar="YAML",
+                    help="office file: the city's names in zh and en, its regions' English names and slugs, the "
+                         "default language (see below)")
     rp.add_argument("--year", type=int, help="annual: default the latest complete year; quarterly: required")
     rp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="annual: year to date, e.g. 2019-12-20")
     rp.add_argument("--quarter", type=int, help="quarterly: 1-4")
     rp.add_argument("--start-year", type=int, help="hotspots: first year (default: the first in the data)")
     rp.add_argument("--end-year", type=int, help="hotspots: last year (default: the last year the data cover to its end)")
     rp.add_argument("--region", type=_region, help="one county or district (问题属地); default: the whole city")
-    rp.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of text, tables and plots")
+    rp.add_argument("--lang", choices=["zh", "en"],
+                    help="language of text, tables and plots (default: the office file's, else zh)")
     rp.add_argument("--public", action="store_true", help="public mode: suppress counts below 5 (shown as <5)")
     rp.add_argument("--out", default="reports", metavar="DIR", help="output folder (default: reports)")
     rp.add_argument("--timeout", type=_at_least(1), default=600, metavar="SECONDS",
@@ -452,7 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "when any report failed. See docs/batch.md for the plan format.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="plan example:\n"
-               "  out_dir: reports\n  workers: 2\n  timeout: 600\n  reports:\n"
+               "  out_dir: reports\n  workers: 2\n  timeout: 600\n"
+               "  # data, mapping, city and office are defaults for every report (as in `report`);\n"
+               "  # data may be a list of files, folders and glob patterns; leave them out for the bundled data\n"
+               "  # data: [exports/register_2022.xlsx, exports/register_2023.xlsx]\n"
+               "  # mapping: mapping.yaml\n  # city: 西安市\n  # office: office.yaml\n"
+               "  reports:\n"
                "    - kind: annual\n      years: [2022, 2023]\n      regions: [null, 庚县]\n      langs: [zh, en]\n"
                "    - kind: quarterly\n      years: [2023]\n      quarters: [1, 2, 3, 4]\n")
     b.add_argument("plan", metavar="PLAN.yaml")

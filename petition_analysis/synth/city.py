@@ -32,13 +32,26 @@ def regions() -> pd.DataFrame:
     return pd.DataFrame(_REGIONS, columns=["zh", "en", "slug", "weight"])
 
 
-def region_label(name: str, lang: str = "zh") -> str:
-    """A region's name in ``lang``: the English name of an XX City region, else the name as
-    given (real data carries its own names).
+def known_region(name: str) -> dict | None:
+    """``{"zh", "en", "slug"}`` of an XX City region, else ``None``.
 
-    >>> region_label("庚县", "en"), region_label("庚县", "zh"), region_label("某县", "en")
-    ('Geng County', '庚县', '某县')
+    >>> known_region("寅市")["en"], known_region("鄠邑区")
+    ('Yin City (county-level)', None)
     """
-    if lang == "zh":
-        return name
-    return {zh: en for zh, en, _, _ in _REGIONS}.get(name, name)
+    for zh, en, slug, _ in _REGIONS:
+        if zh == name:
+            return {"zh": zh, "en": en, "slug": slug}
+    return None
+
+
+def region_label(name: str, lang: str = "zh") -> str:
+    """A region's name in ``lang``: the English name the report's office file gives it,
+    an XX City region's English name, else pinyin with its suffix in English (see
+    :func:`petition_analysis.office.region_name`).
+
+    >>> region_label("庚县", "en"), region_label("庚县", "zh"), region_label("鄠邑区", "en")
+    ('Geng County', '庚县', 'Huyi District')
+    """
+    from ..office import region_name
+
+    return region_name(name, lang)

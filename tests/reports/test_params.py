@@ -81,8 +81,9 @@ def test_cli_unknown_lang_is_refused_by_argparse(capsys):
     assert "invalid choice: 'fr'" in capsys.readouterr().err
 
 
-def test_a_folder_as_data_is_a_clear_error(tmp_path):
-    with pytest.raises(ReportParameterError, match="is a folder; give one file"):
+def test_a_folder_without_registers_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.txt.bak").write_text("not a register")
+    with pytest.raises(ReportParameterError, match="the folder holds no register file"):
         prepare("annual", data=str(tmp_path), year=2019)
 
 

@@ -5,7 +5,10 @@ A plan is a YAML file (or a dict) such as::
     out_dir: reports
     workers: 2
     timeout: 600            # seconds per report
-    data: null              # default: the bundled reference data
+    data: null              # default: the bundled reference data; or files, folders, globs (a list)
+    mapping: null           # the mapping file of raw exports
+    city: null              # the city's Chinese name (default: XX市 for the bundled data)
+    office: null            # an office file: names, regions' English names, default language
     reports:
       - kind: annual
         years: [2022, 2023]
@@ -37,9 +40,11 @@ from .runner import DEFAULT_TIMEOUT, ReportFailed
 __all__ = ["load_plan", "expand_plan", "run_batch", "format_batch", "write_index"]
 
 _GRID_KEYS = {"years": "year", "quarters": "quarter", "regions": "region", "langs": "lang", "as_ofs": "as_of"}
-_PLAN_KEYS = ("out_dir", "workers", "timeout", "data", "mapping", "reports")
+_PLAN_KEYS = ("out_dir", "workers", "timeout", "data", "mapping", "city", "office", "reports")
+#: Keys that the plan gives as defaults for every report (a report's own value wins).
+_DEFAULT_KEYS = ("data", "mapping", "city", "office")
 _SCALAR_KEYS = {"kind", "year", "quarter", "region", "lang", "as_of", "public", "start_year", "end_year", "mapping", "data",
-                "suppression_k"}
+                "city", "office", "suppression_k"}
 
 
 def load_plan(path: str | Path) -> dict:
@@ -65,7 +70,8 @@ def load_plan(path: str | Path) -> dict:
 
 def expand_plan(plan: dict) -> list[dict]:
     """One parameter dict per report: each entry's lists (years, quarters, regions, langs,
-    as_ofs) are crossed; the plan's ``data`` and ``mapping`` are the defaults."""
+    as_ofs) are crossed; the plan's ``data``, ``mapping``, ``city`` and ``office`` are the
+    defaults (``data`` may be a list of files, folders and glob patterns: one input)."""
     check_keywords(plan, _PLAN_KEYS, "the plan")
     if not isinstance(plan.get("reports"), list) or not plan["reports"]:
         raise ReportParameterError("the plan needs a non-empty `reports:` list, e.g. `reports: [{kind: annual, "
@@ -78,9 +84,11 @@ def expand_plan(plan: dict) -> list[dict]:
                                        f"{', not ' + repr(kind) + did_you_mean(kind, REPORT_KINDS) if kind else ''}.")
         check_keywords(entry, [*_GRID_KEYS, *_SCALAR_KEYS], f"report {i} of the plan")
         base = {k: v for k, v in entry.items() if k in _SCALAR_KEYS}
-        for key in ("data", "mapping"):
+        for key in _DEFAULT_KEYS:
             if key not in base and plan.get(key) is not None:
                 base[key] = plan[key]
+        if isinstance(base.get("data"), (list, tuple)):  # several files are one input, not a grid
+            base["data"] = [str(d) for d in base["data"]]
         grids = [(single, entry[plural] if isinstance(entry[plural], list) else [entry[plural]])
                  for plural, single in _GRID_KEYS.items() if plural in entry]
         for combo in itertools.product(*[values for _, values in grids]):

@@ -9,6 +9,13 @@ such as ``"2019"`` are accepted where they are unambiguous).
 >>> ctx.year, ctx.as_of.isoformat(), ctx.region, ctx.region_slug
 (2019, '2019-12-20', None, 'xx-city')
 
+The city is named by ``city`` (or an office file, ``office``; see :mod:`petition_analysis.office`),
+and regions by their English names in English reports:
+
+>>> xian = prepare("annual", year=2019, city="西安市", region="庚县", lang="en")
+>>> xian.office.label("zh"), xian.office.slug, xian.region_label, xian.region_slug
+('西安市', 'xian-shi', 'Geng County', 'geng-xian')
+
 A year-to-date report reads the register as it stood on its as-of date: no row received
 later reaches a section, and the quality appendix counts the rows left out.
 
@@ -27,20 +34,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
-import hashlib
 import inspect
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ... import office as _office
 from ... import periods
-from ... import reference, schema
-from ...synth.city import CITY, region_label, regions as _city_regions
+from ... import reference
+from ...errors import StructuralError
+from ...ingest import sources as _sources
+from ...office import Office, OfficeFileError, slugify
 
-__all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "slugify",
+__all__ = ["REPORT_KINDS", "LANGS", "ReportParameterError", "ReportContext", "prepare", "load_input", "load_sources", "previous_year_hint", "slugify",
            "check_keywords", "did_you_mean"]
 
 REPORT_KINDS = ("annual", "quarterly", "hotspots")
@@ -117,6 +125,13 @@ class ReportContext:
     end_year: int | None = None
     region: str | None = None
     mapping: str | None = None
+    #: ``--city`` as given, and the office file's path (absolute), if any
+    city: str | None = None
+    office_path: str | None = None
+    #: the city's names, its regions' English names and slugs (see :mod:`petition_analysis.office`)
+    office: Office = field(default_factory=Office)
+    #: the input files: ``path`` (absolute), ``sha256``, ``rows`` read from each
+    data_files: list = field(default_factory=list)
     suppression_k: int = DEFAULT_SUPPRESSION_K
     quality: dict = field(default_factory=dict)
     #: a public batch's series decisions (JSON path), so that every report hides the same cells
@@ -129,14 +144,24 @@ class ReportContext:
 
     @property
     def region_label(self) -> str:
-        """The region's name, or the whole city's."""
+        """The region's name in the report's language, or the whole city's (an English
+        report gives a region's English name: the office file's, else from pinyin)."""
         if self.region is None:
-            return CITY[self.lang]
-        return region_label(self.region, self.lang)
+            return self.office.label(self.lang)
+        return self.office.region_label(self.region, self.lang)
 
     @property
     def region_slug(self) -> str:
-        return slugify(self.region) if self.region is not None else CITY["slug"]
+        """The slug in the report's file name: the city's, or the region's (unique among
+        the data's regions)."""
+        if self.region is None:
+            return self.office.slug
+        slugs = self.cache.get("_region_slugs")
+        if slugs is None:
+            names = [str(r) for r in self.data["region"].unique()]
+            slugs = self.cache["_region_slugs"] = _office.unique_slugs(
+                names, fixed=self.office.fixed_slugs(names), reserved={self.office.slug})
+        return slugs.get(self.region) or self.office.region_slug(self.region)
 
     @property
     def region_data(self) -> pd.DataFrame:
@@ -148,7 +173,7 @@ class ReportContext:
     def parameters(self) -> dict:
         """The checked parameters, JSON-ready."""
         out = {"kind": self.kind, "data": self.data_path, "lang": self.lang, "public": self.public,
-               "region": self.region, "mapping": self.mapping}
+               "region": self.region, "mapping": self.mapping, "city": self.city, "office": self.office_path}
         if self.kind == "annual":
             out.update(year=self.year, as_of=self.as_of.isoformat() if self.as_of else None)
         elif self.kind == "quarterly":
@@ -164,25 +189,10 @@ class ReportContext:
         folder name can hold a person's name); the data's SHA-256 identifies the input."""
         out = self.parameters()
         if self.public:
-            for key in ("data", "mapping", "disclosure_plan"):
+            for key in ("data", "mapping", "office", "disclosure_plan"):
                 if out.get(key) is not None:
                     out[key] = "(not shown in public reports)"
         return out
-
-
-def slugify(text: str) -> str:
-    """A file-name-safe slug: the known English slug of an XX City region, else ASCII
-    letters and digits, else a short stable hash.
-
-    >>> slugify("庚县"), slugify("North District"), slugify("某某县")[:7]
-    ('geng-xian', 'north-district', 'region-')
-    """
-    known = _city_regions().set_index("zh")["slug"]
-    if text in known.index:
-        return str(known[text])
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
-    return slug or "region-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def _int(name: str, value, allowed: str) -> int:
@@ -214,82 +224,82 @@ def _none(value):
     return value
 
 
-def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str, str, dict]:
-    """Load report input: the reference data (``data=None``), a canonical Parquet file, or
-    a raw export (CSV/xlsx) cleaned with ``mapping``. Returns the canonical frame, the path,
-    the input's SHA-256 and the data-quality summary (rows read, rejected by reason,
-    unmapped labels)."""
-    data = _none(data)
-    mapping = _none(mapping)
-    path = Path(data) if data is not None else reference.reference_path()
-    if not path.exists():
-        hint = "run `make data`" if data is None else "check the path, or leave data empty for the bundled reference data"
-        raise ReportParameterError(f"data file {path} does not exist; {hint}.")
-    if path.exists() and not path.is_dir() and not path.is_file():
-        raise ReportParameterError(f"data {path} is not a regular file (a device, pipe or socket); give a canonical "
-                                   "Parquet file or a raw CSV/xlsx export.")
-    if not path.is_file():
-        raise ReportParameterError(f"data {path} is a folder; give one file (a canonical Parquet file or a raw "
-                                   "CSV/xlsx export), or clean a folder first with `petition-analysis clean`.")
-    stat = path.stat()
-    mstat = Path(mapping).stat().st_mtime_ns if mapping is not None and Path(mapping).exists() else None
-    try:
-        df, path_s, sha, quality = _load_input_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size,
-                                                      None if mapping is None else str(mapping), mstat)
-    except OSError as err:  # permission denied, a device, a file removed meanwhile
-        raise ReportParameterError(f"data file {path} cannot be read ({err.strerror or err}); check the path and "
-                                   "its permissions.") from None
+def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str | list[str], str, dict]:
+    """Load report input: the reference data (``data=None``), or one or several files,
+    folders and glob patterns (a list): canonical Parquet files, put together, or raw
+    exports (CSV/xlsx), cleaned together with ``mapping`` (see
+    :mod:`petition_analysis.ingest.sources`). Returns the canonical frame, the input path
+    (a list of paths for several files), the input's SHA-256 and the data-quality summary
+    (rows read, rejected by reason, unmapped labels, and ``files``)."""
+    src = load_sources(data, mapping)
     # A shallow copy: with copy-on-write, a caller's changes never reach the cache.
-    return df.copy(deep=False), path_s, sha, dict(quality)
+    quality = dict(src.quality)
+    return src.data.copy(deep=False), _data_path(src), src.sha256, quality
+
+
+def _data_path(src) -> str | list[str]:
+    return src.paths[0] if len(src.paths) == 1 else list(src.paths)
+
+
+def load_sources(data=None, mapping=None) -> "_sources.Sources":
+    """:func:`petition_analysis.ingest.sources.load_sources` with the reference data as the
+    default, errors as :class:`ReportParameterError`, and a cache of the last few inputs
+    (keyed by each file's size and modification time)."""
+    data = _none(data)
+    if isinstance(data, (list, tuple)):
+        data = [d for d in (_none(x) for x in data) if d is not None] or None
+    mapping = _none(mapping)
+    if data is None:
+        path = reference.reference_path()
+        if not path.exists():
+            raise ReportParameterError(f"data file {path} does not exist; run `make data`.")
+        data = str(path)
+    if mapping is not None and not Path(mapping).is_file():
+        raise ReportParameterError(f"mapping file {mapping} does not exist." if not Path(mapping).exists() else
+                                   f"mapping file {mapping} is not a file; give the YAML file itself.")
+    try:
+        paths = _sources.expand_data(data)
+        key = tuple(_stamp(p) for p in paths)
+        mkey = None if mapping is None else (str(Path(mapping).resolve()), Path(mapping).stat().st_mtime_ns)
+        src = _load_sources_cached(key, None if mapping is None else str(mapping), mkey)
+    except StructuralError as err:
+        raise ReportParameterError(_input_problem(err)) from None
+    except OSError as err:  # permission denied, a device, a file removed meanwhile
+        raise ReportParameterError(f"data {getattr(err, 'filename', None) or data} cannot be read "
+                                   f"({err.strerror or err}); check the path and its permissions.") from None
+    return _sources.Sources(src.data.copy(deep=False), [dict(f) for f in src.files], src.kind, dict(src.quality))
+
+
+def _input_problem(err: StructuralError) -> str:
+    """One paragraph naming the input that could not be read."""
+    problem = " ".join(str(err.problem).split("\n")).rstrip(".")
+    hint = f" {err.hint}" if err.hint else ""
+    if problem == "the file does not exist":
+        return f"data file {err.source} does not exist.{hint}"
+    return f"data {err.source}: {problem}.{hint}" if err.source else f"data: {problem}.{hint}"
+
+
+def _stamp(path: Path) -> tuple:
+    """What identifies a file's version for the cache: path, size, modification time (for a
+    dataset folder, its log's)."""
+    probe = path / "_log.json" if path.is_dir() else path
+    st = probe.stat()
+    if not path.is_dir() and not path.is_file():
+        raise ReportParameterError(f"data {path} is not a regular file (a device, pipe or socket); give canonical "
+                                   "Parquet files or raw CSV/xlsx exports.")
+    return str(path), st.st_mtime_ns, st.st_size
 
 
 @functools.lru_cache(maxsize=4)
-def _load_input_cached(path_s: str, _mtime: int, _size: int, mapping, _mapping_mtime):
-    path = Path(path_s)
-    sha = reference.sha256_of(path)
-    if path.suffix.lower() == ".parquet" and mapping is None:
-        try:
-            df = pd.read_parquet(path)
-        except Exception as err:  # pyarrow raises several types
-            raise ReportParameterError(f"data file {path} could not be read as Parquet ({err}).") from None
-        try:
-            schema.validate(df)
-        except schema.SchemaError as err:
-            raise ReportParameterError(
-                f"data file {path} is not a clean canonical table: {err}\n"
-                "Clean a raw export with `petition-analysis clean` first, or pass it with a mapping."
-            ) from None
-        quality = {"rows_read": int(len(df)), "rows_clean": int(len(df)), "rows_rejected": 0,
-                   "rejected_by_reason": {}, "unmapped_labels": {}, "source": "canonical Parquet"}
-        return df, str(path), sha, quality
-    if mapping is not None and not Path(mapping).exists():
-        raise ReportParameterError(f"mapping file {mapping} does not exist.")
-    from ...ingest.cleaning import clean  # the cleaner is only needed for raw input
-    from ...errors import StructuralError
-
-    try:
-        result = clean(path, mapping=mapping, progress=False)
-    except StructuralError as err:
-        raise ReportParameterError(f"data file {path} could not be cleaned: {err}") from None
-    quality = _quality_from(result)
-    return result.data, str(path), sha, quality
+def _load_sources_cached(key: tuple, mapping, _mapping_key):
+    return _sources.load_sources([k[0] for k in key], mapping, progress=False)
 
 
 def _quality_from(result) -> dict:
     """The quality appendix of a cleaned raw export. Unmapped labels are given as rows per
     field, not as the labels themselves: a label is raw text, and a name or number typed
     into the wrong column must not reach a published report."""
-    rejects = result.rejects
-    by_reason = rejects["reason"].value_counts().sort_index().to_dict() if len(rejects) else {}
-    unmapped = {str(fld): int(labels["rows"]) for fld, labels in result.log.unmapped_labels.items() if labels}
-    return {
-        "rows_read": int(result.log.rows_read),
-        "rows_clean": int(len(result.data)),
-        "rows_rejected": int(len(rejects)),
-        "rejected_by_reason": {str(k): int(v) for k, v in by_reason.items()},
-        "unmapped_labels": unmapped,
-        "source": "raw export, cleaned",
-    }
+    return _sources.cleaning_quality(result)
 
 
 @_keywords_checked
@@ -303,9 +313,11 @@ def prepare(
     start_year=None,
     end_year=None,
     region=None,
-    lang="zh",
+    lang=None,
     public=False,
     mapping=None,
+    city=None,
+    office=None,
     suppression_k=DEFAULT_SUPPRESSION_K,
     disclosure_plan=None,
     frame: pd.DataFrame | None = None,
@@ -313,12 +325,30 @@ def prepare(
     """Check report parameters and load the data. Raises :class:`ReportParameterError`
     with a sentence that says what is allowed.
 
+    ``data``: a file, folder or glob pattern, or a list of them (several years of exports;
+    see :func:`load_input`). ``city``: the city's Chinese name for titles, text and file
+    names (default: XX市 for the bundled data); ``office``: an office file (YAML) with the
+    city's names, its regions' English names and the default ``lang`` (see
+    :mod:`petition_analysis.office`). ``lang`` defaults to the office file's, else zh.
+
     ``frame`` passes an already loaded canonical table (the batch runner uses it to avoid
     re-reading); ``data`` is then only recorded. ``disclosure_plan``: the JSON file in which
     a public batch recorded the series' suppression decisions (see ``reports.batch``).
     """
     if kind not in REPORT_KINDS:
         raise ReportParameterError(f"report kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}.")
+    office_path = _none(office)
+    if office_path is not None and not isinstance(office_path, Office):
+        if not Path(str(office_path)).is_file():
+            raise ReportParameterError(f"office file {office_path} does not exist; check the path, or leave it out "
+                                       "(then --city names the city).")
+        office_path = str(Path(str(office_path)).resolve())
+    city = _none(city)
+    try:  # the file first: a bad office file fails before the data are read
+        named = _office.make_office(city=city, office=office_path) if (city or office_path) else None
+    except OfficeFileError as err:
+        raise ReportParameterError(str(err)) from None
+    lang = _none(lang) or (named.lang if named is not None and named.lang else "zh")
     if lang not in LANGS:
         raise ReportParameterError(f"lang must be 'zh' or 'en', not {lang!r}.")
     public = _bool("public", public)
@@ -327,12 +357,16 @@ def prepare(
     if not 3 <= k <= 100:
         raise ReportParameterError(f"suppression_k must be a whole number from 3 to 100, not {k}.")
 
+    files = []
     if frame is not None:
-        df, path, sha, quality = frame, str(_none(data) or reference.reference_path()), "", {}
+        given = _none(data)
+        path = ([str(d) for d in given] if isinstance(given, (list, tuple)) else str(given or reference.reference_path()))
+        df, sha, quality = frame, "", {}
     else:
-        df, path, sha, quality = load_input(data, mapping)
+        src = load_sources(data, mapping)
+        df, path, sha, quality, files = src.data, _data_path(src), src.sha256, dict(src.quality), src.files
     if df.empty:
-        raise ReportParameterError(f"data file {path} has no clean rows to report on.")
+        raise ReportParameterError(f"data {path} has no clean rows to report on.")
     years = sorted(int(y) for y in df["received_date"].dt.year.unique())
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     end = periods.data_end(df)
@@ -351,7 +385,10 @@ def prepare(
 
     ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
                         region=region, mapping=_none(mapping), suppression_k=k, quality=dict(quality),
-                        extraction_date=end)
+                        extraction_date=end, city=city,
+                        office_path=office_path if isinstance(office_path, str) else None,
+                        office=named if named is not None else _office.make_office(data=df), data_files=files)
+    _office.use(ctx.office)  # tables, plots and the registry name regions as this office does
     if _none(disclosure_plan) is not None:
         if not public:
             raise ReportParameterError("disclosure_plan is for public reports; add public=True or leave it out.")
@@ -373,7 +410,7 @@ def prepare(
                       if any(v - 1 in years for v in years) else "")
             raise ReportParameterError(
                 f"year {y} is compared with {y - 1}, which is not in the data ({span}); "
-                f"{choose}add the {y - 1} register to the data."
+                f"{choose}add the {y - 1} register to the data: {previous_year_hint(path, y)}"
             )
         ctx.year = y
     if kind == "annual":
@@ -427,6 +464,33 @@ def prepare(
             ) from None
         ctx.start_year, ctx.end_year = a, b
     return ctx
+
+
+def previous_year_hint(path, year: int) -> str:
+    """How to add the previous year's file: ``--data`` again (a folder or a glob holding
+    both years works too), with a file name guessed from the given one.
+
+    >>> previous_year_hint("exports/register_2019.xlsx", 2019)
+    'give its file as well, e.g. `--data exports/register_2018.xlsx --data exports/register_2019.xlsx` (or a folder or glob pattern that holds both years; in Python, a list).'
+    """
+    paths = path if isinstance(path, (list, tuple)) else [path]
+    shown = [_shown_path(p) for p in paths]
+    given = next((p for p in shown if str(year) in Path(p).name), shown[-1] if shown else f"register_{year}.xlsx")
+    name = Path(given).name
+    guess = str(Path(given).with_name(name.replace(str(year), str(year - 1)))) if str(year) in name else \
+        str(Path(given).with_name(f"register_{year - 1}{Path(given).suffix or '.xlsx'}"))
+    data = " ".join(f"--data {p}" for p in [guess, *shown])
+    return (f"give its file as well, e.g. `{data}` (or a folder or glob pattern that holds both years; "
+            "in Python, a list).")
+
+
+def _shown_path(path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    p = Path(str(path))
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(p)
 
 
 def _require_covered(end: pd.Timestamp, period: periods.Period, *, as_of_hint: bool = True) -> None:

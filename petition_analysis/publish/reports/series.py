@@ -27,7 +27,9 @@ __all__ = ["protect_series"]
 
 
 def _series_key(job: dict) -> tuple:
-    return (job.get("data"), job.get("mapping"), int(job.get("suppression_k") or DEFAULT_SUPPRESSION_K))
+    data = job.get("data")
+    data = tuple(data) if isinstance(data, (list, tuple)) else data  # several files: one input
+    return (data, job.get("mapping"), int(job.get("suppression_k") or DEFAULT_SUPPRESSION_K))
 
 
 def protect_series(jobs: list[dict], out_dir: str | Path) -> list[dict]:
@@ -42,7 +44,7 @@ def protect_series(jobs: list[dict], out_dir: str | Path) -> list[dict]:
     folder = Path(out_dir) / "disclosure"
     summaries = []
     for (data, mapping, k), group in series.items():
-        df, _, sha, _ = load_input(data, mapping)
+        df, _, sha, _ = load_input(list(data) if isinstance(data, tuple) else data, mapping)
         u = universe(df)
         table = CellTable(u)
         names = []

@@ -3,7 +3,10 @@
 Its keys are part of the documented interface (the README's "The JSON summary"):
 
 - ``report``: kind and name; ``parameters``: the checked parameters;
-- ``data``: input path, SHA-256, rows; ``package_version``;
+- ``data``: input path (a list for several files), SHA-256, rows, and ``files`` (path,
+  SHA-256 and rows read of each); ``package_version``;
+- ``city``: the city's ``zh`` and ``en`` names and ``slug`` (``named`` is false when no
+  ``--city`` or office file named it); ``region``: name, label, slug, ``label_zh``, ``label_en``;
 - ``period``: start, end, partial, labels in zh and en, and the ``comparison`` period;
 - ``figures``: for each headline figure ``current``, ``previous``, ``change``,
   ``change_pct``, ``p_value``, ``significant``, plus ``rate_ratio``, ``ci_low``,
@@ -104,9 +107,15 @@ def build_summary(ctx: ReportContext, name: str, figures: dict[str, dict], *,
     summary = {
         "report": {"kind": ctx.kind, "name": name},
         "parameters": ctx.published_parameters(),
-        "data": {"path": None if ctx.public else ctx.data_path, "sha256": ctx.data_sha256, "rows": int(len(ctx.data))},
+        "data": {"path": None if ctx.public else ctx.data_path, "sha256": ctx.data_sha256, "rows": int(len(ctx.data)),
+                 # one entry per input file; a public report names no file, only its SHA-256
+                 "files": [{"path": None if ctx.public else f["path"], "sha256": f["sha256"], "rows": f["rows"]}
+                           for f in ctx.data_files]},
         "package_version": __version__,
-        "region": {"name": ctx.region, "label": ctx.region_label, "slug": ctx.region_slug},
+        "city": ctx.office.to_json(),
+        "region": {"name": ctx.region, "label": ctx.region_label, "slug": ctx.region_slug,
+                   "label_zh": ctx.office.region_label(ctx.region, "zh") if ctx.region else ctx.office.label("zh"),
+                   "label_en": ctx.office.region_label(ctx.region, "en") if ctx.region else ctx.office.label("en")},
         "period": period or {},
         "public": ctx.public,
         "suppression_k": ctx.suppression_k if ctx.public else None,

@@ -1,0 +1,288 @@
+"""The input of a report or an analysis: one or several files, globs and folders, read into
+one canonical table.
+
+``data`` is a path, a glob pattern (``exports/register_*.xlsx``), a folder, or a list of
+them (``--data`` given several times). A folder gives every register file in it
+(recursively: CSV, Excel and Parquet files; hidden files, Excel's ``~$`` lock files and
+rejects files written by ``clean`` are skipped), or, when it is a dataset written by
+``petition-analysis clean --out-dataset``, that dataset. Each file is read once, in sorted
+order, whatever order the patterns named it in: the same files give the same table.
+
+- **Clean canonical Parquet** files (without a mapping) are validated one by one and put
+  together. A row found in two files (the same ``case_id`` with the same content: two
+  exports that overlap) is kept once and counted as ``duplicate``; a ``case_id`` reused for
+  another item keeps the first file's row and counts the other as ``duplicate_case_id``.
+- **Raw exports** (CSV, xlsx, or Parquet with a mapping) are cleaned *together*, as
+  :func:`~petition_analysis.ingest.cleaning.clean` does with several files: copies across
+  files are found, and repeat visits (重复访) link across the year boundary.
+- A **dataset** folder is read as it is (:func:`~petition_analysis.ingest.dataset.read_dataset`),
+  with its cleaning log.
+
+Clean Parquet files cannot be mixed with raw exports in one input: their petitioner
+pseudonyms and repeat flags were made in separate runs.
+
+>>> import pandas as pd, tempfile, pathlib
+>>> from petition_analysis.synth import generate
+>>> df = generate(2018, 2019, scale=0.05).data
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> for y in (2018, 2019):
+...     df[df["received_date"].dt.year == y].to_parquet(folder / f"y{y}.parquet")
+>>> src = load_sources(str(folder / "y*.parquet"))
+>>> len(src.data) == len(df), [pathlib.Path(f["path"]).name for f in src.files], src.kind
+(True, ['y2018.parquet', 'y2019.parquet'], 'canonical')
+>>> sorted(src.data["received_date"].dt.year.unique().tolist())
+[2018, 2019]
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import schema
+from ..errors import EmptyInputError, StructuralError, UnreadableFileError
+from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
+
+__all__ = ["Sources", "NotCanonicalError", "expand_data", "is_dataset", "load_sources", "cleaning_quality", "sha256_of_files", "REGISTER_SUFFIXES"]
+
+REGISTER_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
+#: Files a folder may hold that are not registers: what ``clean`` and ``synth messy`` write beside them.
+_NOT_REGISTERS = (".rejects.csv", ".expected_rejects.csv", "_rejects.parquet")
+
+
+class NotCanonicalError(StructuralError):
+    """A Parquet file given as clean data does not follow the canonical schema."""
+
+
+@dataclass
+class Sources:
+    """The canonical table read from ``files`` and how it was read."""
+
+    data: pd.DataFrame
+    #: one dict per file (or dataset folder): ``path`` (absolute), ``sha256``, ``rows`` read
+    files: list[dict]
+    #: ``canonical`` (clean Parquet), ``raw`` (cleaned here) or ``dataset``
+    kind: str
+    #: rows read, clean, rejected by reason, unmapped labels (counts per field)
+    quality: dict = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        """The input's SHA-256: the file's own for one file; for several, the SHA-256 of
+        their SHA-256s in order (moving or renaming the files does not change it)."""
+        return sha256_of_files([f["sha256"] for f in self.files])
+
+    @property
+    def paths(self) -> list[str]:
+        return [f["path"] for f in self.files]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.data["received_date"].dt.year.unique()) if len(self.data) else []
+
+
+def sha256_of_files(shas: list[str]) -> str:
+    """One file's SHA-256, or the SHA-256 of several files' SHA-256s (one per line).
+
+    >>> sha256_of_files(["ab"]), sha256_of_files(["ab", "cd"])[:12]
+    ('ab', '5141648ccbe9')
+    """
+    if len(shas) == 1:
+        return shas[0]
+    return hashlib.sha256("".join(s + "\n" for s in shas).encode("ascii")).hexdigest()
+
+
+def is_dataset(path: str | Path) -> bool:
+    """Whether ``path`` is a folder written by ``clean --out-dataset`` (``year=*/`` parts)."""
+    p = Path(path)
+    return p.is_dir() and (p / "_log.json").is_file() and any(p.glob("year=*/*.parquet"))
+
+
+def _register_files(folder: Path) -> list[Path]:
+    return sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in REGISTER_SUFFIXES
+                  and not f.name.startswith(("~$", ".")) and not f.name.endswith(_NOT_REGISTERS)
+                  and not any(part.startswith(".") for part in f.relative_to(folder).parts[:-1]))
+
+
+def expand_data(data) -> list[Path]:
+    """The files (and dataset folders) named by ``data``: paths, glob patterns and folders,
+    or a list of them; each once, sorted. Raises
+    :class:`~petition_analysis.errors.StructuralError` for a path that does not exist, a
+    pattern or folder with no register file, or no input at all.
+
+    >>> expand_data([])
+    Traceback (most recent call last):
+    ...
+    petition_analysis.errors.EmptyInputError: No input was given. Give a file, a folder or a glob pattern such as 'exports/register_*.xlsx'; several may be given.
+    """
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    items = [i for i in items if i is not None and str(i).strip()]
+    if not items:
+        raise EmptyInputError("", "No input was given", hint="Give a file, a folder or a glob pattern such as "
+                              "'exports/register_*.xlsx'; several may be given.")
+    out: list[Path] = []
+    for item in items:
+        text = str(item).strip()
+        p = Path(text).expanduser()
+        if p.exists():
+            found = [p] if not p.is_dir() or is_dataset(p) else _register_files(p)
+            if not found:
+                raise EmptyInputError(text, "the folder holds no register file (CSV, xlsx, xls or Parquet)",
+                                      hint="Give the folder that holds the exports, or the files themselves.")
+        elif any(ch in text for ch in "*?["):
+            found = []
+            for m in sorted(glob.glob(str(p), recursive=True)):
+                mp = Path(m)
+                if mp.is_file() and not mp.name.endswith(_NOT_REGISTERS):
+                    found.append(mp)
+                elif mp.is_dir():
+                    found += [mp] if is_dataset(mp) else _register_files(mp)
+            if not found:
+                raise EmptyInputError(text, "the pattern matches no file",
+                                      hint="Check the pattern and the folder you run the command from; quote it "
+                                           "so that the shell does not expand it first.")
+        else:
+            raise UnreadableFileError(text, "the file does not exist",
+                                      hint="Check the path, or leave the data out for the bundled reference data.")
+        out += found
+    unique = {str(f.resolve()): f.resolve() for f in out}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _dataset_sha(folder: Path) -> str:
+    """SHA-256 over a dataset's part files (relative path and content), in sorted order."""
+    h = hashlib.sha256()
+    for part in sorted(folder.glob("year=*/*.parquet")):
+        h.update(part.relative_to(folder).as_posix().encode("utf-8") + b"\n" + _file_sha(part).encode("ascii") + b"\n")
+    return h.hexdigest()
+
+
+def _is_canonical_file(path: Path, mapping) -> bool:
+    return path.suffix.lower() in PARQUET_SUFFIXES and mapping is None
+
+
+def load_sources(data, mapping=None, *, progress: bool | None = False) -> Sources:
+    """Read ``data`` (see the module docstring) into one canonical table.
+
+    Raises :class:`~petition_analysis.errors.StructuralError` when an input cannot be
+    read or cleaned, and :class:`~petition_analysis.schema.SchemaError` (naming the file)
+    when a Parquet file is not a clean canonical table.
+    """
+    paths = expand_data(data)
+    datasets = [p for p in paths if p.is_dir()]
+    canonical = [p for p in paths if p.is_file() and _is_canonical_file(p, mapping)]
+    raw = [p for p in paths if p.is_file() and not _is_canonical_file(p, mapping)]
+    if raw and (canonical or datasets):
+        clean_one = canonical[0] if canonical else datasets[0]
+        raise StructuralError(
+            "", f"the input mixes clean data ({clean_one.name}) with raw exports ({raw[0].name})",
+            hint="Their petitioner pseudonyms and repeat flags would not match. Give only raw exports (they are "
+                 "cleaned together), or clean the raw exports first with `petition-analysis clean` and give the "
+                 "clean Parquet files.")
+    for p in paths:
+        if p.is_file() and p.stat().st_size == 0:
+            raise EmptyInputError(str(p), "the file is empty", hint="Export the register again.")
+    if raw:
+        return _load_raw(raw, mapping, progress)
+    return _load_canonical(canonical, datasets)
+
+
+def _load_raw(paths: list[Path], mapping, progress) -> Sources:
+    from .cleaning import clean
+
+    result = clean([str(p) for p in paths], mapping=mapping, progress=progress)
+    read = {}
+    for f in result.log.files:
+        read[f["source_file"]] = read.get(f["source_file"], 0) + int(f.get("rows", 0) or 0)
+    files = [{"path": str(p), "sha256": _file_sha(p), "rows": read.get(str(p))} for p in paths]
+    quality = cleaning_quality(result)
+    if len(paths) > 1:
+        quality["source"] = f"{len(paths)} raw exports, cleaned together"
+    return Sources(result.data, files, "raw", quality)
+
+
+def cleaning_quality(result) -> dict:
+    """The quality summary of a :class:`~petition_analysis.ingest.cleaning.CleanResult`: rows
+    read, clean, rejected by reason, and unmapped labels as rows per field, never the labels
+    themselves (a name or number typed into the wrong column must not reach a report)."""
+    rejects = result.rejects
+    by_reason = rejects["reason"].value_counts().sort_index().to_dict() if len(rejects) else {}
+    return {
+        "rows_read": int(result.log.rows_read),
+        "rows_clean": int(len(result.data)),
+        "rows_rejected": int(len(rejects)),
+        "rejected_by_reason": {str(k): int(v) for k, v in by_reason.items()},
+        "unmapped_labels": {str(k): int(v["rows"]) for k, v in result.log.unmapped_labels.items() if v},
+        "source": "raw export, cleaned",
+    }
+
+
+def _read_canonical(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - pyarrow raises several types for unreadable files
+        raise UnreadableFileError(str(path), f"the file could not be read as Parquet ({str(err).strip()[:200]})",
+                                  hint="Is it a complete file?") from None
+    try:
+        schema.validate(df)
+    except schema.SchemaError as err:
+        raise NotCanonicalError(str(path), f"not a clean canonical table: {err}".rstrip("."),
+                                hint="Clean a raw export with `petition-analysis clean` first, or pass it with a "
+                                     "mapping file (then it is cleaned as a raw export).") from None
+    return df
+
+
+def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
+    frames, files, rejected = [], [], {}
+    quality = {"rows_read": 0, "unmapped_labels": {}}
+    for p in sorted([*paths, *datasets]):
+        if p.is_dir():
+            from .dataset import read_dataset
+
+            df = read_dataset(p)
+            log = json.loads((p / "_log.json").read_text(encoding="utf-8"))
+            quality["rows_read"] += int(log.get("rows_read", len(df)))
+            for reason, n in (log.get("rejected") or {}).items():
+                rejected[reason] = rejected.get(reason, 0) + int(n)
+            for fld, counts in (log.get("unmapped_labels") or {}).items():
+                rows = counts.get("rows", 0) if isinstance(counts, dict) else int(counts)
+                quality["unmapped_labels"][fld] = quality["unmapped_labels"].get(fld, 0) + int(rows)
+            files.append({"path": str(p), "sha256": _dataset_sha(p), "rows": int(len(df))})
+        else:
+            df = _read_canonical(p)
+            quality["rows_read"] += len(df)
+            files.append({"path": str(p), "sha256": _file_sha(p), "rows": int(len(df))})
+        frames.append(df)
+    if len(frames) == 1:
+        data = frames[0]
+    else:
+        cols = schema.column_names()
+        data = schema.coerce(pd.concat([f[[c for c in f.columns if c in cols or c in ("source_file", "source_row")]]
+                                        for f in frames], ignore_index=True))
+        # Overlapping exports: the same item twice is one item; a case number reused for another
+        # item keeps the first file's row (as cleaning does within one run).
+        same = data.duplicated(subset=cols, keep="first")
+        reused = pd.Series(False, index=data.index)
+        reused[~same] = data.loc[~same, "case_id"].duplicated(keep="first").to_numpy()
+        for reason, mask in (("duplicate", same), ("duplicate_case_id", reused)):
+            if mask.any():
+                rejected[reason] = rejected.get(reason, 0) + int(mask.sum())
+        data = data.loc[~(same | reused)].reset_index(drop=True)
+        schema.validate(data, allow_extra=True)
+    quality.update(rows_clean=int(len(data)), rows_rejected=int(sum(rejected.values())),
+                   rejected_by_reason=dict(sorted(rejected.items())),
+                   source="canonical Parquet" if not datasets else "cleaned dataset")
+    return Sources(data, files, "dataset" if datasets else "canonical", quality)

@@ -52,8 +52,8 @@ def test_titles_in_both_languages():
 
 def test_headline_section_reproduces_the_seed():
     t = sections.headline(reports.prepare("annual", year=2019, as_of="2019-12-20", lang="zh")).set_index("figure")
-    assert t.loc["items", "本期"] == "28,792" and t.loc["items", "增减率"] == "−1.96 %"
-    assert t.loc["visits_national_items", "增减率"] == "−46.67 %"
+    assert t.loc["items", "本期"] == "28,792" and t.loc["items", "增减率"] == "−1.96%"
+    assert t.loc["visits_national_items", "增减率"] == "−46.67%"
     assert t.loc["visits_national_items", "判断"] == "显著下降"
     assert t.loc["items", "判断"] == "无显著变化"
 
@@ -74,8 +74,20 @@ def test_emerging_section_flags_the_planted_hotspot(reference_manifest):
 
 def test_provenance_names_the_input_hash():
     ctx = reports.prepare("annual", year=2019)
-    p = sections.provenance(ctx).set_index("parameter")["value"]
-    assert p["data_sha256"] == ctx.data_sha256 and len(ctx.data_sha256) == 64
+    p = sections.provenance(ctx).set_index("项目")["内容"]
+    assert p["数据SHA-256"] == ctx.data_sha256 and len(ctx.data_sha256) == 64
+
+
+def test_provenance_is_localized_and_names_no_folder():
+    zh = sections.provenance(reports.prepare("annual", year=2019, as_of="2019-12-20")).set_index("项目")["内容"]
+    assert zh["报告类型"] == "年度报告" and zh["语言"] == "中文" and zh["公开版"] == "否"
+    assert zh["数据文件"] == "xx_city_2014_2023.parquet" and zh["截至日期"] == "2019年12月20日"
+    assert zh["数据读取截至"] == "2019年12月20日"
+    en = sections.provenance(reports.prepare("annual", year=2019, lang="en")).set_index("item")["value"]
+    assert en["report"] == "annual report" and en["language"] == "English"
+    for table in (zh, en):
+        assert not any("/" in v or "\\" in v for v in table.to_numpy()), "a folder in the provenance"
+        assert "" not in set(table.to_numpy())
 
 
 def test_hotspot_ranking_compares_the_last_year_with_the_one_before(reference_df):

@@ -11,12 +11,13 @@ percentage, interval, p-value) is left blank.
 >>> ctx = reports.prepare("annual", year=2019, as_of="2019-12-20", lang="en")
 >>> t = headline(ctx)
 >>> t.loc[t["figure"] == "items", ["current", "previous", "change %"]].to_dict("records")
-[{'current': '28,792', 'previous': '29,368', 'change %': '−1.96 %'}]
+[{'current': '28,792', 'previous': '29,368', 'change %': '−1.96%'}]
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ __all__ = [
     "registry", "show", "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
     "accumulated", "quality", "provenance", "summary_figures", "figures_text",
-    "plot", "PLOTS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
+    "plot", "PLOTS", "figure", "ReportFigure", "alt_text", "FIGURE_TEXT", "EMPTY_TABLE", "PROVENANCE_LABELS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
 ]
 
 LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到市", "en": "city"},
@@ -205,11 +206,50 @@ def _emerging_flags(ctx: ReportContext) -> pd.DataFrame:
 
 # --- formatting ----------------------------------------------------------------------
 
-def show(table: pd.DataFrame):
-    """A table for the report: no row numbers, text left-aligned, numbers right-aligned."""
-    styler = table.style.hide(axis="index")
-    text_cols = [c for c in table.columns if not table[c].astype("str").str.match(r"^[\s<+\-−±\d.,%()–]*$").all()]
-    return styler.set_properties(subset=text_cols, **{"text-align": "left"})
+#: What a report says instead of an empty table, unless the table names its own sentence
+#: (``table.attrs["empty"]``).
+EMPTY_TABLE = {"zh": "本期没有符合条件的记录。", "en": "Nothing to report for this period."}
+
+
+def _lang_of(table: pd.DataFrame) -> str:
+    text = "".join(map(str, table.columns))
+    return "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
+
+
+def show(table: pd.DataFrame, empty: str | None = None):
+    """A table for the report: no row numbers, text left-aligned, numbers right-aligned, and
+    no column that is empty in every row (a verdict blanked throughout, say). An empty table
+    becomes one sentence instead of a lone header row: ``empty``, or the table's
+    ``attrs["empty"]``, or :data:`EMPTY_TABLE`.
+
+    The styled table's id is a hash of its content, so the same report gives the same HTML.
+
+    >>> show(pd.DataFrame({"区县": [], "件次": []})).data
+    '本期没有符合条件的记录。'
+    >>> list(show(pd.DataFrame({"a": ["x"], "b": [""], "c": ["1"]})).data.columns)
+    ['a', 'c']
+    """
+    import hashlib
+
+    from IPython.display import Markdown
+    from pandas.io.formats.style import Styler
+
+    if table.empty:
+        sentence = empty or table.attrs.get("empty") or EMPTY_TABLE[_lang_of(table)]
+        return Markdown(sentence)
+    text = table.astype("str")
+    blank = text.apply(lambda col: col.str.strip().isin(["", "nan", "<NA>", "None"]).all())
+    keep = [c for c in table.columns if not blank[c] or c == table.columns[0]]
+    table, text = table[keep], text[keep]
+    uuid = hashlib.sha256(text.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
+    styler = Styler(table, uuid=uuid, cell_ids=False).hide(axis="index")
+    numeric = r"^[\s<+\-−±\d.,%()–x]*$"
+    text_cols = [c for c in table.columns if not text[c].str.match(numeric).all()]
+    if text_cols:
+        styler = styler.set_table_styles({c: [{"selector": "td", "props": "text-align: left"},
+                                              {"selector": "th", "props": "text-align: left"}] for c in text_cols},
+                                         overwrite=False)
+    return styler
 
 
 def _count(v) -> str:
@@ -246,11 +286,11 @@ def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str
     prev_head = _t(lang, "previous") if against == "yoy" else ("上期" if lang == "zh" else "previous quarter")
     out[prev_head] = t["previous"].map(_count)
     out[_t(lang, "change")] = t["change"].map(lambda v: _signed(v))
-    out[_t(lang, "change %")] = t["change_pct"].map(lambda v: _signed(v, 2, " %"))
+    out[_t(lang, "change %")] = t["change_pct"].map(lambda v: _signed(v, 2, "%"))
     rr_head = _t(lang, "rate ratio (CI)") if against == "yoy" else _t(lang, "vs seasonal expectation (CI)")
     out[rr_head] = [f"{_ratio(r)} ({_ratio(lo)}–{_ratio(hi)})" if _ratio(r) and _ratio(hi) else _ratio(r)
                     for r, lo, hi in zip(t["rate_ratio"], t["ci_low"], t["ci_high"])]
-    out[_t(lang, "CI level")] = [f"{100 * v:.1f} %" if pd.notna(v) else "" for v in t["ci_level"]]
+    out[_t(lang, "CI level")] = [f"{100 * v:.1f}%" if pd.notna(v) else "" for v in t["ci_level"]]
     out[_t(lang, "p (adjusted)")] = t["p_value"].map(_p)
     out[_t(lang, "assessment")] = t["verdict"].map(lambda a: VERDICTS[a][lang])
     if ctx.public:
@@ -358,8 +398,8 @@ def three_rates(ctx: ReportContext) -> pd.DataFrame:
         head[0]: t["label_" + lang].to_numpy(),
         head[1]: t["numerator"].map(_count).to_numpy(),
         head[2]: t["denominator"].map(_count).to_numpy(),
-        head[3]: [f"{100 * r:.1f} %" if pd.notna(r) else "" for r in t["rate"]],
-        head[4]: [f"{100 * lo:.1f}–{100 * hi:.1f} %" if pd.notna(lo) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])],
+        head[3]: [f"{100 * r:.1f}%" if pd.notna(r) else "" for r in t["rate"]],
+        head[4]: [f"{100 * lo:.1f}–{100 * hi:.1f}%" if pd.notna(lo) else "" for lo, hi in zip(t["ci_low"], t["ci_high"])],
         head[5]: t["censored"].map(_count).to_numpy(),
     })
     if ctx.public:
@@ -395,7 +435,7 @@ def categories(ctx: ReportContext, top: int | None = None) -> pd.DataFrame:
     share = {"zh": ["占比", "占比变化（百分点）", "占比判断"], "en": ["share", "share change (pp)", "share test"]}[lang]
     flag = {"up": {"zh": "占比显著上升", "en": "share up"}, "down": {"zh": "占比显著下降", "en": "share down"},
             "none": {"zh": "无显著变化", "en": "no significant change"}}
-    out.insert(2, share[0], [f"{100 * s:.1f} %" if pd.notna(s) else "" for s in t["share_current"]])
+    out.insert(2, share[0], [f"{100 * s:.1f}%" if pd.notna(s) else "" for s in t["share_current"]])
     out[share[1]] = [_signed(v, 2) for v in t["share_change_pp"]]
     out[share[2]] = [flag[f][lang] if f in flag else "" for f in t["share_flag"]]
     if ctx.public:  # a share × the total would give a hidden count back
@@ -436,6 +476,8 @@ def _emerging_display(ctx: ReportContext, t: pd.DataFrame, only_flagged: bool = 
         out[head[3]] = [prot.display(f"cell:{q}:{r}:{c}") for q, r, c in zip(t["period"], t["region"], t["category"])]
         out = out[head[:4]]
     out.attrs["tests"] = tests
+    out.attrs["empty"] = ("没有区县×类别单元被标记为新热点。" if lang == "zh"
+                          else "No region × category cell was flagged as an emerging hotspot.")
     return out
 
 
@@ -450,7 +492,7 @@ def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
                 "are too short, so no cell was tested.")
     if ctx.lang == "zh":
         return f"共检验{n}个区县×类别×季度单元，{len(flags)}个被标记为新热点（错误发现率5%）。"
-    return f"{n:,} region × category × quarter cells were tested; {len(flags)} flagged as emerging hotspots (FDR 5 %)."
+    return f"{n:,} region × category × quarter cells were tested; {len(flags)} flagged as emerging hotspots (FDR 5%)."
 
 
 def _region_en(name: str) -> str:
@@ -484,13 +526,13 @@ def accumulated(ctx: ReportContext) -> pd.DataFrame:
     rows = {
         "zh": [("累计积案人数（截至期末）", len(acc)), ("本期新增积案人数", int(new.sum())),
                ("积案人员本期赴省进京访（批次）", visits),
-               ("最活跃1%信访人所占件次比例", f"{100 * conc['top_1pct_share']:.1f} %"),
-               ("最活跃10%信访人所占件次比例", f"{100 * conc['top_10pct_share']:.1f} %"),
+               ("最活跃1%信访人所占件次比例", f"{100 * conc['top_1pct_share']:.1f}%"),
+               ("最活跃10%信访人所占件次比例", f"{100 * conc['top_10pct_share']:.1f}%"),
                ("集中度基尼系数", f"{conc['gini']:.2f}")],
         "en": [("accumulated-case petitioners (by period end)", len(acc)), ("newly meeting the rule in the period", int(new.sum())),
                ("their province/national visits in the period", visits),
-               ("share of items from the most active 1 % of petitioners", f"{100 * conc['top_1pct_share']:.1f} %"),
-               ("share of items from the most active 10 %", f"{100 * conc['top_10pct_share']:.1f} %"),
+               ("share of items from the most active 1% of petitioners", f"{100 * conc['top_1pct_share']:.1f}%"),
+               ("share of items from the most active 10%", f"{100 * conc['top_10pct_share']:.1f}%"),
                ("Gini coefficient of items per petitioner", f"{conc['gini']:.2f}")],
     }[ctx.lang]
     out = pd.DataFrame(rows, columns=["", "value"] if ctx.lang == "en" else ["", "数值"])
@@ -528,13 +570,77 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", "数值" if zh else "value"])
 
 
+#: Provenance rows: the label of each parameter in both languages.
+PROVENANCE_LABELS = {
+    "kind": ("报告类型", "report"), "year": ("年份", "year"), "as_of": ("截至日期", "as of"),
+    "quarter": ("季度", "quarter"), "start_year": ("起始年份", "first year"), "end_year": ("截止年份", "last year"),
+    "region": ("地区", "region"), "city": ("城市", "city"), "office": ("机构配置文件", "office file"),
+    "lang": ("语言", "language"), "public": ("公开版", "public edition"), "data": ("数据文件", "data file(s)"),
+    "mapping": ("映射文件", "mapping file"), "disclosure_plan": ("披露控制方案", "disclosure plan"),
+    "period": ("报告期", "period"), "comparison": ("对比期", "compared with"),
+    "extraction_date": ("数据读取截至", "register read as of"), "data_sha256": ("数据SHA-256", "data SHA-256"),
+    "rows": ("数据行数", "rows"), "petition_analysis": ("软件版本", "software"),
+}
+_KIND_NAMES = {"annual": ("年度报告", "annual report"), "quarterly": ("季度报告", "quarterly report"),
+               "hotspots": ("热点问题分析", "hotspot analysis")}
+_NOT_SHOWN = "(not shown in public reports)"
+
+
+def _file_names(value) -> str:
+    """File names without their folders: a report never shows where files sit on a machine."""
+    import os
+
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return ", ".join(os.path.basename(str(v).rstrip("/\\")) or str(v) for v in values if v)
+
+
+def _date(value, lang: str) -> str:
+    """A date as the report's language writes it: 2019年12月20日, 20 December 2019."""
+    d = pd.Timestamp(value)
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {d:%B %Y}"
+
+
 def provenance(ctx: ReportContext) -> pd.DataFrame:
-    """Parameters, the input's SHA-256 and the package version."""
+    """Where the report's numbers come from, in the report's language: its parameters, the
+    period and the period compared, the input's file names (never their folders; none in a
+    public report) and SHA-256, the rows read and the package version. Parameters left
+    empty are not listed."""
     from ..._version import __version__
 
-    rows = [(k, "" if v is None else str(v)) for k, v in ctx.published_parameters().items()]
-    rows += [("data_sha256", ctx.data_sha256), ("rows", str(len(ctx.data))), ("petition_analysis", __version__)]
-    return pd.DataFrame(rows, columns=["parameter", "value"])
+    zh = ctx.lang == "zh"
+    i = 0 if zh else 1
+    rows = []
+    for key, value in ctx.published_parameters().items():
+        if value is None or value == "" or value == []:
+            continue
+        if value == _NOT_SHOWN:
+            text = "（公开版不列出）" if zh else "not shown in a public report"
+        elif key == "kind":
+            text = _KIND_NAMES.get(value, (value, value))[i]
+        elif key == "lang":
+            text = {"zh": ("中文", "Chinese"), "en": ("英文", "English")}.get(value, (value, value))[i]
+        elif key == "public":
+            text = ("是" if value else "否") if zh else ("yes" if value else "no")
+        elif key in ("data", "mapping", "office", "disclosure_plan"):
+            text = _file_names(value)
+        elif key == "region":
+            text = ctx.region_label
+        elif key == "as_of":
+            text = _date(value, ctx.lang)
+        else:
+            text = str(value)
+        rows.append((PROVENANCE_LABELS.get(key, (key, key))[i], text))
+    if ctx.region is None:
+        rows.append((PROVENANCE_LABELS["region"][i], ("全市：" if zh else "whole city: ") + ctx.region_label))
+    if ctx.kind != "hotspots":
+        labels = period_labels(ctx)
+        rows.append((PROVENANCE_LABELS["period"][i], labels[ctx.lang]))
+        rows.append((PROVENANCE_LABELS["comparison"][i], labels["comparison"][ctx.lang]))
+        rows.append((PROVENANCE_LABELS["extraction_date"][i], _date(labels["extraction_date"], ctx.lang)))
+    rows += [(PROVENANCE_LABELS["data_sha256"][i], ctx.data_sha256),
+             (PROVENANCE_LABELS["rows"][i], _count(len(ctx.data))),
+             (PROVENANCE_LABELS["petition_analysis"][i], f"petition-analysis {__version__}")]
+    return pd.DataFrame(rows, columns=["项目", "内容"] if zh else ["item", "value"])
 
 
 def summary_figures(ctx: ReportContext) -> dict[str, dict]:
@@ -614,6 +720,79 @@ def plot(ctx: ReportContext, what: str):
     raise ValueError(f"unknown plot {what!r}; one of {', '.join(PLOTS)}.")
 
 
+#: What each chart is, for its alt text: (zh, en).
+FIGURE_TEXT = {
+    "headline": ("条形图：主要指标的同比变化及置信区间", "Bar chart: year-on-year change of the headline figures, with intervals"),
+    "five_declines": ("条形图：“五下降”各项的同比变化及置信区间",
+                      "Bar chart: year-on-year change of the five declines, with intervals"),
+    "rates": ("点图：“三率”及参评率及其Wilson置信区间", "Dot chart: the three rates and participation, with Wilson intervals"),
+    "category_shares": ("条形图：各问题类别占比的变化（百分点）", "Bar chart: change in each category's share, in percentage points"),
+    "heatmap": ("热力图：区县×问题类别的件次，新出现的热点加框", "Heatmap: items by region and problem category, emerging hotspots outlined"),
+    "trend": ("折线图：月度件次及拟合的趋势与季节性", "Line chart: monthly items with the fitted trend and seasonality"),
+    "trend_public": ("柱状图：本期与对比期的月度件次", "Bar chart: monthly items in the period and the period compared"),
+}
+
+
+def alt_text(fig, what: str, lang: str) -> str:
+    """A figure's alt text: what kind of chart it is, its title, its axes and the categories
+    it shows (at most 20), read from the figure itself so that it says what is drawn.
+
+    >>> import matplotlib.figure
+    >>> fig = matplotlib.figure.Figure(); ax = fig.subplots()
+    >>> _ = ax.barh(["来信", "来访"], [1, 2]); _ = ax.set(title="2023年同比", xlabel="同比变化（%）")
+    >>> alt_text(fig, "headline", "zh")
+    '条形图：主要指标的同比变化及置信区间。2023年同比。同比变化（%）。来信、来访。'
+    """
+    zh = lang == "zh"
+    parts = [FIGURE_TEXT.get(what, ("图", "Figure"))[0 if zh else 1]]
+    titles = [t.get_text() for t in fig.texts if t.get_text().strip()]
+    for ax in fig.axes:
+        titles.append(ax.get_title())
+    parts += [t.strip() for t in titles if t.strip()]
+    for ax in fig.axes[:1]:
+        axes = [ax.get_xlabel().strip(), ax.get_ylabel().strip()]
+        parts += [a for a in axes if a]
+        ticks = [t.get_text().strip() for t in ax.get_yticklabels() if t.get_text().strip()]
+        # categories sit on the y axis of bar charts and heatmaps; numbers are not categories
+        ticks = [t for t in ticks if not re.fullmatch(r"[\d.,−\-+%\s]+", t)]
+        if ticks:
+            parts.append(("、" if zh else ", ").join(ticks[:20]) + ("等" if zh and len(ticks) > 20 else ""))
+    sep = "。" if zh else ". "
+    return sep.join(p.rstrip("。. ") for p in parts) + ("。" if zh else ".")
+
+
+class ReportFigure:
+    """A report chart with its alt text: Jupyter shows the PNG, and the HTML report gives the
+    ``<img>`` that alt text (the ``alt`` of the image's display metadata).
+    ``figure`` is the matplotlib Figure, for further use."""
+
+    def __init__(self, figure, alt: str, dpi: int = 100):
+        self.figure, self.alt, self.dpi = figure, alt, dpi
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+        import io
+
+        buf = io.BytesIO()
+        # no Software/date chunks: the same report gives the same bytes
+        self.figure.savefig(buf, format="png", dpi=self.dpi, bbox_inches="tight", facecolor="white",
+                            metadata={"Software": None})
+        png = buf.getvalue()
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": self.alt}
+        return data, {"image/png": {"alt": self.alt, "width": width, "height": height}}
+
+    def __repr__(self) -> str:
+        return f"ReportFigure({self.alt!r})"
+
+
+def figure(ctx: ReportContext, what: str) -> ReportFigure:
+    """:func:`plot` with its alt text, as a report notebook shows it (see :class:`ReportFigure`)."""
+    fig = plot(ctx, what)
+    kind = "trend_public" if what == "trend" and ctx.public else what
+    return ReportFigure(fig, alt_text(fig, kind, ctx.lang))
+
+
 # --- multi-year hotspot sections -------------------------------------------------------
 
 HOTSPOT_TEXT = {
@@ -644,7 +823,7 @@ def scan_note(ctx: ReportContext, scan: pd.DataFrame) -> str:
     n = scan.attrs.get("tests") or 0
     if ctx.lang == "zh":
         return f"共检验{n}个类别×年份单元，{len(scan)}个占比变化显著（错误发现率5%）。"
-    return f"{n:,} category × year cells were tested; {len(scan)} changed share significantly (FDR 5 %)."
+    return f"{n:,} category × year cells were tested; {len(scan)} changed share significantly (FDR 5%)."
 
 def category_years(ctx: ReportContext) -> pd.DataFrame:
     """Items per category (crosswalked codes) and year over the report's years, with the
@@ -663,7 +842,7 @@ def category_years(ctx: ReportContext) -> pd.DataFrame:
         out = pd.DataFrame([[prot.display(f"catyear:{c}:{y}") if table.loc[c, y] else "0" for y in table.columns]
                             for c in table.index], index=table.index, columns=table.columns)
     out.insert(0, "类别" if ctx.lang == "zh" else "category", [taxonomy.label(c, ctx.lang) for c in table.index])
-    shares = [f"{100 * v:.1f} %" for v in share]
+    shares = [f"{100 * v:.1f}%" for v in share]
     if ctx.public:  # a share × the year's total would give a hidden count back
         shares = ["" if hidden else v for v, hidden in zip(shares, small[ctx.end_year])]
     out[f"{ctx.end_year} 占比" if ctx.lang == "zh" else f"share {ctx.end_year}"] = shares
@@ -683,8 +862,8 @@ def share_scan(ctx: ReportContext) -> pd.DataFrame:
     out = pd.DataFrame({
         head[0]: flagged["year"].to_numpy(),
         head[1]: [taxonomy.label(c, lang) for c in flagged["category"]],
-        head[2]: [f"{100 * v:.1f} %" for v in flagged["share_previous"]],
-        head[3]: [f"{100 * v:.1f} %" for v in flagged["share_current"]],
+        head[2]: [f"{100 * v:.1f}%" for v in flagged["share_previous"]],
+        head[3]: [f"{100 * v:.1f}%" for v in flagged["share_current"]],
         head[4]: [_signed(v, 2) for v in flagged["change_pp"]],
         head[5]: flagged["p_adjusted"].map(_p).to_numpy(),
         head[6]: [direction[f][lang] for f in flagged["flag"]],
@@ -696,6 +875,8 @@ def share_scan(ctx: ReportContext) -> pd.DataFrame:
                         for c, y in zip(flagged["category"], flagged["year"])], dtype=bool)
         out.loc[hid, head[2:6]] = ""
     out.attrs["tests"] = len(t)
+    out.attrs["empty"] = ("没有类别的占比在某一年显著变化。" if lang == "zh"
+                          else "No category's share changed significantly in any year.")
     return out
 
 
@@ -713,15 +894,20 @@ def seasonal(ctx: ReportContext) -> pd.DataFrame:
     lang = ctx.lang
     head = {"zh": ["类别", "月份", "相对典型月份", "95%置信区间", "p值（校正）"],
             "en": ["category", "month", "relative to a typical month", "95% CI", "p (adjusted)"]}[lang]
+    empty = "没有超出全市季节性的月度高峰。" if lang == "zh" else "No monthly peak beyond the city's seasonality."
     if ctx.public:  # effects come from category × month counts that are not printed
-        return pd.DataFrame({head[0]: [taxonomy.label(c, lang) for c in t["category"]], head[1]: t["month"].to_numpy()})
-    return pd.DataFrame({
+        out = pd.DataFrame({head[0]: [taxonomy.label(c, lang) for c in t["category"]], head[1]: t["month"].to_numpy()})
+        out.attrs["empty"] = empty
+        return out
+    out = pd.DataFrame({
         head[0]: [taxonomy.label(c, lang) for c in t["category"]],
         head[1]: t["month"].to_numpy(),
         head[2]: [f"{v:.2f}" for v in t["effect"]],
         head[3]: [f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(t["ci_low"], t["ci_high"])],
         head[4]: t["p_adjusted"].map(_p).to_numpy(),
     })
+    out.attrs["empty"] = empty
+    return out
 
 
 def figures_text(figures: dict[str, dict], names=("items", "person_times", "visits_national_items",

@@ -525,6 +525,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover
         print("petition-analysis: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (`… | head`): not an error of ours
+        try:  # no second error when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
     except Exception as err:  # noqa: BLE001 - the one exception boundary of the command line
         if debug:
             raise

@@ -42,7 +42,7 @@ from .. import schema, taxonomy
 from .cleaning import (LABEL_MIN_ROWS, OTHER_REGION, CleanLog, REJECT_COLUMNS, _raw_columns, canonical_regions,
                        regions_to_group, row_hash, run_steps, split_result, work_chunks)
 from .headers import load_mapping
-from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, expand_sources, normalize_text
+from .io import expand_sources, normalize_text
 from .privacy import resolve_key
 from .reasons import REJECT_REASONS
 
@@ -107,13 +107,15 @@ class DatasetResult:
 
 
 def _expand(source) -> list[Path]:
-    """Files of a directory (recursively, register formats only), a glob, a path or a list."""
+    """Files of a directory (recursively, register files only: see
+    :func:`~petition_analysis.ingest.sources.register_files`), a glob, a path or a list."""
+    from .sources import register_files
+
     out = []
     for item in expand_sources(source):
         p = Path(item)
         if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in
-                          CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES and not f.name.startswith(("~$", ".")))
+            out += register_files(p)
         else:
             out.append(p)
     return out

@@ -48,7 +48,7 @@ from .. import schema
 from ..errors import EmptyInputError, StructuralError, UnreadableFileError
 from .io import CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES
 
-__all__ = ["Sources", "NotCanonicalError", "expand_data", "is_dataset", "load_sources", "cleaning_quality", "sha256_of_files", "REGISTER_SUFFIXES"]
+__all__ = ["Sources", "NotCanonicalError", "expand_data", "is_dataset", "load_sources", "cleaning_quality", "register_files", "sha256_of_files", "REGISTER_SUFFIXES"]
 
 REGISTER_SUFFIXES = CSV_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES
 #: Files a folder may hold that are not registers: what ``clean`` and ``synth messy`` write beside them.
@@ -103,7 +103,10 @@ def is_dataset(path: str | Path) -> bool:
     return p.is_dir() and (p / "_log.json").is_file() and any(p.glob("year=*/*.parquet"))
 
 
-def _register_files(folder: Path) -> list[Path]:
+def register_files(folder: Path) -> list[Path]:
+    """The register files in ``folder`` and below, sorted: CSV, Excel and Parquet files, but
+    not hidden files or folders, Excel's ``~$`` lock files, or the rejects files that
+    ``clean`` and ``synth messy`` write beside the exports."""
     return sorted(f for f in folder.rglob("*") if f.is_file() and f.suffix.lower() in REGISTER_SUFFIXES
                   and not f.name.startswith(("~$", ".")) and not f.name.endswith(_NOT_REGISTERS)
                   and not any(part.startswith(".") for part in f.relative_to(folder).parts[:-1]))
@@ -130,7 +133,7 @@ def expand_data(data) -> list[Path]:
         text = str(item).strip()
         p = Path(text).expanduser()
         if p.exists():
-            found = [p] if not p.is_dir() or is_dataset(p) else _register_files(p)
+            found = [p] if not p.is_dir() or is_dataset(p) else register_files(p)
             if not found:
                 raise EmptyInputError(text, "the folder holds no register file (CSV, xlsx, xls or Parquet)",
                                       hint="Give the folder that holds the exports, or the files themselves.")
@@ -141,7 +144,7 @@ def expand_data(data) -> list[Path]:
                 if mp.is_file() and not mp.name.endswith(_NOT_REGISTERS):
                     found.append(mp)
                 elif mp.is_dir():
-                    found += [mp] if is_dataset(mp) else _register_files(mp)
+                    found += [mp] if is_dataset(mp) else register_files(mp)
             if not found:
                 raise EmptyInputError(text, "the pattern matches no file",
                                       hint="Check the pattern and the folder you run the command from; quote it "

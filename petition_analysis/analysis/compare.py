@@ -30,6 +30,8 @@ import pandas as pd
 
 from .. import periods as _periods
 from . import stats
+from ._checks import (PeriodOutsideDataError, UnknownColumnError, UnknownRegionError, check_columns, check_periods,
+                      select_region)
 
 __all__ = [
     "SERIES",
@@ -44,6 +46,10 @@ __all__ = [
     "five_declines",
     "channel_mix",
     "assessment_label",
+    "REGISTRY_SERIES",
+    "PeriodOutsideDataError",
+    "UnknownColumnError",
+    "UnknownRegionError",
 ]
 
 MEASURES = ("items", "person_times")
@@ -137,17 +143,33 @@ def _mask(df: pd.DataFrame, where) -> pd.Series:
     return pd.Series(where, index=df.index).astype(bool)
 
 
-def counts(df: pd.DataFrame, period=None, by=None, where=None) -> pd.DataFrame:
-    """Items and person-times in ``period`` (all rows when ``None``), by columns ``by``.
+def counts(df: pd.DataFrame, period=None, by=None, where=None, *, region=None) -> pd.DataFrame:
+    """Items (件次) and person-times (人次) in ``period`` (all rows when ``None``), by
+    columns ``by``, for the whole city or one ``region`` (问题属地).
+
+    Returns ``items`` and ``person_times`` indexed by the ``by`` columns (one row ``all``
+    without ``by``). A period the data do not cover, an unknown ``by`` column or region
+    raise one-paragraph errors (:class:`PeriodOutsideDataError`, :class:`UnknownColumnError`,
+    :class:`UnknownRegionError`) instead of counting zeros.
 
     >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2019-01-02", "2019-02-03", "2018-05-01"]),
     ...                    "channel": ["visit", "letter", "visit"], "persons": [7, 1, 2]})
-    >>> counts(df, _periods.year(2019), by="channel")
+    >>> counts(df, "2019-01", by="channel")
              items  person_times
     channel
-    letter       1             1
     visit        1             7
+    >>> counts(df, "2019-01", by="county")
+    Traceback (most recent call last):
+    ...
+    petition_analysis.analysis._checks.UnknownColumnError: by='county': the data have no column 'county'. Did you mean 'channel'? The columns are: received_date, channel, persons.
     """
+    check_columns(df, by)
+    if period is not None:
+        check_periods(df, _periods.parse(period), function="count")
+    return _counts(select_region(df, region), period, by, where)
+
+
+def _counts(df: pd.DataFrame, period=None, by=None, where=None) -> pd.DataFrame:
     sub = df.loc[_mask(df, where)]
     if period is not None:
         sub = sub.loc[_periods.parse(period).contains(sub["received_date"])]
@@ -200,26 +222,132 @@ def _dispersions(df: pd.DataFrame, sub: pd.DataFrame, keys: list[str], period: _
     return out
 
 
-def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, measures=MEASURES,
+#: Series whose comparisons the figure registry publishes (the headline, the five declines,
+#: online and phone): :func:`compare` reads them from the registry.
+REGISTRY_SERIES = ("items", "visits_national", "leapfrog_city", "visits", "letters", "leapfrog_visits",
+                   "repeat_visits", "collective_visits", "online", "phone")
+
+
+def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, region=None, measures=MEASURES,
             alpha: float = 0.05, dispersion="monthly", drop_empty: bool = True) -> pd.DataFrame:
-    """Compare ``period`` with ``against`` (``"yoy"`` 同比, ``"previous"`` 环比, or a Period).
+    """Compare ``period`` with ``against`` (``"yoy"`` 同比, ``"previous"`` 环比, or a Period),
+    for the whole city or one ``region`` (问题属地).
 
     ``where``: a named series (see :data:`SERIES`), a boolean mask or a function of ``df``.
     ``dispersion``: ``"monthly"`` (estimate φ per row from monthly counts), a number, or
     ``None`` (Poisson, φ = 1).
 
-    Returns one row per group and measure: ``current``, ``previous``, ``change``,
-    ``pct_change`` (percent), exact ``rate_ratio``/``ci_low``/``ci_high``/``p_value``,
-    ``dispersion``, overdispersion-aware ``od_ci_low``/``od_ci_high``/``od_p_value``,
-    ``p_adjusted`` (BH over the rows of a measure), ``significant_decline`` and
-    ``assessment`` (``decline`` / ``increase`` / ``none``). ``attrs`` holds the period labels.
+    **One value, one verdict.** When the comparison is one a report publishes (no ``by``,
+    ``where`` one of :data:`REGISTRY_SERIES` or None, a whole year, a year to date or a whole
+    quarter, year on year; or a quarter against the previous one for the headline series,
+    with the default ``alpha`` and ``dispersion``), the row comes from the figure registry
+    (:func:`petition_analysis.build_registry`) and ``source`` is ``"registry"``: the same
+    count, interval, p-value and verdict as the report. Otherwise the table is computed
+    here, each table tested on its own with calendar-day months (``source`` ``"exploratory"``).
+
+    Returns one row per group (the ``by`` columns) and measure, with the columns:
+
+    ================== ======================================================================
+    measure            ``items`` (件次) or ``person_times`` (人次)
+    current, previous  counts in the period and the comparison period
+    change, pct_change the difference and the change in percent (NaN when previous is 0)
+    rate_ratio         current ÷ previous (per working-day equivalent for registry rows)
+    ci_low, ci_high    the interval shown beside the verdict: registry rows at the family's
+                       level (it excludes 1 exactly when the change is significant);
+                       exploratory rows the exact Poisson 95 % interval
+    p_value            the test's p-value before adjustment
+    dispersion         φ, the overdispersion of the monthly counts
+    od_ci_low/high     the overdispersion-aware interval (registry rows: = ci_low, ci_high)
+    od_p_value         the overdispersion-aware p-value (registry rows: = p_value)
+    p_adjusted         Benjamini–Hochberg adjusted (registry: within the figure's family)
+    significant_decline, assessment  the verdict: ``decline``, ``increase``, ``none``, or
+                       ``not_tested`` (registry rows that cannot be tested)
+    source             ``registry`` or ``exploratory``
+    ================== ======================================================================
+
+    ``attrs`` holds the periods and their labels. A period outside the data, a comparison
+    period before them, an unknown ``by`` column or region raise one-paragraph errors.
+
+    >>> from petition_analysis.reference import load_reference
+    >>> t = compare(load_reference(), "2019", where="visits_national")
+    >>> t[["measure", "current", "previous", "assessment", "source"]].to_dict("records")[0]
+    {'measure': 'items', 'current': 80, 'previous': 158, 'assessment': 'decline', 'source': 'registry'}
     """
     p1 = _periods.parse(period)
     p0 = p1.comparison(against)
+    check_columns(df, by)
+    check_periods(df, p1, p0, function="compare_periods")
+    if (by is None and (where is None or (isinstance(where, str) and where in REGISTRY_SERIES))
+            and alpha == 0.05 and dispersion == "monthly"):
+        reg = _registry_for(df, p1, against, region=region, series=(where or "items",))
+        if reg is not None:
+            out = _from_registry(reg, [where or "items"], measures, qoq=against in ("previous", "qoq", "环比"))
+            return out.drop(columns=["series", "figure", "label_zh", "label_en"])
+    sub = select_region(df, region)
+    return _compare(sub, p1, p0, by=by, where=where, measures=measures, alpha=alpha, dispersion=dispersion,
+                    drop_empty=drop_empty)
+
+
+def _registry_for(df, p1: _periods.Period, against, *, region=None, series=()):
+    """The registry of a report over ``p1`` (families needed for ``series``), or None when no
+    report publishes that comparison."""
+    from .registry import build_registry
+
+    qoq = against in ("previous", "qoq", "环比")
+    if isinstance(against, _periods.Period) or not (against in ("yoy", "同比") or qoq):
+        return None
+    if p1.kind == "year" and not p1.partial:
+        args = dict(kind="annual", year=p1.start.year)
+    elif p1.kind == "ytd" or (p1.kind == "year" and p1.partial):
+        args = dict(kind="annual", year=p1.end.year, as_of=p1.end)
+    elif p1.kind == "quarter" and not p1.partial:
+        args = dict(kind="quarterly", year=p1.start.year, quarter=(p1.start.month - 1) // 3 + 1)
+    else:
+        return None
+    if qoq and (args["kind"] != "quarterly" or any(s not in ("items", "visits_national", "leapfrog_city") for s in series)):
+        return None
+    primary = {"items", "visits_national", "leapfrog_city", "visits", "letters", "leapfrog_visits", "repeat_visits",
+               "collective_visits"}
+    families = {"qoq"} if qoq else ({"primary"} if set(series) <= primary else {"primary", "breakdown"})
+    if region is not None:
+        select_region(df, region)  # a clear error for an unknown region
+    return build_registry(df, region=region, families=families, **args)
+
+
+def _from_registry(reg, names, measures=MEASURES, qoq: bool = False) -> pd.DataFrame:
+    """Registry rows of the series ``names`` in the columns of :func:`compare`."""
+    from .registry import figure_id
+
+    rows = []
+    for name in names:
+        for m in measures:
+            fid = figure_id(name, m, "qoq_" if qoq else "")
+            r = reg[fid]
+            verdict = r["verdict"]
+            rows.append(dict(
+                series=name, figure=fid, measure=m, current=int(r["current"]), previous=int(r["previous"]),
+                change=int(r["change"]), pct_change=float(r["change_pct"]), rate_ratio=float(r["rate_ratio"]),
+                ci_low=float(r["ci_low"]), ci_high=float(r["ci_high"]), ci_level=float(r["ci_level"]),
+                p_value=float(r["p_value_raw"]), dispersion=float(r["dispersion"]),
+                od_ci_low=float(r["ci_low"]), od_ci_high=float(r["ci_high"]), od_p_value=float(r["p_value_raw"]),
+                p_adjusted=float(r["p_value"]), significant_decline=verdict == "decline", assessment=verdict,
+                verdict=verdict, method=r["method"], flags=r["flags"], family=r["family"],
+                label_zh=SERIES_LABELS[name]["zh"], label_en=SERIES_LABELS[name]["en"], source="registry"))
+    out = pd.DataFrame(rows)
+    p0 = reg.comparison if not qoq else reg.period.previous()
+    out.attrs.update(period=reg.period, comparison=p0, alpha=reg.alpha, region=reg.region,
+                     period_label={"zh": reg.period.label("zh"), "en": reg.period.label("en")},
+                     comparison_label={"zh": p0.label("zh"), "en": p0.label("en")}, source="registry")
+    return out
+
+
+def _compare(df: pd.DataFrame, p1: _periods.Period, p0: _periods.Period, *, by=None, where=None, measures=MEASURES,
+             alpha: float = 0.05, dispersion="monthly", drop_empty: bool = True) -> pd.DataFrame:
+    """The exploratory comparison (no checks): see :func:`compare`."""
     keys = _as_list(by)
     sub = df.loc[_mask(df, where)]
-    c1 = counts(sub, p1, keys or None)
-    c0 = counts(sub, p0, keys or None)
+    c1 = _counts(sub, p1, keys or None)
+    c0 = _counts(sub, p0, keys or None)
     groups = c1.index.union(c0.index) if keys else c1.index
     c1, c0 = c1.reindex(groups, fill_value=0), c0.reindex(groups, fill_value=0)
     if drop_empty and keys:
@@ -252,8 +380,9 @@ def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, mea
     out["significant_decline"] = sig & (out["current"] < out["previous"])
     out["assessment"] = np.where(out["significant_decline"], "decline",
                                  np.where(sig & (out["current"] > out["previous"]), "increase", "none"))
+    out["source"] = "exploratory"
     out.attrs.update(period=p1, comparison=p0, period_label={"zh": p1.label("zh"), "en": p1.label("en")},
-                     comparison_label={"zh": p0.label("zh"), "en": p0.label("en")}, alpha=alpha)
+                     comparison_label={"zh": p0.label("zh"), "en": p0.label("en")}, alpha=alpha, source="exploratory")
     return out
 
 
@@ -261,10 +390,19 @@ def _resolve_period(period=None, year=None, as_of=None) -> _periods.Period:
     return _periods.as_period(period, year_=year, as_of=as_of)
 
 
-def _series_table(df, names, period, against, alpha, dispersion) -> pd.DataFrame:
+def _series_table(df, names, p1: _periods.Period, against, alpha, dispersion, region, function) -> pd.DataFrame:
+    """Rows of the named series: from the registry when a report publishes them (see
+    :func:`compare`), else computed here and adjusted across the whole table."""
+    p0 = p1.comparison(against)
+    check_periods(df, p1, p0, function=function)
+    if alpha == 0.05 and dispersion == "monthly":
+        reg = _registry_for(df, p1, against, region=region, series=names)
+        if reg is not None:
+            return _from_registry(reg, names, qoq=against in ("previous", "qoq", "环比"))
+    df = select_region(df, region)
     parts = []
     for name in names:
-        t = compare(df, period, against, where=name, alpha=alpha, dispersion=dispersion)
+        t = _compare(df, p1, p0, where=name, alpha=alpha, dispersion=dispersion)
         t.insert(0, "series", name)
         parts.append(t)
     out = pd.concat(parts, ignore_index=True)
@@ -274,25 +412,32 @@ def _series_table(df, names, period, against, alpha, dispersion) -> pd.DataFrame
     out["significant_decline"] = sig & (out["current"] < out["previous"])
     out["assessment"] = np.where(out["significant_decline"], "decline",
                                  np.where(sig & (out["current"] > out["previous"]), "increase", "none"))
+    out.insert(1, "figure", [name if name != "items" else m for name, m in zip(out["series"], out["measure"])])
+    out.loc[out["series"] != "items", "figure"] = out["series"] + "_" + out["measure"]
     out["label_zh"] = out["series"].map(lambda s: SERIES_LABELS[s]["zh"])
     out["label_en"] = out["series"].map(lambda s: SERIES_LABELS[s]["en"])
     out.attrs.update(parts[0].attrs)
+    out.attrs["region"] = region
     return out
 
 
-def headline(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
-             alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
-    """The headline figures of a work summary (工作总结): all items, visits at national level (进京访) and
-    leapfrog visits received at city level (越级到市访), items and person-times each.
+_TABLE_DOC = """
+    Returns one row per series and measure with ``series``, ``figure`` (the registry's
+    figure id, e.g. ``visits_national_items``) and the columns of :func:`compare`, plus
+    ``label_zh`` and ``label_en``. For a whole year, a year to date or a whole quarter, year
+    on year, the rows are the figure registry's (``source`` ``"registry"``): the report's
+    counts, intervals, p-values and verdicts, with the primary family's adjustment.
+"""
 
-    ``figure`` names match the calibration keys, e.g. ``visits_national_person_times``.
+
+def headline(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None, region=None,
+             alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
+    """The headline figures of a work summary (工作总结): all items, visits at national
+    level (进京访) and leapfrog visits received at city level (越级到市访), items and
+    person-times each, for the whole city or one ``region`` (问题属地).
     """
     p = _resolve_period(period, year, as_of)
-    out = _series_table(df, ["items", "visits_national", "leapfrog_city"], p, against, alpha, dispersion)
-    out.insert(1, "figure", np.where(out["series"] == "items",
-                                     np.where(out["measure"] == "items", "items", "person_times"),
-                                     out["series"] + "_" + out["measure"]))
-    return out
+    return _series_table(df, list(_HEADLINE), p, against, alpha, dispersion, region, "headline_figures")
 
 
 def five_declines(df: pd.DataFrame, year=None, region=None, as_of=None, *, period=None, against="yoy",
@@ -300,44 +445,54 @@ def five_declines(df: pd.DataFrame, year=None, region=None, as_of=None, *, perio
     """The five declines scorecard (五下降): visits, letters, leapfrog visits, repeat visits and
     collective visits, year on year, for the whole city or one ``region`` (问题属地).
 
-    ``year`` alone gives the calendar year; with ``as_of`` a year to date (a work
-    summary's "as of 20 December"). Each row has the overdispersion-aware ``assessment``.
+    ``year`` alone gives the calendar year; with ``as_of`` a year to date (a work summary's
+    "as of 20 December"). The comparison year must be in the data: ``year=2014`` on data
+    that begin in 2014 is an error that names the first year that can be compared.
     """
-    if region is not None:
-        known = set(df["region"].astype("str").unique())
-        if str(region) not in known:
-            raise ValueError(f"unknown region {region!r}; the data has: {', '.join(sorted(known))}")
-        df = df.loc[df["region"].astype("str") == str(region)]
     p = _resolve_period(period, year, as_of)
-    out = _series_table(df, ["visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits"],
-                        p, against, alpha, dispersion)
-    out.attrs["region"] = region
-    return out
+    return _series_table(df, list(_FIVE), p, against, alpha, dispersion, region, "five_declines")
 
 
-def visits_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+headline.__doc__ += _TABLE_DOC
+five_declines.__doc__ += _TABLE_DOC
+_HEADLINE = ("items", "visits_national", "leapfrog_city")
+_FIVE = ("visits", "letters", "leapfrog_visits", "repeat_visits", "collective_visits")
+
+
+def visits_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None, region=None,
                     alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
-    """Visits (来访) by receiving level: county, city, province, national (到县/到市/赴省/进京)."""
+    """Visits (来访) by receiving level: county, city, province, national (到县/到市/赴省/进京),
+    for the whole city or one ``region``; the columns of :func:`compare` with ``level``."""
     p = _resolve_period(period, year, as_of)
-    return compare(df, p, against, by="level", where="visits", alpha=alpha, dispersion=dispersion, drop_empty=False)
+    return compare(df, p, against, by="level", where="visits", region=region, alpha=alpha, dispersion=dispersion,
+                   drop_empty=False)
 
 
-def leapfrog_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+def leapfrog_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None, region=None,
                       alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
-    """Leapfrog visits (越级访) by the level where they were received (never county)."""
+    """Leapfrog visits (越级访) by the level where they were received (never county), for the
+    whole city or one ``region``; the columns of :func:`compare` with ``level``."""
     p = _resolve_period(period, year, as_of)
-    t = compare(df, p, against, by="level", where="leapfrog_visits", alpha=alpha, dispersion=dispersion, drop_empty=False)
+    t = compare(df, p, against, by="level", where="leapfrog_visits", region=region, alpha=alpha,
+                dispersion=dispersion, drop_empty=False)
     return t.loc[t["level"].astype("str") != "county"].reset_index(drop=True)
 
 
-def channel_mix(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+def channel_mix(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None, region=None,
                 alpha: float = 0.05) -> pd.DataFrame:
-    """Items by channel in both periods with shares, change in share (percentage points),
-    the adjusted residual of the χ² test and a BH-controlled ``flag`` (``up``/``down``)."""
+    """Items by channel (信访形式) in both periods with shares, change in share (percentage
+    points), the adjusted residual of the χ² test and a BH-controlled ``flag``
+    (``up``/``down``), for the whole city or one ``region``.
+
+    Indexed by ``channel``: ``previous``, ``current`` (items), ``share_previous``,
+    ``share_current``, ``change_pp``, ``adj_residual``, ``p_value``, ``p_adjusted``, ``flag``.
+    """
     p1 = _resolve_period(period, year, as_of)
     p0 = p1.comparison(against)
-    a = counts(df, p1, "channel")["items"]
-    b = counts(df, p0, "channel")["items"]
+    check_periods(df, p1, p0, function="channel_mix")
+    df = select_region(df, region)
+    a = _counts(df, p1, "channel")["items"]
+    b = _counts(df, p0, "channel")["items"]
     table = pd.DataFrame({"previous": b, "current": a}).fillna(0)
     test = stats.share_change_test(table, alpha=alpha)
     out = table.join(test.cells.rename(columns={"share_previous": "share_previous", "share_current": "share_current"}))

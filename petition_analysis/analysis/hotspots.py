@@ -28,6 +28,8 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import compare, stats
+from . import _checks
+from ._checks import check_periods, select_region
 from .. import taxonomy
 from .. import periods as _periods
 
@@ -47,14 +49,24 @@ def category_label(codes, lang: str = "en") -> list[str]:
     return [taxonomy.label(c, lang) for c in codes]
 
 
-def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None,
+def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None, region=None,
                     alpha: float = 0.05, dispersion="monthly") -> pd.DataFrame:
-    """Categories ranked by volume in ``period``: items, share, rank, and the change in each
-    against the comparison period, with the overdispersion-aware count test (``assessment``)
-    and the share test (``share_flag``: ``up``/``down``), both BH-controlled."""
+    """Categories (问题分类) ranked by volume in ``period``, for the whole city or one
+    ``region``: items, share, rank, and the change in each against the comparison period,
+    with the overdispersion-aware count test (``assessment``) and the share test
+    (``share_flag``: ``up``/``down``), both BH-controlled.
+
+    Indexed by ``category`` (crosswalked code), sorted by ``current``: ``label_zh``,
+    ``label_en``, ``current``, ``previous``, ``change``, ``pct_change``, ``rate_ratio``,
+    ``od_ci_low``, ``od_ci_high``, ``od_p_value``, ``p_adjusted``, ``assessment``,
+    ``share_previous``, ``share_current``, ``change_pp``, ``adj_residual``,
+    ``share_p_adjusted``, ``share_flag``, ``rank_current``, ``rank_previous``.
+    """
     p1 = _periods.as_period(period, year_=year, as_of=as_of)
-    h = harmonized(df)
-    t = compare.compare(h, p1, against, by="category", measures=("items",), alpha=alpha, dispersion=dispersion)
+    check_periods(df, p1, p1.comparison(against), function="rank_categories")
+    h = harmonized(select_region(df, region))
+    t = compare._compare(h, p1, p1.comparison(against), by="category", measures=("items",), alpha=alpha,
+                         dispersion=dispersion)
     t = t.set_index("category")
     table = t[["previous", "current"]]
     sc = stats.share_change_test(table, alpha=alpha).cells
@@ -71,15 +83,17 @@ def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, 
     return out
 
 
-def share_change_scan(df: pd.DataFrame, years=None, *, alpha: float = 0.05) -> pd.DataFrame:
+def share_change_scan(df: pd.DataFrame, years=None, *, region=None, alpha: float = 0.05) -> pd.DataFrame:
     """Year-on-year change in category shares for every pair of consecutive whole years,
     with Benjamini–Hochberg control over *all* category × year cells at once (a scan over
     many years tests many cells; adjusting per year would let chance flags through).
 
     Returns ``year``, ``category``, ``share_previous``, ``share_current``, ``change_pp``,
     ``adj_residual``, ``p_value``, ``p_adjusted`` and ``flag`` (``up``/``down``/``""``).
+    ``region``: the shares within one county or district. ``years`` must have their previous
+    year in the data.
     """
-    h = harmonized(df)
+    h = harmonized(select_region(df, region))
     d = h["received_date"]
     if years is None:
         first, last = int(d.dt.year.min()), int(d.dt.year.max())
@@ -87,6 +101,12 @@ def share_change_scan(df: pd.DataFrame, years=None, *, alpha: float = 0.05) -> p
             last -= 1  # an incomplete last year is not compared with a whole one
         years = range(first + 1, last + 1)
     table = h.groupby([d.dt.year.rename("year"), h["category"].astype("str")]).size().unstack(fill_value=0)
+    missing = sorted({y for y in years for y in (y - 1, y)} - set(table.index))
+    if missing:
+        raise _checks.PeriodOutsideDataError(
+            f"share_change_scan: the data have no rows in {', '.join(map(str, missing))}, so the shares of "
+            f"{', '.join(map(str, years))} cannot be compared with their previous years. Choose years from "
+            f"{int(table.index.min()) + 1} to {int(table.index.max())}, or add the missing registers.")
     parts = []
     for y in years:
         t = table.loc[[y - 1, y]].T.set_axis(["previous", "current"], axis=1)
@@ -111,7 +131,7 @@ def _quarterly(h: pd.DataFrame) -> pd.DataFrame:
     return g.reindex(grid, fill_value=0).rename("count").reset_index()
 
 
-def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None, alpha: float = 0.05,
+def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None, region=None, alpha: float = 0.05,
                       min_observed: int = 5) -> pd.DataFrame:
     """Emerging-hotspot flags over region × category × quarter (FDR-controlled).
 
@@ -124,7 +144,9 @@ def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None
     ``min_observed`` items are reported but never flagged (too small to act on).
 
     ``quarters``: ``None`` (every quarter that has a full history; incomplete quarters of the
-    data are skipped) or a list of specs such as ``["2022Q3"]``.
+    data are skipped) or a list of specs such as ``["2022Q3"]``. ``region``: only that
+    county's cells are tested (still against the city-wide change), and the FDR control runs
+    over them.
     Returns one row per tested cell: ``region``, ``category``, ``year``, ``quarter``, ``period``,
     ``observed``, ``history``, ``expected``, ``excess``, ``ratio``, ``p_value``,
     ``p_adjusted``, ``flag``, sorted by ``p_value``.
@@ -151,6 +173,9 @@ def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None
     if quarters is not None:
         wanted = {(p.start.year, (p.start.month - 1) // 3 + 1) for p in map(_periods.parse, quarters)}
         q = q.loc[[(y, qq) in wanted for y, qq in zip(q["year"], q["quarter"])]]
+    if region is not None:
+        select_region(df, region)  # a clear error for an unknown region
+        q = q.loc[(q["region"] == str(region)).to_numpy()]
     O = q["count"].to_numpy(np.int64)
     H = q["history"].to_numpy(float).astype(np.int64)
     K = history_years
@@ -172,8 +197,9 @@ def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None
     return out.sort_values("p_value", kind="stable").reset_index(drop=True)
 
 
-def seasonal_peaks(df: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Category × calendar-month peaks beyond the city's own seasonality.
+def seasonal_peaks(df: pd.DataFrame, *, region=None, alpha: float = 0.05) -> pd.DataFrame:
+    """Category × calendar-month peaks beyond the city's own seasonality (``region``: one
+    county's categories beyond that county's seasonality).
 
     Per category a quasi-Poisson GLM of monthly counts with the city's monthly total as
     exposure, year effects and calendar-month effects; a month's ``effect`` is its share
@@ -184,7 +210,7 @@ def seasonal_peaks(df: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
     """
     import statsmodels.api as sm
 
-    h = harmonized(df)
+    h = harmonized(select_region(df, region))
     d = h["received_date"]
     month = d.dt.to_period("M").dt.to_timestamp()
     counts = h.groupby([h["category"].astype("str"), month]).size().unstack(fill_value=0)

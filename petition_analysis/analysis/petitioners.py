@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import periods as _periods
+from ._checks import check_periods, select_region
 
 __all__ = ["accumulated_cases", "repeat_concentration", "gini",
            "ACCUMULATED_LEVELS", "ACCUMULATED_MORE_THAN", "ACCUMULATED_WINDOW_DAYS"]
@@ -41,7 +42,7 @@ ACCUMULATED_MORE_THAN = 3
 ACCUMULATED_WINDOW_DAYS = 730
 
 
-def accumulated_cases(df: pd.DataFrame, *, levels=ACCUMULATED_LEVELS, more_than: int = ACCUMULATED_MORE_THAN,
+def accumulated_cases(df: pd.DataFrame, *, region=None, levels=ACCUMULATED_LEVELS, more_than: int = ACCUMULATED_MORE_THAN,
                       window_days: int = ACCUMULATED_WINDOW_DAYS, visits_only: bool = True) -> pd.DataFrame:
     """Petitioners with more than ``more_than`` items at ``levels`` inside some window of
     ``window_days`` days (first and last visit less than ``window_days`` apart).
@@ -50,10 +51,11 @@ def accumulated_cases(df: pd.DataFrame, *, levels=ACCUMULATED_LEVELS, more_than:
     row ``more_than`` places earlier belongs to the same petitioner and is inside the window.
     Returns one row per petitioner: ``petitioner_id``, ``visits`` (at those levels, all time),
     ``first``, ``last``, ``max_in_window`` (most visits in one window), ``window_end`` (the
-    first date the rule was met).
+    first date the rule was met). ``region``: only the visits about one county or district.
     """
     if more_than < 1 or window_days < 1:
         raise ValueError("more_than and window_days must be positive.")
+    df = select_region(df, region)
     mask = df["level"].astype("str").isin(levels) & df["petitioner_id"].notna()
     if visits_only and "channel" in df:
         mask &= df["channel"].astype("str") == "visit"
@@ -94,16 +96,19 @@ def gini(values) -> float:
     return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
 
 
-def repeat_concentration(df: pd.DataFrame, period=None, shares=(0.01, 0.10)) -> pd.Series:
+def repeat_concentration(df: pd.DataFrame, period=None, shares=(0.01, 0.10), *, region=None) -> pd.Series:
     """How concentrated items are among identified petitioners (重复信访集中度).
 
     Returns ``petitioners``, ``items``, ``top_1pct_share``, ``top_10pct_share`` (share of
     items from the most active ⌈1 %⌉ / ⌈10 %⌉ of petitioners), ``gini`` and
     ``repeat_item_share`` (share of items flagged repeat). Items without a petitioner
-    (anonymous letters, calls) are left out.
+    (anonymous letters, calls) are left out. ``region``: one county or district.
     """
     if period is not None:
+        if len(df):
+            check_periods(df, _periods.parse(period), function="repeat_concentration")
         df = _periods.parse(period).select(df)
+    df = select_region(df, region)
     ident = df.loc[df["petitioner_id"].notna()]
     per = ident.groupby(ident["petitioner_id"].astype("str")).size().sort_values(ascending=False).to_numpy()
     out = {"petitioners": len(per), "items": int(per.sum())}

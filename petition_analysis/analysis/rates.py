@@ -91,6 +91,7 @@ import pandas as pd
 
 from .. import periods as _periods
 from . import stats
+from ._checks import check_columns, select_region
 
 __all__ = ["three_rates", "rate_rows", "RATE_LABELS", "ACCEPT_DAYS", "CONCLUDE_DAYS", "EXTENSION_DAYS", "CONCLUSION_WINDOWS"]
 
@@ -168,7 +169,7 @@ def rate_rows(df: pd.DataFrame, period=None, *, as_of=None, accept_days: int = A
     return parts
 
 
-def three_rates(df: pd.DataFrame, period=None, *, by=None, as_of=None, accept_days: int = ACCEPT_DAYS,
+def three_rates(df: pd.DataFrame, period=None, *, by=None, region=None, as_of=None, accept_days: int = ACCEPT_DAYS,
                 conclude_days: int = CONCLUDE_DAYS, extension_days: int = EXTENSION_DAYS,
                 conclusion_window: str = "longest", alpha: float = 0.05) -> pd.DataFrame:
     """The three rates plus participation for items received in ``period`` (all rows when
@@ -187,7 +188,17 @@ def three_rates(df: pd.DataFrame, period=None, *, by=None, as_of=None, accept_da
     ``rate``, ``ci_low``, ``ci_high`` (Wilson), ``label_zh``, ``label_en``; indexed by
     ``rate_name`` when ``by`` is None, else with ``by`` and ``rate_name`` as columns.
     ``attrs`` hold ``as_of``, the ``limits`` and the ``conclusion_window``.
+
+    ``region`` (问题属地) gives the rates of one county or district, with the register's
+    extraction date (``as_of`` defaults to the last received date of the whole ``df``). An
+    unknown ``by`` column or region raises a one-paragraph error; a period without items has
+    NaN rates (never 0 %), and a period that has not ended is handled by the censoring above.
     """
+    check_columns(df, by)
+    if region is not None:
+        if as_of is None and len(df):
+            as_of = pd.Timestamp(df["received_date"].max())  # the register's, not the county's last day
+        df = select_region(df, region)
     parts = rate_rows(df, period, as_of=as_of, accept_days=accept_days, conclude_days=conclude_days,
                       extension_days=extension_days, conclusion_window=conclusion_window)
     as_of = parts.attrs["as_of"]

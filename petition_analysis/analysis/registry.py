@@ -439,12 +439,15 @@ def _rates_rows(df: pd.DataFrame, p1: _periods.Period, extraction_date: pd.Times
 def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=None, quarter=None,
                    start_year=None, end_year=None, region: str | None = None, alpha: float = 0.05,
                    extraction_date=None, repeat_window_days: int = 365, emerging: bool = False,
-                   min_emerging: int = 5) -> FigureRegistry:
+                   min_emerging: int = 5, families=None) -> FigureRegistry:
     """Compute every figure of a report once (see the module docstring).
 
     ``df`` holds canonical rows of the whole city; rows received after ``as_of`` are never
-    used. ``extraction_date`` (default: ``as_of``, else the last received date) is the day the
+    used. ``region`` (问题属地) computes the figures of one county or district, as its report
+    does. ``extraction_date`` (default: ``as_of``, else the last received date) is the day the
     register was read: the three rates leave out items whose time limit had not run out by then.
+    ``families`` (default: all) computes only the figures of those families; since p-values
+    are adjusted within a family, a family's figures are the same either way.
     """
     from .hotspots import harmonized
 
@@ -475,6 +478,9 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     in_periods = frame.df["received_date"].between(p0.start, p1.end)
     cats = sorted(frame.df.loc[in_periods, "category"].astype("str").unique()) if "category" in frame.df else []
     specs = figure_specs(kind, regions=regions, categories=cats, whole_city=region is None)
+    if families is not None:
+        families = {families} if isinstance(families, str) else set(families)
+        specs = [s for s in specs if s.family in families]
 
     records: dict[str, dict] = {}
     for spec in specs:
@@ -506,7 +512,8 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data
         raise AssertionError("a verdict disagrees with its interval; please report this as a bug.")
 
-    if kind != "hotspots" and {"accepted_date", "concluded_date", "status", "satisfaction"} <= set(df.columns):
+    if kind != "hotspots" and (families is None or "rates" in families) and {
+            "accepted_date", "concluded_date", "status", "satisfaction"} <= set(df.columns):
         rates = pd.DataFrame.from_dict(dict(_rates_rows(frame.df, p1, extraction)), orient="index")
         t = pd.concat([t, rates])
     t = t.reindex(columns=list(FIGURE_COLUMNS))

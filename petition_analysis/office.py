@@ -45,7 +45,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 __all__ = ["Office", "OfficeFileError", "load_office", "make_office", "english_name", "slugify", "unique_slugs",
-           "region_name", "use", "active", "OFFICE_KEYS", "REGION_KEYS", "ADMIN_SUFFIXES"]
+           "region_name", "use", "active", "OFFICE_KEYS", "REGION_KEYS", "ADMIN_SUFFIXES", "GENERIC_REGIONS"]
 
 #: Keys of an office file.
 OFFICE_KEYS = ("name", "slug", "lang", "regions")
@@ -64,6 +64,9 @@ ADMIN_SUFFIXES = (
     ("旗", "Banner"), ("镇", "Town"), ("乡", "Township"), ("盟", "League"), ("州", "Prefecture"),
     ("省", "Province"),
 )
+#: Region labels that are not place names, in English (a register's catch-all rows).
+GENERIC_REGIONS = {"其他区域": "Other regions", "其他": "Other", "其它": "Other", "市本级": "City level",
+                   "市直": "City departments", "未知": "Unknown", "不详": "Unknown", "全市": "Whole city"}
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _MAX_SLUG = 60
@@ -118,10 +121,14 @@ def english_name(name: str) -> str:
 
     >>> english_name("长安区"), english_name("庚县"), english_name("甪直镇"), english_name("North District")
     ("Chang'an District", 'Geng County', 'Luzhi Town', 'North District')
+    >>> english_name("韩城市"), english_name("其他区域")
+    ('Hancheng City', 'Other regions')
     """
     name = str(name).strip()
     if not _HAN.search(name):
         return name
+    if name in GENERIC_REGIONS:
+        return GENERIC_REGIONS[name]
     base, _, word = _split_suffix(name)
     head = _pinyin_word(base)
     if not head:  # no character could be read: a stable placeholder rather than Chinese text

@@ -209,7 +209,7 @@ def _load_raw(paths: list[Path], mapping, progress) -> Sources:
     result = clean([str(p) for p in paths], mapping=mapping, progress=progress)
     read = {}
     for f in result.log.files:
-        read[f["source_file"]] = read.get(f["source_file"], 0) + int(f.get("rows", 0) or 0)
+        read[f["source_file"]] = read.get(f["source_file"], 0) + int(f.get("rows_read", 0) or 0)
     files = [{"path": str(p), "sha256": _file_sha(p), "rows": read.get(str(p))} for p in paths]
     quality = cleaning_quality(result)
     if len(paths) > 1:

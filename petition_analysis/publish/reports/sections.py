@@ -33,7 +33,7 @@ from .params import ReportContext
 __all__ = [
     "registry", "show", "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
-    "accumulated", "quality", "provenance", "summary_figures", "figures_text",
+    "accumulated", "quality", "provenance", "region_context", "city_registry", "summary_figures", "figures_text",
     "plot", "PLOTS", "figure", "ReportFigure", "alt_text", "FIGURE_TEXT", "EMPTY_TABLE", "PROVENANCE_LABELS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
 ]
 
@@ -235,8 +235,8 @@ def show(table: pd.DataFrame, empty: str | None = None):
     from pandas.io.formats.style import Styler
 
     if table.empty:
-        sentence = empty or table.attrs.get("empty") or EMPTY_TABLE[_lang_of(table)]
-        return Markdown(sentence)
+        sentence = empty if empty is not None else table.attrs.get("empty", EMPTY_TABLE[_lang_of(table)])
+        return Markdown(sentence)  # "" when the text around the table already says so
     text = table.astype("str")
     blank = text.apply(lambda col: col.str.strip().isin(["", "nan", "<NA>", "None"]).all())
     keep = [c for c in table.columns if not blank[c] or c == table.columns[0]]
@@ -476,8 +476,8 @@ def _emerging_display(ctx: ReportContext, t: pd.DataFrame, only_flagged: bool = 
         out[head[3]] = [prot.display(f"cell:{q}:{r}:{c}") for q, r, c in zip(t["period"], t["region"], t["category"])]
         out = out[head[:4]]
     out.attrs["tests"] = tests
-    out.attrs["empty"] = ("没有区县×类别单元被标记为新热点。" if lang == "zh"
-                          else "No region × category cell was flagged as an emerging hotspot.")
+    # Nothing: the note above the table (emerging_note) already says that no cell was flagged.
+    out.attrs["empty"] = ""
     return out
 
 
@@ -490,6 +490,10 @@ def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
             return f"新热点检验需要同一季度此前{k}年的数据，本期之前的数据不足，未作检验。"
         return (f"Emerging hotspots need the same quarter of the {k} previous years; the data before this period "
                 "are too short, so no cell was tested.")
+    if len(flags) == 0:
+        if ctx.lang == "zh":
+            return f"共检验{n}个区县×类别×季度单元，没有单元被标记为新热点（错误发现率5%）。"
+        return f"{n:,} region × category × quarter cells were tested; none was flagged as an emerging hotspot (FDR 5%)."
     if ctx.lang == "zh":
         return f"共检验{n}个区县×类别×季度单元，{len(flags)}个被标记为新热点（错误发现率5%）。"
     return f"{n:,} region × category × quarter cells were tested; {len(flags)} flagged as emerging hotspots (FDR 5%)."
@@ -502,13 +506,74 @@ def _region_en(name: str) -> str:
 
 
 def regions(ctx: ReportContext, against: str = "yoy") -> pd.DataFrame:
-    """Items by region (问题属地), year on year, tested together across the whole city; a
-    county's report shows its own row, with the same verdict as the city's report."""
-    t = registry(ctx).family("regions").sort_values("current", ascending=False)
+    """Items by region (问题属地), year on year, tested together across the whole city.
+
+    A county's report shows its own context instead (:func:`region_context`): the county
+    against the whole city, its share of the city's items and its rank among the regions."""
     if ctx.region is not None:
-        t = t[t["dimension_value"] == ctx.region]
+        return region_context(ctx)
+    t = registry(ctx).family("regions").sort_values("current", ascending=False)
     names = t["dimension_value"].astype("str")
     return comparison_display(t, ctx, names if ctx.lang == "zh" else names.map(_region_en))
+
+
+def _city_label(ctx: ReportContext) -> str:
+    office = getattr(ctx, "office", None)
+    if office is not None and hasattr(office, "label"):
+        return office.label(ctx.lang)
+    from ...synth.city import CITY
+
+    return CITY[ctx.lang]
+
+
+def city_registry(ctx: ReportContext) -> FigureRegistry:
+    """The whole city's headline and regional figures for the report's period: a county's
+    report compares itself with them (the same numbers as the city's own report)."""
+    if ctx.region is None:
+        return registry(ctx)
+
+    def compute():
+        return build_registry(
+            ctx.data, kind=ctx.kind, year=ctx.year, as_of=ctx.as_of, quarter=ctx.quarter,
+            start_year=ctx.start_year, end_year=ctx.end_year, region=None,
+            extraction_date=getattr(ctx, "extraction_date", None), families=["primary", "regions"])
+    return _memo(ctx, ("registry", "city"), compute)
+
+
+def region_context(ctx: ReportContext) -> pd.DataFrame:
+    """A county's report: the county's items against the whole city's, year on year (each
+    with its own report's verdict), the county's share of the city's items and its rank
+    among the city's regions now and a year earlier (1 = the most items).
+
+    The public edition shows the county's own row only: the city's totals and the other
+    regions' counts are not part of what its disclosure audit covers."""
+    lang = ctx.lang
+    zh = lang == "zh"
+    own = registry(ctx).rows(["items"])
+    head = "地区" if zh else "region"
+    if ctx.public:
+        out = comparison_display(own, ctx, [ctx.region_label]).rename(columns={_t(lang, "label"): head})
+        return out
+    city = city_registry(ctx)
+    whole = city.rows(["items"])
+    fam = city.family("regions")
+    t = pd.concat([own, whole])
+    out = comparison_display(t, ctx, [ctx.region_label, _city_label(ctx)]).rename(columns={_t(lang, "label"): head})
+    mine = fam[fam["dimension_value"].astype("str") == ctx.region]
+    n = len(fam)
+    share = (float(own["current"].iloc[0]) / float(whole["current"].iloc[0])
+             if len(own) and len(whole) and whole["current"].iloc[0] else np.nan)
+    out.insert(2, "占全市" if zh else "share of city", [f"{100 * share:.1f}%" if pd.notna(share) else "", "100%"])
+
+    def rank(column: str) -> str:
+        if mine.empty:
+            return ""
+        r = fam[column].rank(ascending=False, method="min")[mine.index[0]]
+        return f"{int(r)}/{n}" if zh else f"{int(r)} of {n}"
+
+    out["全市排名" if zh else "rank in city"] = [rank("current"), ""]
+    out["上年同期排名" if zh else "rank a year earlier"] = [rank("previous"), ""]
+    return out
 
 
 def accumulated(ctx: ReportContext) -> pd.DataFrame:
@@ -561,13 +626,12 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
     rows = [("读取行数" if zh else "rows read", q.get("rows_read", len(ctx.data))),
             ("有效行数" if zh else "clean rows", q.get("rows_clean", len(ctx.data))),
             ("剔除行数" if zh else "rejected rows", q.get("rows_rejected", 0))]
-    if ctx.public:  # totals only: small counts of rejected rows are not for publication
-        return pd.DataFrame(rows, columns=["", "数值" if zh else "value"])
-    for reason, n in (q.get("rejected_by_reason") or {}).items():
-        rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
-    for fld, n in (q.get("unmapped_labels") or {}).items():  # rows per field (labels are raw text)
-        rows.append((("未识别标签的行：" if zh else "rows with an unmapped label: ") + str(fld), n))
-    return pd.DataFrame(rows, columns=["", "数值" if zh else "value"])
+    if not ctx.public:  # totals only in public: small counts of rejected rows are not for publication
+        for reason, n in (q.get("rejected_by_reason") or {}).items():
+            rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
+        for fld, n in (q.get("unmapped_labels") or {}).items():  # rows per field (labels are raw text)
+            rows.append((("未识别标签的行：" if zh else "rows with an unmapped label: ") + str(fld), n))
+    return pd.DataFrame([(label, _count(n)) for label, n in rows], columns=["", "数值" if zh else "value"])
 
 
 #: Provenance rows: the label of each parameter in both languages.
@@ -701,12 +765,19 @@ def plot(ctx: ReportContext, what: str):
         return plots.category_share_change(None, period=p, lang=lang, ranking=visible(_categories(ctx)))
     if what == "heatmap":
         quarter = heatmap_quarter(ctx)
+        # A county's report maps its own categories, not every region of the city; the public
+        # edition can do so only where disclosure control decided every cell of that row.
+        data = ctx.data
+        if ctx.region is not None:
+            own = plots.heatmap_counts(ctx.region_data, quarter)
+            if prot is None or all(f"cell:{quarter}:{r}:{c}" in prot.status for r in own.index for c in own.columns):
+                data = ctx.region_data
         display = None
         if prot is not None:
-            counts = plots.heatmap_counts(ctx.data, quarter)
+            counts = plots.heatmap_counts(data, quarter)
             display = pd.DataFrame([[prot.display(f"cell:{quarter}:{r}:{c}", str) for c in counts.columns]
                                     for r in counts.index], index=counts.index, columns=counts.columns)
-        return plots.hotspot_heatmap(ctx.data, quarter, lang=lang, flags=_emerging_flags(ctx), display=display)
+        return plots.hotspot_heatmap(data, quarter, lang=lang, flags=_emerging_flags(ctx), display=display)
     if what == "trend":
         if prot is not None:
             start = p.comparison("yoy").start
@@ -715,7 +786,8 @@ def plot(ctx: ReportContext, what: str):
                                index=months, dtype=float)
             from .cells import PUBLIC_TREND_NOTE
 
-            return plots.monthly_counts(values, lang=lang, note=PUBLIC_TREND_NOTE[lang])
+            title = ("月度信访量（批次）" if lang == "zh" else "Monthly items")
+            return plots.monthly_counts(values, lang=lang, note=PUBLIC_TREND_NOTE[lang], title=title)
         return plots.monthly_trend(ctx.region_data[ctx.region_data["received_date"] <= p.end], lang=lang)
     raise ValueError(f"unknown plot {what!r}; one of {', '.join(PLOTS)}.")
 
@@ -821,6 +893,9 @@ def hotspot_heading(ctx: ReportContext, key: str) -> str:
 def scan_note(ctx: ReportContext, scan: pd.DataFrame) -> str:
     """How many category × year cells were tested and flagged."""
     n = scan.attrs.get("tests") or 0
+    if len(scan) == 0:
+        return (f"共检验{n}个类别×年份单元，没有类别的占比显著变化（错误发现率5%）。" if ctx.lang == "zh"
+                else f"{n:,} category × year cells were tested; no category changed share significantly (FDR 5%).")
     if ctx.lang == "zh":
         return f"共检验{n}个类别×年份单元，{len(scan)}个占比变化显著（错误发现率5%）。"
     return f"{n:,} category × year cells were tested; {len(scan)} changed share significantly (FDR 5%)."
@@ -875,8 +950,7 @@ def share_scan(ctx: ReportContext) -> pd.DataFrame:
                         for c, y in zip(flagged["category"], flagged["year"])], dtype=bool)
         out.loc[hid, head[2:6]] = ""
     out.attrs["tests"] = len(t)
-    out.attrs["empty"] = ("没有类别的占比在某一年显著变化。" if lang == "zh"
-                          else "No category's share changed significantly in any year.")
+    out.attrs["empty"] = ""  # scan_note, printed above the table, says that none changed
     return out
 
 

@@ -71,6 +71,28 @@ EXERCISES = [
     ),
     Exercise(
         "5.2", "number",
+        {"zh": "这些积案信访人中，有多少人是在 2019 年首次达到积案标准的？",
+         "en": "How many of the accumulated-case petitioners first met the rule in 2019?"},
+        expected=lambda: _first_year_hits("window_end"),
+        explain={"zh": "积案从满足口径的那一天算起（window_end），不是从第一次上访算起。",
+                 "en": "A case becomes an accumulated case on the day the rule is first met (window_end), not on the "
+                       "first visit."},
+        hint={"zh": "看 accumulated_cases 结果的 window_end 列。",
+              "en": "Look at the window_end column of the accumulated_cases result."},
+        mistakes=[
+            Mistake("first_visit", lambda: _first_year_hits("first"),
+                    {"zh": "你用的是第一次上访的日期（first）。首次达到标准要看第四次落入两年窗口的那一天（window_end）。",
+                     "en": "you used the date of the first visit (first). The rule is met on the visit that makes it "
+                           "more than 3 within two years (window_end)."}),
+            Mistake("by_then", lambda: int((_cases()["window_end"].dt.year <= 2019).sum()),
+                    {"zh": "这是到 2019 年底为止累计达到标准的人数，包括以前年份就已达到的。题目只问 2019 年首次达到的。",
+                     "en": "that counts everyone who had met the rule by the end of 2019, earlier years included. The "
+                           "question asks about those who first met it in 2019."}),
+        ],
+        leak_forms=lambda: [],
+    ),
+    Exercise(
+        "5.3", "number",
         {"zh": "2023 年，最活跃的 1% 信访人贡献了已识别信访人事项的百分之几？保留一位小数。",
          "en": "In 2023, what share of the items of identified petitioners came from the most active 1 % of "
                "petitioners? In percent, to one decimal."},
@@ -98,15 +120,15 @@ EXERCISES = [
         ],
     ),
     Exercise(
-        "5.3", "number",
+        "5.4", "number",
         {"zh": "2023 年已识别信访人每人事项数的基尼系数是多少？保留三位小数。",
          "en": "What is the Gini coefficient of items per identified petitioner in 2023? To three decimals."},
         expected=lambda: round(float(_concentration()["gini"]), 3), tol=0.0006,
         explain={"zh": "基尼系数 0 表示人人一样多，越接近 1 越集中在少数人身上。",
                  "en": "A Gini of 0 means everyone brings the same number of items; the closer to 1, the more the "
                        "items come from a few people."},
-        hint={"zh": "pa.repeat_concentration(df, '2023')['gini']。",
-              "en": "pa.repeat_concentration(df, '2023')['gini']."},
+        hint={"zh": "用 pa.repeat_concentration(df, '2023') 取其中的 gini。",
+              "en": "Take gini from pa.repeat_concentration(df, '2023')."},
         mistakes=[
             Mistake("all_years", lambda: float(_concentration(None)["gini"]), tol=0.0006,
                     hint={"zh": "这是 2014—2023 全部年份的基尼系数。题目只问 2023 年。",
@@ -118,27 +140,5 @@ EXERCISES = [
                     hint={"zh": "这是标为重复信访的事项占比，不是基尼系数。",
                      "en": "that is the share of items flagged as repeat, not the Gini coefficient."}),
         ],
-    ),
-    Exercise(
-        "5.4", "number",
-        {"zh": "这些积案信访人中，有多少人是在 2019 年首次达到积案标准的？",
-         "en": "How many of the accumulated-case petitioners first met the rule in 2019?"},
-        expected=lambda: _first_year_hits("window_end"),
-        explain={"zh": "积案从满足口径的那一天算起（window_end），不是从第一次上访算起。",
-                 "en": "A case becomes an accumulated case on the day the rule is first met (window_end), not on the "
-                       "first visit."},
-        hint={"zh": "看 accumulated_cases 结果的 window_end 列。",
-              "en": "Look at the window_end column of the accumulated_cases result."},
-        mistakes=[
-            Mistake("first_visit", lambda: _first_year_hits("first"),
-                    {"zh": "你用的是第一次上访的日期（first）。首次达到标准要看第四次落入两年窗口的那一天（window_end）。",
-                     "en": "you used the date of the first visit (first). The rule is met on the visit that makes it "
-                           "more than 3 within two years (window_end)."}),
-            Mistake("by_then", lambda: int((_cases()["window_end"].dt.year <= 2019).sum()),
-                    {"zh": "这是到 2019 年底为止累计达到标准的人数，包括以前年份就已达到的。题目只问 2019 年首次达到的。",
-                     "en": "that counts everyone who had met the rule by the end of 2019, earlier years included. The "
-                           "question asks about those who first met it in 2019."}),
-        ],
-        leak_forms=lambda: [],
     ),
 ]

@@ -86,7 +86,8 @@ EXERCISES = [
         explain={"zh": "区间远离 1：进京访在治理开始时确实出现了断崖式下降，并且模型已考虑了过度离散。",
                  "en": "The interval lies far from 1: visits to Beijing did drop when the campaign began, with "
                        "overdispersion allowed for."},
-        hint={"zh": "level_ci。", "en": "level_ci."},
+        hint={"zh": "拟合结果的 level_ci 就是水平变化的区间，已经换算到率比尺度。",
+              "en": "The fit's level_ci holds the interval of the level change, already on the rate-ratio scale."},
         mistakes=[
             Mistake("log_scale", lambda: its().log_level_ci, tol=0.0015,
                     hint={"zh": "这是对数尺度上的区间。两端都取指数才是率比的区间。",
@@ -100,30 +101,7 @@ EXERCISES = [
         ],
     ),
     Exercise(
-        "6.3", "bool",
-        {"zh": "安慰剂检验：只用 2014—2018 年的数据，假设政策在 2017 年 1 月 1 日开始（实际上那时什么也没发生）。"
-               "这个假的水平变化在 5% 水平上显著吗？（True 或 False）",
-         "en": "Placebo test: with 2014–2018 only, pretend the policy began on 1 January 2017 (nothing happened "
-               "then). Is this fake level change significant at the 5 % level? (True or False)"},
-        expected=lambda: bool(placebo().level_p < 0.05),
-        explain={"zh": "安慰剂检验的结果要如实对待：在什么也没发生的日期上也会偶尔出现“显著”（约 20 个日期中就有 1 个），"
-                       "一个安慰剂显著提醒我们，ITS 的 p 值可能偏乐观，结论要结合多个安慰剂日期和对照序列来看。",
-                 "en": "Take a placebo at face value: a date where nothing happened can come out significant (about "
-                       "one date in twenty), and one that does warns that the model's p-values may be optimistic. "
-                       "Look at several placebo dates and at a control series before concluding."},
-        hint={"zh": "对 2018 年 12 月以前的序列拟合 interrupted_time_series(序列, '2017-01-01')，看 level_p 是否小于 0.05。",
-              "en": "Fit interrupted_time_series(series up to December 2018, '2017-01-01') and see whether level_p "
-                    "is below 0.05."},
-        mistakes=[
-            Mistake("assumed", lambda: not bool(placebo().level_p < 0.05),
-                    {"zh": "不要凭“那时什么也没发生”来推断答案，要真的拟合模型看结果：安慰剂检验的意义就在于看模型会不会在不该报警的地方报警。",
-                     "en": "do not answer from knowing that nothing happened then: fit the model and look. The point of "
-                           "a placebo test is to see whether the model raises an alarm where it should not."}),
-        ],
-        leak_forms=lambda: [],
-    ),
-    Exercise(
-        "6.4", "number",
+        "6.3", "number",
         {"zh": "按模型的反事实（延续原趋势和季节性），2019—2023 年共少了多少批进京访？四舍五入到整数。",
          "en": "Against the model's counterfactual (the earlier trend and seasonality continued), how many national-"
                "level visits were averted in 2019–2023 in all? Round to a whole number."},
@@ -145,5 +123,28 @@ EXERCISES = [
                      "en": "you used the mean month before the campaign as the counterfactual, as if there were no "
                            "trend and no seasons. Use the model's counterfactual."}),
         ],
+    ),
+    Exercise(
+        "6.4", "bool",
+        {"zh": "安慰剂检验：只用 2014—2018 年的数据，假设政策在 2017 年 1 月 1 日开始（实际上那时什么也没发生）。"
+               "这个假的水平变化在 5% 水平上显著吗？（True 或 False）",
+         "en": "Placebo test: with 2014–2018 only, pretend the policy began on 1 January 2017 (nothing happened "
+               "then). Is this fake level change significant at the 5 % level? (True or False)"},
+        expected=lambda: bool(placebo().level_p < 0.05),
+        explain={"zh": "安慰剂检验的结果要如实对待：在什么也没发生的日期上也会偶尔出现“显著”（约 20 个日期中就有 1 个），"
+                       "一个安慰剂显著提醒我们，ITS 的 p 值可能偏乐观，结论要结合多个安慰剂日期和对照序列来看。",
+                 "en": "Take a placebo at face value: a date where nothing happened can come out significant (about "
+                       "one date in twenty), and one that does warns that the model's p-values may be optimistic. "
+                       "Look at several placebo dates and at a control series before concluding."},
+        hint={"zh": "对 2018 年 12 月以前的序列拟合 interrupted_time_series(序列, '2017-01-01')，看 level_p 是否小于 0.05。",
+              "en": "Fit interrupted_time_series(series up to December 2018, '2017-01-01') and see whether level_p "
+                    "is below 0.05."},
+        mistakes=[
+            Mistake("assumed", lambda: not bool(placebo().level_p < 0.05),
+                    {"zh": "不要凭“那时什么也没发生”来推断答案，要真的拟合模型看结果：安慰剂检验的意义就在于看模型会不会在不该报警的地方报警。",
+                     "en": "do not answer from knowing that nothing happened then: fit the model and look. The point of "
+                           "a placebo test is to see whether the model raises an alarm where it should not."}),
+        ],
+        leak_forms=lambda: [],
     ),
 ]

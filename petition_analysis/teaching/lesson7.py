@@ -122,7 +122,7 @@ def _pinned() -> int:
     return int((a["lo"] == a["hi"]).sum())
 
 
-def _target() -> tuple[str, str]:
+def target_cell() -> tuple[str, str]:
     """The hidden cell exercise 7.2 asks about: the first, in table order, that the attack
     narrows without pinning it."""
     a = attack(visits_table())
@@ -133,7 +133,7 @@ def _target() -> tuple[str, str]:
 
 def _range() -> tuple[int, int]:
     a = attack(visits_table()).set_index(["region", "level"])
-    lo, hi = a.loc[_target(), ["lo", "hi"]]
+    lo, hi = a.loc[target_cell(), ["lo", "hi"]]
     return (int(lo), int(hi))
 
 
@@ -148,7 +148,7 @@ def _narrowed() -> bool:
 
 
 def _target_label(lang: str) -> str:
-    region, level = _target()
+    region, level = target_cell()
     return f"{region} × {'进京' if level == 'national' else '赴省'}" if lang == "zh" else f"{region} × {level}"
 
 

@@ -143,6 +143,17 @@ def _csv_grid(data: bytes, encoding: str, label: str) -> pd.DataFrame:
         data, encoding = memoryview(data)[3:], "utf-8"
     opts = dict(header=None, dtype=str, keep_default_na=False, skip_blank_lines=False, sep=delim,
                 engine="c", encoding=encoding)
+    width = _rectangular_width(sample, delim) if encoding == "utf-8" else None
+    if width:
+        # Arrow's CSV reader, several times faster, when the file is one rectangle (else pandas).
+        import pyarrow.csv as pacsv
+
+        try:
+            return _arrow_grid(pacsv.read_csv(pa.BufferReader(data), **_arrow_csv_options(width, delim)), 0)
+        except pa.ArrowInvalid as err:
+            if _bad_utf8(err):
+                raise UnicodeDecodeError(encoding, b"", 0, 1, "invalid UTF-8") from None
+            # a row of another width: pandas below
     try:
         grid = pd.read_csv(io.BytesIO(data), **opts)
     except pd.errors.EmptyDataError:
@@ -235,21 +246,13 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
     delim = "\t" if text.count("\t") > text.count(",") else ","
     lines = text.splitlines()[:-1] or text.splitlines()  # the last line may be cut
     width = max((len(r) for r in csv.reader(io.StringIO("\n".join(lines[:1000])), delimiter=delim)), default=1)
-    fh = path.open("rb")
-    read_enc = enc
-    if enc == "utf-8-sig":  # the C parser reads plain UTF-8 natively; skip the BOM ourselves
-        fh.seek(3)
-        read_enc = "utf-8"
+    # Rectangular UTF-8 (every one of the first thousand rows as wide, no blank line) is read
+    # by Arrow's CSV reader, several times faster than pandas' C parser; anything else, or a
+    # row further down that breaks the shape, by pandas from that row on (_csv_chunks).
+    rectangular = enc in ("utf-8", "utf-8-sig") and _rectangular_width(text, delim) == width
     header, first = None, []
     try:
-        # A few spare columns for rows further down that are wider than the first ones (a
-        # note with trailing commas); those left empty in a chunk are dropped again.
-        reader = pd.read_csv(fh, header=None, names=range(width + _SPARE_COLUMNS), dtype=str, keep_default_na=False,
-                             skip_blank_lines=False, sep=delim, encoding=read_enc, chunksize=chunk_rows, engine="c")
-        for grid in reader:
-            grid = grid.fillna("")
-            spare = [c for c in grid.columns[width:] if not grid[c].ne("").any()]
-            grid = grid.drop(columns=spare) if spare else grid
+        for grid in _csv_chunks(path, chunk_rows, width, delim, enc, arrow=rectangular):
             if header is not None:
                 yield RawTable(label, None, pd.concat([header, grid]).fillna(""), 0, enc)
                 continue
@@ -271,8 +274,106 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
     except UnicodeDecodeError as err:
         raise UnreadableFileError(label, f"the file cannot be decoded as {enc} ({type(err).__name__})",
                                   hint="Leave the encoding out to detect it, or try encoding='gb18030'.") from None
+
+
+
+
+def _csv_chunks(path: Path, chunk_rows: int, width: int, delim: str, enc: str, *, arrow: bool):
+    """Text grids of exactly ``chunk_rows`` rows (the last one shorter), columns ``0..``,
+    every cell a string ("" when empty), as pandas' C parser reads them with ``dtype=str``.
+
+    With ``arrow``, Arrow's streaming CSV reader reads the file (UTF-8, ``width`` cells a
+    row); when it meets a row of another width, pandas goes on from the first row not yet
+    read, so the grids are the same either way. pandas reads with a few spare columns for
+    rows further down that are wider than the first ones (a note with trailing commas);
+    those left empty in a chunk are dropped again.
+    """
+    done = 0  # rows handed out so far
+    if arrow:
+        import pyarrow.csv as pacsv
+
+        with path.open("rb") as fh:
+            if enc == "utf-8-sig":
+                fh.seek(3)
+            try:
+                reader = pacsv.open_csv(fh, **_arrow_csv_options(width, delim))
+                pending, n_pending = [], 0
+                for batch in reader:
+                    pending.append(batch)
+                    n_pending += batch.num_rows
+                    while n_pending >= chunk_rows:
+                        table = pa.Table.from_batches(pending)
+                        head, rest = table.slice(0, chunk_rows), table.slice(chunk_rows)
+                        yield _arrow_grid(head, done)
+                        done += chunk_rows
+                        pending, n_pending = rest.to_batches(), rest.num_rows
+                if n_pending:
+                    yield _arrow_grid(pa.Table.from_batches(pending), done)
+                return
+            except pa.ArrowInvalid as err:
+                if _bad_utf8(err):
+                    # Same failure, same message as pandas' decoder gives.
+                    raise UnicodeDecodeError(enc, b"", 0, 1, "invalid UTF-8") from None
+                # A row of another width: rows read before it but not handed out yet are
+                # read again by pandas below.
+    fh = path.open("rb")
+    read_enc = enc
+    if enc == "utf-8-sig":  # the C parser reads plain UTF-8 natively; skip the BOM ourselves
+        fh.seek(3)
+        read_enc = "utf-8"
+    try:
+        reader = pd.read_csv(fh, header=None, names=range(width + _SPARE_COLUMNS), dtype=str, keep_default_na=False,
+                             skip_blank_lines=False, sep=delim, encoding=read_enc, chunksize=chunk_rows, engine="c",
+                             skiprows=done or None)
+        for grid in reader:
+            grid = grid.fillna("")
+            spare = [c for c in grid.columns[width:] if not grid[c].ne("").any()]
+            yield (grid.drop(columns=spare) if spare else grid).set_axis(pd.RangeIndex(done, done + len(grid)))
+            done += len(grid)
     finally:
         fh.close()
+
+
+def _arrow_csv_options(width: int, delim: str) -> dict:
+    """Arrow CSV options that read as pandas' C parser does with ``dtype=str,
+    keep_default_na=False``: every cell a string, an empty one "", quoted newlines kept. A
+    row of another width, a blank line among them, stops the read with ``ArrowInvalid``
+    (the pandas path reads such files)."""
+    import pyarrow.csv as pacsv
+
+    names = [str(i) for i in range(width)]
+    return dict(read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20),
+                parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False,
+                                                 invalid_row_handler=lambda row: "error"),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+
+def _rectangular_width(text: str, delim: str) -> int | None:
+    """The width of the first thousand rows of ``text`` when they are all as wide (and the
+    text has no blank line), else None."""
+    lines = text.splitlines()
+    if len(lines) > 1000:
+        lines = lines[:1000]
+    elif not text.endswith(("\n", "\r")) and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    if not lines or any(not line.strip() for line in lines):
+        return None
+    widths = {len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)}
+    return widths.pop() if len(widths) == 1 else None
+
+
+def _bad_utf8(err: Exception) -> bool:
+    """Arrow's error for bytes that are not UTF-8 (its parse errors quote the row, so
+    only the start of the message is trusted)."""
+    return str(err).startswith("In CSV column") and "CSV conversion error to string: invalid UTF8" in str(err)
+
+
+def _arrow_grid(table: pa.Table, start: int) -> pd.DataFrame:
+    """A text grid from an Arrow table of string columns, rows numbered from ``start``."""
+    cols = {i: pd.Series(table.column(i), dtype=STR_DTYPE, index=pd.RangeIndex(start, start + table.num_rows))
+            for i in range(table.num_columns)}
+    return pd.DataFrame(cols)
 
 
 def _cell_text(v) -> str:

@@ -3,6 +3,7 @@
 A small public API over well-named modules::
 
     import petition_analysis as pa
+    df = pa.load_reference()                             # the bundled synthetic register
     res = pa.clean("register.xlsx")                      # raw export → canonical table
     reg = pa.build_registry(res.data, year=2019, as_of="2019-12-20")   # what a report publishes
     reg["visits_national_items"]                          # count, interval, p-value, verdict
@@ -26,11 +27,12 @@ from .analysis.petitioners import accumulated_cases, repeat_concentration
 from .analysis.rates import three_rates
 from .schema import SchemaError, validate
 from .publish.suppression import suppress
+from .reference import load_reference
 
 __all__ = [
     "__version__",
-    # data: schema, taxonomy, synthetic data, cleaning
-    "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "raw_preview", "unmapped_labels", "CleanResult", "StructuralError",
+    # data: the bundled reference register, schema, taxonomy, synthetic data, cleaning
+    "load_reference", "schema", "validate", "SchemaError", "taxonomy", "synth", "clean", "raw_preview", "unmapped_labels", "CleanResult", "StructuralError",
     # the figure registry: every figure of a report, its verdict and interval, computed once
     "build_registry", "FigureRegistry",
     # periods and comparisons with uncertainty

@@ -29,6 +29,11 @@ __all__ = [
     "ReferenceDataMissing",
 ]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 REFERENCE_FILE = "xx_city_2014_2023.parquet"
 MANIFEST_FILE = "manifest.json"
 #: Set this to a folder with ``reference/`` and ``raw/`` to use data outside the repo.

@@ -52,6 +52,11 @@ __all__ = [
     "UnknownRegionError",
 ]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 MEASURES = ("items", "person_times")
 MEASURE_LABELS = {"items": {"zh": "批次（件次）", "en": "items"}, "person_times": {"zh": "人次", "en": "person-times"}}
 

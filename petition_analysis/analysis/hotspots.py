@@ -37,6 +37,11 @@ __all__ = ["harmonized", "rank_categories", "share_change_scan", "emerging_hotsp
            "category_label"]
 
 
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
+
 def harmonized(df: pd.DataFrame) -> pd.DataFrame:
     """A shallow copy of ``df`` whose ``category`` holds crosswalked (post-2018) codes."""
     out = df.copy(deep=False)

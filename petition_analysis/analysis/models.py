@@ -54,6 +54,11 @@ __all__ = [
     "CountComparison", "compare_counts", "adjust_family", "seasonal_expectation",
 ]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 #: Complete months needed to estimate φ (two years: seasonality and year effects both need them).
 MIN_MONTHS = 24
 #: Complete years before the current one needed to estimate σ_b (a trend leaves 2 degrees of freedom).

@@ -34,6 +34,11 @@ from ._checks import check_periods, select_region
 __all__ = ["accumulated_cases", "repeat_concentration", "gini",
            "ACCUMULATED_LEVELS", "ACCUMULATED_MORE_THAN", "ACCUMULATED_WINDOW_DAYS"]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 #: The local rule: to the province or to Beijing (赴省进京) …
 ACCUMULATED_LEVELS = ("province", "national")
 #: … more than 3 times …

@@ -95,6 +95,11 @@ from ._checks import check_columns, select_region
 
 __all__ = ["three_rates", "rate_rows", "RATE_LABELS", "ACCEPT_DAYS", "CONCLUDE_DAYS", "EXTENSION_DAYS", "CONCLUSION_WINDOWS"]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 ACCEPT_DAYS = 15
 CONCLUDE_DAYS = 60
 EXTENSION_DAYS = 30

@@ -47,6 +47,11 @@ from . import models, workdays
 __all__ = ["figure_object", "FAMILIES", "FIVE_DECLINES", "HEADLINE_SERIES", "figure_id", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
            "FIGURE_COLUMNS", "VERDICTS"]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 FAMILIES = {
     "primary": "headline and five declines: the figures a work summary states as its results",
     "breakdown": "channels and levels not already in the primary family",

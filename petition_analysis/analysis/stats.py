@@ -46,6 +46,11 @@ __all__ = [
 ]
 
 
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
+
 @dataclass(frozen=True)
 class RateRatio:
     """Rate ratio current ÷ previous with a confidence interval and two-sided p-value."""

@@ -28,6 +28,11 @@ import pandas as pd
 
 __all__ = ["Scenario", "SCENARIOS", "run_world", "run_scenario", "summarise"]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
 #: the campaign of the reference city: national-level visits fall to 53.3 % from 2019
 CAMPAIGN = {"where": "visits_national", "from": "2019-01-01", "multiplier": 80 / 150}
 #: a world's attribute shares give about 99 national-level visits a year; the reference city

@@ -29,6 +29,11 @@ import pandas as pd
 __all__ = ["working_days", "covered", "coverage", "exposure", "count_working_days"]
 
 
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
+
+
 @functools.lru_cache(maxsize=1)
 def _calendar() -> tuple[frozenset, frozenset, int, int]:
     import chinese_calendar

@@ -1,5 +1,8 @@
-"""Plots (seaborn) for reports: every function returns a matplotlib Figure, with labels in
-``zh`` or ``en``.
+"""Plots (seaborn) for reports and notebooks, with labels in ``zh`` or ``en``.
+
+Every plot function takes ``ax=``: given a matplotlib Axes it draws there and returns that
+Axes, as seaborn's axes-level functions do, so charts combine into your own figures;
+without it, it makes a figure of a suitable size and returns the Figure (what reports embed).
 
 For ``zh`` an openly licensed CJK font is used (:mod:`petition_analysis.publish.fonts`). Seaborn's
 ``set_theme`` resets fonts, so the CJK family is applied after it, with DejaVu Sans as the
@@ -29,6 +32,11 @@ from .. import periods as _periods
 
 __all__ = ["monthly_trend", "monthly_counts", "heatmap_counts", "yoy_bars", "five_declines_chart", "hotspot_heatmap", "category_share_change",
            "three_rates_chart", "resolve_lang", "NoCJKFontWarning"]
+
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (np, pd, math …)
+    return sorted(__all__)
 
 _warned = False
 
@@ -124,28 +132,50 @@ def _close_pyplot(fig):
     return fig
 
 
-def monthly_trend(df: pd.DataFrame, where=None, *, lang: str = "zh", family: str = "poisson"):
+def _canvas(ax, w=8.0, h=4.5):
+    """The figure and axes to draw on: the caller's ``ax``, or a new figure."""
+    if ax is None:
+        return _figure(w, h)
+    from matplotlib.axes import Axes
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()), not {type(ax).__name__}.")
+    return ax.figure, ax
+
+
+def _done(fig, ax, given):
+    """Return what the caller expects: their Axes, or the new Figure."""
+    return ax if given is not None else _close_pyplot(fig)
+
+
+def monthly_trend(df: pd.DataFrame, where=None, *, region=None, lang: str = "zh", family: str = "poisson", ax=None):
     """Monthly counts of a series (``where``: a :data:`compare.SERIES` name or mask) with the
-    fitted log-linear trend and monthly seasonality."""
+    fitted log-linear trend and monthly seasonality, for the whole city or one ``region``."""
     lang = resolve_lang(lang)
+    from ..analysis._checks import select_region
+
+    full = df
+    df = select_region(df, region)
     sub = df.loc[compare._mask(df, where)]
-    y = stats.monthly_counts(sub["received_date"], start=df["received_date"].min(), end=df["received_date"].max())
+    y = stats.monthly_counts(sub["received_date"], start=full["received_date"].min(), end=full["received_date"].max())
     fit = stats.seasonal_trend(y, family=family)
+    given = ax
     with _style(lang):
-        fig, ax = _figure()
+        fig, ax = _canvas(ax)
         ax.plot(y.index, y.to_numpy(), marker="o", ms=3, lw=1, label=_t("observed", lang))
         ax.plot(fit.fitted.index, fit.fitted.to_numpy(), lw=2, label=_t("fitted", lang))
         ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), title=_t("trend_title", lang))
         ax.legend()
-    return _close_pyplot(fig)
+    return _done(fig, ax, given)
 
 
-def monthly_counts(values: pd.Series, *, lang: str = "zh", title: str | None = None, note: str | None = None):
+def monthly_counts(values: pd.Series, *, lang: str = "zh", title: str | None = None, note: str | None = None, ax=None):
     """Bars of monthly items (``values`` indexed by month; NaN = hidden, drawn as a gap with
     an ``x``): the public edition's trend chart, with no fitted line."""
     lang = resolve_lang(lang)
+    given = ax
     with _style(lang):
-        fig, ax = _figure()
+        fig, ax = _canvas(ax)
         x = np.arange(len(values))
         v = values.to_numpy(dtype=float)
         ax.bar(x[np.isfinite(v)], v[np.isfinite(v)], color="#457b9d")
@@ -157,7 +187,7 @@ def monthly_counts(values: pd.Series, *, lang: str = "zh", title: str | None = N
                title=title or _t("trend_title", lang))
         if note:
             ax.text(0, -0.32, note, transform=ax.transAxes, fontsize=8)
-    return _close_pyplot(fig)
+    return _done(fig, ax, given)
 
 
 def _small(values, k: int | None) -> np.ndarray:
@@ -166,7 +196,7 @@ def _small(values, k: int | None) -> np.ndarray:
 
 
 def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: str = "items",
-             lang: str = "zh", title: str | None = None, suppress_below: int | None = None):
+             lang: str = "zh", title: str | None = None, suppress_below: int | None = None, ax=None):
     """Bars of the percentage change of each row of a comparison table (from
     :func:`compare.compare` or the ready-made tables) with the overdispersion-aware 95 % CI,
     coloured by the assessment. ``suppress_below=k`` (public output) leaves out rows whose
@@ -195,8 +225,9 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
     key = t[verdict].map({"decline": "sig_decline", "increase": "sig_increase", "none": "not_sig"})
     palette = {_t("sig_decline", lang): "#2a9d8f", _t("sig_increase", lang): "#e76f51", _t("not_sig", lang): "#9e9e9e"}
     hue = key.map(lambda k: _t(k, lang))
+    given = ax
     with _style(lang):
-        fig, ax = _figure(8, 0.6 * len(t) + 1.8)
+        fig, ax = _canvas(ax, 8, 0.6 * len(t) + 1.8)
         sns.barplot(x=pct.to_numpy(), y=labels.to_numpy(), hue=hue.to_numpy(), palette=palette, dodge=False, ax=ax,
                     orient="h")
         ypos = np.arange(len(t))
@@ -210,20 +241,22 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
         if title:
             ax.set_title(title)
         ax.legend(title=None, loc="best")
-    return _close_pyplot(fig)
+    return _done(fig, ax, given)
 
 
 def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *, lang: str = "zh",
                         measure: str = "items", period=None, suppress_below: int | None = None,
-                        table: pd.DataFrame | None = None):
-    """The five declines (五下降) as YoY bars with confidence intervals. ``table``: an
-    already computed :func:`compare.five_declines` table (then ``df`` is not used)."""
+                        table: pd.DataFrame | None = None, ax=None):
+    """The five declines (五下降) as YoY bars with confidence intervals, for the whole city
+    or one ``region``: the figure registry's intervals and verdicts, as in the report.
+    ``table``: an already computed :func:`compare.five_declines` table (then ``df`` is not
+    used)."""
     lang = resolve_lang(lang)
     t = table if table is not None else compare.five_declines(df, year=year, region=region, as_of=as_of, period=period)
     p = t.attrs["period"].label(lang)
     where = (region if lang == "zh" else _region_label(region, "en")) if region else ""
     return yoy_bars(t, measure=measure, lang=lang, title=(where + " " if where else "") + _t("five_title", lang, p=p),
-                    suppress_below=suppress_below)
+                    suppress_below=suppress_below, ax=ax)
 
 
 def heatmap_counts(df: pd.DataFrame, quarter, *, top: int = 10) -> pd.DataFrame:
@@ -237,7 +270,7 @@ def heatmap_counts(df: pd.DataFrame, quarter, *, top: int = 10) -> pd.DataFrame:
 
 def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
                     suppress_below: int | None = None, flags: pd.DataFrame | None = None,
-                    display: pd.DataFrame | None = None):
+                    display: pd.DataFrame | None = None, ax=None):
     """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
     with emerging-hotspot flags (FDR-controlled over every cell tested) outlined.
     ``suppress_below=k`` (public output) writes counts from 1 to k−1 as ``<k``. ``flags``: an
@@ -256,8 +289,9 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
     cats = counts.columns
     label = f"{q.start.year}Q{(q.start.month - 1) // 3 + 1}"
     hit = flags.loc[flags["flag"] & (flags["period"] == label)]
+    given = ax
     with _style(lang):
-        fig, ax = _figure(1.0 + 0.75 * len(cats), 1.2 + 0.42 * len(counts))
+        fig, ax = _canvas(ax, 1.0 + 0.75 * len(cats), 1.2 + 0.42 * len(counts))
         shown = counts.copy()
         shown.index = [_region_label(r, lang) for r in counts.index]
         shown.columns = [_cat_label(c, lang) for c in cats]
@@ -279,12 +313,13 @@ def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_year
         ax.set(xlabel=_t("category", lang), ylabel=_t("region", lang), title=_t("heat_title", lang, p=q.label(lang)))
         ax.tick_params(axis="x", labelrotation=60)
         ax.tick_params(axis="y", labelrotation=0)
-    fig.hotspots = hit  # the flagged cells drawn, for callers and tests
-    return _close_pyplot(fig)
+    fig.hotspots = ax.hotspots = hit  # the flagged cells drawn, for callers and tests
+    return _done(fig, ax, given)
 
 
-def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", lang: str = "zh",
-                          ranking: pd.DataFrame | None = None, suppress_below: int | None = None):
+def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", region=None,
+                          lang: str = "zh", ranking: pd.DataFrame | None = None, suppress_below: int | None = None,
+                          ax=None):
     """Change in category shares (percentage points) against the comparison period, with the
     χ² adjusted-residual flags (BH-controlled) as colours. ``ranking``: an already computed
     :func:`hotspots.rank_categories` table. ``suppress_below=k`` leaves out the categories
@@ -292,34 +327,38 @@ def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=Non
     import seaborn as sns
 
     lang = resolve_lang(lang)
-    r = ranking if ranking is not None else hotspots.rank_categories(df, period, against, year=year, as_of=as_of)
+    r = ranking if ranking is not None else hotspots.rank_categories(df, period, against, year=year, as_of=as_of,
+                                                                     region=region)
     period = r.attrs.get("period") or _periods.parse(period)
     change = "share_change_pp" if "share_change_pp" in r else "change_pp"
     r = r.sort_values(change)
     r = r[~(_small(r["current"], suppress_below) | _small(r["previous"], suppress_below))]
     flag = r["share_flag"].fillna("none").replace("", "none").map(lambda k: _t(k, lang))
     palette = {_t("up", lang): "#e76f51", _t("down", lang): "#2a9d8f", _t("none", lang): "#9e9e9e"}
+    given = ax
     with _style(lang):
-        fig, ax = _figure(8, 0.35 * len(r) + 1.5)
+        fig, ax = _canvas(ax, 8, 0.35 * len(r) + 1.5)
         sns.barplot(x=r[change].astype(float).to_numpy(), y=r[f"label_{lang}"].to_numpy(), hue=flag.to_numpy(),
                     palette=palette, dodge=False, orient="h", ax=ax)
         ax.axvline(0, color="black", lw=0.8)
         ax.set(xlabel=_t("share_x", lang), ylabel="", title=_t("share_title", lang, p=period.label(lang)))
         ax.legend(title=None, loc="best")
-    return _close_pyplot(fig)
+    return _done(fig, ax, given)
 
 
-def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppress_below: int | None = None,
-                      table: pd.DataFrame | None = None, hidden=None, **limits):
+def three_rates_chart(df: pd.DataFrame, period=None, *, region=None, lang: str = "zh",
+                      suppress_below: int | None = None, table: pd.DataFrame | None = None, hidden=None, ax=None,
+                      **limits):
     """The three rates and participation with Wilson intervals; legal limits as keyword
     arguments of :func:`rates.three_rates`. ``suppress_below=k`` writes small numerators and
     denominators as ``<k``. ``table``: rates already computed (a report's registry rows);
     ``hidden``: a boolean per row of ``table`` (disclosure control's decision) to leave out."""
     lang = resolve_lang(lang)
     p = _periods.parse(period) if period is not None else None
-    t = table if table is not None else rates.three_rates(df, p, **limits)
+    t = table if table is not None else rates.three_rates(df, p, region=region, **limits)
+    given = ax
     with _style(lang):
-        fig, ax = _figure(7, 3.5)
+        fig, ax = _canvas(ax, 7, 3.5)
         y = np.arange(len(t))
         # A rate with a small numerator or denominator is left out, point and text: rate ×
         # denominator would give the hidden count back.
@@ -337,4 +376,4 @@ def three_rates_chart(df: pd.DataFrame, period=None, *, lang: str = "zh", suppre
         ax.invert_yaxis()
         ax.set(xlabel=_t("rate", lang), xlim=(max(0, (t["ci_low"].min() * 100) - 10), 100),
                title=_t("rates_title", lang, p=p.label(lang) if p else ""))
-    return _close_pyplot(fig)
+    return _done(fig, ax, given)

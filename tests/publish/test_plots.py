@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -88,3 +89,56 @@ def test_yoy_bars_state_the_interval_level_they_draw(reference_df):
     assert fig.axes[0].get_xlabel() == f"Change year on year (%), {level} CI"
     bars = fig.axes[0].lines or fig.axes[0].collections
     assert bars  # error bars are drawn
+
+
+# -- ax=: draw into the caller's figure, the seaborn way -----------------------------------------
+
+AX_CASES = {
+    "monthly_trend": lambda df, ax: plots.monthly_trend(df, "visits", region="庚县", lang="en", ax=ax),
+    "monthly_counts": lambda df, ax: plots.monthly_counts(pd.Series([3.0, float("nan"), 7.0], index=["2023-01", "2023-02", "2023-03"]),
+                                                          lang="en", ax=ax),
+    "yoy_bars": lambda df, ax: plots.yoy_bars(plots.compare.visits_by_level(df, year=2019), label_column="level",
+                                              lang="en", ax=ax),
+    "five_declines_chart": lambda df, ax: plots.five_declines_chart(df, year=2019, region="庚县", lang="en", ax=ax),
+    "hotspot_heatmap": lambda df, ax: plots.hotspot_heatmap(df, "2022Q3", lang="en", ax=ax),
+    "category_share_change": lambda df, ax: plots.category_share_change(df, year=2022, region="甲区", lang="en", ax=ax),
+    "three_rates_chart": lambda df, ax: plots.three_rates_chart(df, "2022", region="甲区", lang="en", ax=ax),
+}
+
+
+def test_every_plot_function_takes_ax():
+    import inspect
+
+    drawing = [n for n in plots.__all__ if callable(getattr(plots, n)) and n not in ("resolve_lang", "heatmap_counts")
+               and not isinstance(getattr(plots, n), type)]
+    assert sorted(drawing) == sorted(AX_CASES)
+    for name in drawing:
+        assert "ax" in inspect.signature(getattr(plots, name)).parameters, name
+
+
+@pytest.mark.parametrize("name", sorted(AX_CASES))
+def test_ax_draws_on_the_given_axes_and_returns_it(reference_df, name):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    try:
+        out = AX_CASES[name](reference_df, axes[1])
+        assert out is axes[1]
+        assert out.figure is fig
+        drawn = axes[1].patches or axes[1].lines or axes[1].collections or axes[1].texts
+        assert drawn, "nothing drawn on the given axes"
+        assert not (axes[0].patches or axes[0].lines or axes[0].collections)  # the other one untouched
+    finally:
+        plt.close(fig)
+
+
+def test_without_ax_a_figure_is_returned(reference_df):
+    from matplotlib.figure import Figure
+
+    fig = plots.five_declines_chart(reference_df, year=2019, lang="en")
+    assert isinstance(fig, Figure)
+
+
+def test_ax_must_be_axes(reference_df):
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        plots.five_declines_chart(reference_df, year=2019, lang="en", ax="left")

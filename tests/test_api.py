@@ -1,0 +1,75 @@
+"""The researcher's API is consistent: modules list only their API, every figure function
+takes region=, pa.load_reference() loads the bundled register."""
+
+import inspect
+
+import pandas as pd
+import pytest
+
+import petition_analysis as pa
+from petition_analysis.analysis import compare, hotspots, models, petitioners, rates, registry, stats, validation, workdays
+from petition_analysis.publish import plots
+from petition_analysis import reference
+
+MODULES = [compare, hotspots, models, petitioners, rates, registry, stats, validation, workdays, plots, reference]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_dir_shows_only_the_api(module):
+    names = dir(module)
+    assert names == sorted(module.__all__)
+    for imported in ("np", "pd", "math", "warnings", "sps"):
+        assert imported not in names
+    for name in module.__all__:  # and everything listed exists
+        assert hasattr(module, name), name
+
+
+#: Every public function that computes figures from canonical rows.
+FIGURE_FUNCTIONS = [pa.count, pa.compare_periods, pa.headline_figures, pa.five_declines, pa.visits_by_level,
+                    pa.leapfrog_by_level, pa.channel_mix, pa.three_rates, pa.rank_categories, pa.emerging_hotspots,
+                    pa.seasonal_peaks, pa.share_change_scan, pa.accumulated_cases, pa.repeat_concentration,
+                    pa.build_registry]
+
+
+@pytest.mark.parametrize("func", FIGURE_FUNCTIONS, ids=lambda f: f.__name__)
+def test_region_everywhere(func):
+    assert "region" in inspect.signature(func).parameters
+
+
+def test_region_selects_the_county(reference_df):
+    geng = reference_df[reference_df.region == "庚县"]
+    r = pa.rank_categories(reference_df, year=2022, region="庚县")
+    assert r["current"].sum() == (geng.received_date.dt.year == 2022).sum()
+    rates_county = pa.three_rates(reference_df, "2022", region="庚县")
+    rates_own = pa.three_rates(geng, "2022", as_of=reference_df.received_date.max())
+    pd.testing.assert_frame_equal(rates_county, rates_own)
+    conc = pa.repeat_concentration(reference_df, "2022", region="庚县")
+    assert conc["items"] == geng.loc[(geng.received_date.dt.year == 2022) & geng.petitioner_id.notna()].shape[0]
+    acc = pa.accumulated_cases(reference_df, region="庚县")
+    assert set(acc.petitioner_id) <= set(geng.petitioner_id.dropna().astype(str))
+    flags = pa.emerging_hotspots(reference_df, quarters=["2022Q3"], region="庚县")
+    assert set(flags.region) == {"庚县"}
+    scan = pa.share_change_scan(reference_df, years=[2022], region="庚县")
+    assert scan["year"].unique().tolist() == [2022]
+
+
+def test_unknown_region_and_years_outside_the_data(reference_df):
+    with pytest.raises(ValueError, match="Did you mean '庚县'"):
+        pa.rank_categories(reference_df, year=2022, region="庚")
+    with pytest.raises(ValueError, match="compares 2014 with 2013"):
+        pa.rank_categories(reference_df, year=2014)
+    with pytest.raises(ValueError, match="no rows in 2013"):
+        pa.share_change_scan(reference_df, years=[2014])
+    with pytest.raises(ValueError, match="outside the data"):
+        pa.repeat_concentration(reference_df, "2030")
+    with pytest.raises(KeyError, match="Did you mean 'region'"):
+        pa.three_rates(reference_df, "2022", by="county")
+
+
+def test_load_reference():
+    df = pa.load_reference()
+    assert df is not pa.load_reference()  # a copy each time: callers may change it
+    pd.testing.assert_frame_equal(df, pd.read_parquet(reference.reference_path()))
+    pa.validate(df)
+    assert (df["received_date"].dt.year.min(), df["received_date"].dt.year.max()) == (2014, 2023)
+    assert "load_reference" in pa.__all__

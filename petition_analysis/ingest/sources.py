@@ -74,7 +74,7 @@ class Sources:
     @property
     def sha256(self) -> str:
         """The input's SHA-256: the file's own for one file; for several, the SHA-256 of
-        their SHA-256s in order (moving or renaming the files does not change it)."""
+        their sorted SHA-256s (moving or renaming the files does not change it)."""
         return sha256_of_files([f["sha256"] for f in self.files])
 
     @property
@@ -87,14 +87,15 @@ class Sources:
 
 
 def sha256_of_files(shas: list[str]) -> str:
-    """One file's SHA-256, or the SHA-256 of several files' SHA-256s (one per line).
+    """One file's SHA-256, or the SHA-256 of several files' SHA-256s, sorted, one per line
+    (so the same files give the same value whatever their names and order).
 
-    >>> sha256_of_files(["ab"]), sha256_of_files(["ab", "cd"])[:12]
-    ('ab', '5141648ccbe9')
+    >>> sha256_of_files(["ab"]), sha256_of_files(["ab", "cd"])[:12], sha256_of_files(["cd", "ab"])[:12]
+    ('ab', '5141648ccbe9', '5141648ccbe9')
     """
     if len(shas) == 1:
         return shas[0]
-    return hashlib.sha256("".join(s + "\n" for s in shas).encode("ascii")).hexdigest()
+    return hashlib.sha256("".join(s + "\n" for s in sorted(shas)).encode("ascii")).hexdigest()
 
 
 def is_dataset(path: str | Path) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -21,6 +22,7 @@ def _year(fig: str):
     return data.registry(2023, None)[fig]
 
 
+@functools.cache
 def _items() -> pd.DataFrame:
     from .. import periods
 

@@ -117,22 +117,27 @@ def protection(quarter: str = QUARTER):
     return protect(cells, k=K)
 
 
+@functools.cache
+def _attack_q4() -> pd.DataFrame:
+    return attack(visits_table())
+
+
 def _pinned() -> int:
-    a = attack(visits_table())
+    a = _attack_q4()
     return int((a["lo"] == a["hi"]).sum())
 
 
 def target_cell() -> tuple[str, str]:
     """The hidden cell exercise 7.2 asks about: the first, in table order, that the attack
     narrows without pinning it."""
-    a = attack(visits_table())
+    a = _attack_q4()
     part = a[(a["lo"] < a["hi"]) & ((a["lo"] > 1) | (a["hi"] < K - 1))]
     row = (part if len(part) else a).iloc[0]
     return (row["region"], row["level"])
 
 
 def _range() -> tuple[int, int]:
-    a = attack(visits_table()).set_index(["region", "level"])
+    a = _attack_q4().set_index(["region", "level"])
     lo, hi = a.loc[target_cell(), ["lo", "hi"]]
     return (int(lo), int(hi))
 
@@ -166,7 +171,7 @@ EXERCISES = [
               "en": "For each hidden cell, find its smallest and largest value given everything printed (milp), and "
                     "count the cells where the two are equal."},
         mistakes=[
-            Mistake("all_hidden", lambda: len(attack(visits_table())),
+            Mistake("all_hidden", lambda: len(_attack_q4()),
                     {"zh": "这是被隐藏的格子总数。不是每个都能被精确还原：有的只能缩小范围，有的仍在 1 到 4 之间都有可能。",
                      "en": "that is how many cells are hidden. Not all of them can be recovered exactly: some can only "
                            "be narrowed, some may still be anything from 1 to 4."}),

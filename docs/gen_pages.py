@@ -65,6 +65,7 @@ def cli_page() -> str:
 
 def example_report() -> str:
     """Run the annual report of the bundled data and copy its HTML and JSON into the site."""
+    from petition_analysis.analysis.registry import VERDICTS
     from petition_analysis.publish.reports import run
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +91,7 @@ def example_report() -> str:
         "",
         f"For instance all items: {items['current']:,} against {items['previous']:,} "
         f"(rate ratio {items['rate_ratio']:.3f}, {100 * items['ci_level']:.1f} % interval "
-        f"{items['ci_low']:.3f}–{items['ci_high']:.3f}): **{items['assessment']}**.",
+        f"{items['ci_low']:.3f}–{items['ci_high']:.3f}): **{VERDICTS[items['assessment']]['en']}**.",
         "",
         f'<iframe src="examples/{name}" title="Example annual report" '
         'style="width:100%;height:80vh;border:1px solid #ccc"></iframe>',

@@ -164,7 +164,8 @@ def monthly_trend(df: pd.DataFrame, where=None, *, region=None, lang: str = "zh"
         fig, ax = _canvas(ax)
         ax.plot(y.index, y.to_numpy(), marker="o", ms=3, lw=1, label=_t("observed", lang))
         ax.plot(fit.fitted.index, fit.fitted.to_numpy(), lw=2, label=_t("fitted", lang))
-        ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), title=_t("trend_title", lang))
+        where = (region if lang == "zh" else _region_label(region, "en")) + " " if region else ""
+        ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), title=where + _t("trend_title", lang))
         ax.legend()
     return _done(fig, ax, given)
 

@@ -248,17 +248,27 @@ def export_html(ipynb: str | Path, html: str | Path, title: str | None = None, l
     return html
 
 
-def external_references(page: str) -> list[str]:
-    """Every reference in ``page`` that a browser would fetch from outside the file: ``src``,
-    ``href``, ``srcset``, ``poster``, ``action`` and CSS ``url()``/``@import`` values that are
-    neither ``data:`` URIs nor ``#`` anchors. A report that can be mailed has none.
+def external_references(page: str, links: bool = True) -> list[str]:
+    """Every reference in ``page`` to something outside the file: what a browser fetches by
+    itself (``src``, ``srcset``, ``poster``, ``data``, ``action``, a ``<link>``'s ``href``,
+    CSS ``url()`` and ``@import``) and, with ``links``, where an ``<a>`` leads, unless it is
+    a ``data:`` URI or a ``#`` anchor. A report that can be mailed has none; a batch index
+    links its reports by relative paths (``links=False`` checks only what it loads).
 
     >>> external_references('<img src="data:image/png;base64,AA"><a href="#s1">x</a>')
     []
     >>> external_references('<script src="https://cdn.example/require.js"></script>')
     ['https://cdn.example/require.js']
+    >>> external_references('<a href="annual/2023/a.html">a</a>', links=False)
+    []
     """
-    found = re.findall(r"""\b(?:src|href|srcset|poster|action|data)\s*=\s*["']?([^"'\s>]+)""", page, flags=re.I)
+    found = []
+    for tag, attrs in re.findall(r"<([a-zA-Z][\w-]*)\b([^>]*)>", page):
+        for name, value in re.findall(r"""\b(src|href|srcset|poster|data|action)\s*=\s*["']?([^"'\s>]+)""", attrs,
+                                      flags=re.I):
+            if name.lower() == "href" and tag.lower() == "a" and not links:
+                continue
+            found.append(value)
     found += re.findall(r"""url\(\s*["']?([^"')\s]+)""", page, flags=re.I)
     found += re.findall(r"""@import\s+["']([^"']+)""", page, flags=re.I)
     return [ref for ref in found if not ref.lower().startswith(("data:", "#"))]

@@ -403,7 +403,7 @@ def _all_reference_regions(df) -> bool:
     from .synth.city import regions as city_regions
 
     names = set(df["region"].astype("str").unique()) if len(df) else set()
-    return names <= set(city_regions()["zh"]) | {"其他"}
+    return names <= set(city_regions()["zh"]) | {"其他区域", "其他"}  # and the catch-all label of cleaning
 
 
 # --------------------------------------------------------------------------- the office in force

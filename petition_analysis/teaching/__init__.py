@@ -9,11 +9,11 @@ names the misconception without giving the answer away.
 >>> from petition_analysis import teaching
 >>> teaching.use_language("en")
 >>> print(teaching.check("1.3", 1.96).message)
-not quite. check the sign: did the items rise or fall? A fall is negative (current − previous).
+Not quite: the sign is wrong. Did the items rise or fall? A fall is negative (current − previous).
 >>> teaching.check("1.1", "28,792").correct
 True
 >>> print(teaching.check("1.1", (28, 792)).message)
-not quite. Python reads 28,792 without quotes as the tuple (28, 792): in Python a comma separates items, it is not a thousands separator. Write 28792, or "28,792" in quotes.
+Not quite: Python reads 28,792 without quotes as the tuple (28, 792): in Python a comma separates items, it is not a thousands separator. Write 28792, or "28,792" in quotes.
 >>> teaching.use_language("zh"); print(teaching.check("3.1", 0.05).message)
 还不对。这是每一次检验的误报率。题目问的是所有格子加起来预计误报多少格。
 >>> teaching.use_language("en")

@@ -13,9 +13,9 @@ tuple ``(28, 792)``), and returns :class:`Feedback`.
 ...               explain={"zh": "1 + 1 = 2。", "en": "1 + 1 = 2."},
 ...               hint={"zh": "数一数。", "en": "Count."},
 ...               mistakes=[Mistake("concatenated", lambda: 11,
-...                                 {"zh": "这是把两个 1 拼在一起。", "en": "That joins the two ones as text."})])
+...                                 {"zh": "这是把两个 1 拼在一起。", "en": "that joins the two ones as text."})])
 >>> print(ex.check(11, "en").message)
-not quite. That joins the two ones as text.
+Not quite: that joins the two ones as text.
 >>> ex.check("2", "en").correct, ex.check((1, 1), "en").mistake
 (True, 'tuple')
 """
@@ -35,9 +35,10 @@ __all__ = ["Feedback", "Mistake", "Exercise", "parse_number", "parse_interval", 
 LANGS = ("zh", "en")
 
 _WORDS = {
-    "correct": {"zh": "正确。", "en": "correct."},
-    "wrong": {"zh": "还不对。", "en": "not quite."},
-    "unanswered": {"zh": "尚未作答。", "en": "not answered yet."},
+    "correct": {"zh": "正确。", "en": "Correct."},
+    "wrong": {"zh": "还不对。", "en": "Not quite:"},
+    "wrong_generic": {"zh": "还不对。", "en": "Not quite."},
+    "unanswered": {"zh": "尚未作答。", "en": "Not answered yet."},
     "hint": {"zh": "提示：", "en": "Hint: "},
     "exercise": {"zh": "练习", "en": "Exercise"},
 }
@@ -152,7 +153,8 @@ class Exercise:
                 parsed, _as_kind(self.kind, m.value()), self.tol if m.tol is None else m.tol)
             if hit:
                 return Feedback(self.id, False, f"{_WORDS['wrong'][lang]}{_SEP[lang]}{m.hint[lang]}", m.key, lang)
-        return Feedback(self.id, False, f"{_WORDS['wrong'][lang]}{_SEP[lang]}{_WORDS['hint'][lang]}{self.hint[lang]}", None, lang)
+        return Feedback(self.id, False, f"{_WORDS['wrong_generic'][lang]}{_SEP[lang]}{_WORDS['hint'][lang]}{self.hint[lang]}",
+                        None, lang)
 
     def forms(self) -> list[str]:
         """Strings that would give this exercise's answer away if a lesson printed them."""
@@ -189,8 +191,10 @@ _MSG = {
               "it is not a thousands separator. Write {joined}, or \"{text}\" in quotes.",
     },
     "tuple": {
-        "zh": "你传入的是一个元组 {tup}（几个值用逗号隔开），这道题只要一个数。",
-        "en": "you passed a tuple {tup} (several values separated by commas); this exercise wants one number.",
+        "zh": "你传入的是一个元组 {tup}（几个值用逗号隔开），这道题只要一个数。如果这是 df.shape，行数是它的第一个值，"
+              "也可以直接用 len(df)。",
+        "en": "you passed a tuple {tup} (several values separated by commas); this exercise wants one number. If it is "
+              "df.shape, the number of rows is its first value, or simply len(df).",
     },
     "not_number": {
         "zh": "请填一个数，例如 12345 或 -1.23（也可以写成字符串 \"12,345\"）。",
@@ -210,10 +214,6 @@ _MSG = {
               "或先求和/计数。",
         "en": "you passed a {what} of {n} values; this exercise wants one number. Pick the value you need "
               "(e.g. with .loc[...]) or sum/count first.",
-    },
-    "percent_string": {
-        "zh": "",
-        "en": "",
     },
     "interval": {
         "zh": "请用一对数 (下限, 上限) 作答，例如 (0.85, 1.12)。",
@@ -273,7 +273,7 @@ def parse_number(answer: Any, lang: str = "en") -> float | Feedback:
     >>> parse_number("28,792"), parse_number("−1.96 %"), parse_number(np.int64(7))
     (28792.0, -1.96, 7.0)
     >>> print(parse_number((28, 792)).message)
-    not quite. Python reads 28,792 without quotes as the tuple (28, 792): in Python a comma separates items, it is not a thousands separator. Write 28792, or "28,792" in quotes.
+    Not quite: Python reads 28,792 without quotes as the tuple (28, 792): in Python a comma separates items, it is not a thousands separator. Write 28792, or "28,792" in quotes.
     """
     answer = _scalar(answer)
     if isinstance(answer, bool):
@@ -282,8 +282,8 @@ def parse_number(answer: Any, lang: str = "en") -> float | Feedback:
         n = answer.size if hasattr(answer, "size") else len(answer)
         if n == 1:
             return parse_number(np.asarray(answer).ravel()[0], lang)
-        what = {"zh": {pd.Series: "Series", pd.DataFrame: "DataFrame"}, "en": {pd.Series: "Series", pd.DataFrame: "DataFrame"}}
-        name = what[lang].get(type(answer), "数组" if lang == "zh" else "sequence")
+        name = type(answer).__name__ if isinstance(answer, (pd.Series, pd.DataFrame, pd.Index)) else (
+            "数组" if lang == "zh" else "sequence")
         return _wrong("series", lang, n=n, what=name)
     if isinstance(answer, tuple):
         if (len(answer) >= 2 and all(isinstance(_scalar(x), int) and not isinstance(x, bool) for x in answer)

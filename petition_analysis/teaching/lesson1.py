@@ -106,7 +106,7 @@ EXERCISES = [
                            "divide by the same period of the previous year."}),
             Mistake("sign", lambda: -_fig("items", "change_pct"),
                     {"zh": "符号反了：先看件次是升了还是降了，下降应为负数（本期 − 上年同期）。",
-                     "en": "check the sign: did the items rise or fall? A fall is negative (current − previous)."}),
+                     "en": "the sign is wrong. Did the items rise or fall? A fall is negative (current − previous)."}),
             Mistake("proportion", lambda: _fig("items", "change_pct") / 100, tol=0.00006,
                     hint={"zh": "这是比例，不是百分数：再乘以 100。",
                      "en": "that is a proportion, not a percentage: multiply by 100."}),

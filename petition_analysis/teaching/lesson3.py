@@ -85,7 +85,7 @@ class _HotspotExercise(Exercise):
     def parse(self, answer, lang):
         got = _normalize_hotspot(answer)
         if isinstance(got, Feedback):
-            return Feedback(self.id, False, ("还不对。" if lang == "zh" else "not quite. ") + _FORM[lang], "form", lang)
+            return Feedback(self.id, False, ("还不对。" if lang == "zh" else "Not quite: ") + _FORM[lang], "form", lang)
         return got
 
 

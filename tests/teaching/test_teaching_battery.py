@@ -159,7 +159,7 @@ def test_a_wrong_answer_gets_the_hint_for_its_mistake(ex, answer, mistake):
         fb = check(ex, answer, lang=lang)
         assert fb.correct is False, f"{ex} accepted {answer!r}"
         assert fb.mistake == mistake, f"{ex} {answer!r} ({lang}): {fb.mistake} — {fb.message}"
-        assert fb.message.startswith("还不对。" if lang == "zh" else "not quite.")
+        assert fb.message.startswith("还不对。" if lang == "zh" else ("Not quite:", "Not quite."))
         if lang == "zh":
             assert CJK.search(fb.message[4:])
         for form in _answer_forms(ex):

@@ -54,7 +54,7 @@ def test_calibration_figures_of_the_work_summary():
 def test_every_exercise_accepts_its_answer_in_both_languages(ex, lang):
     fb = check(ex, expected(ex), lang=lang)
     assert fb.correct is True
-    assert fb.message.startswith("正确。" if lang == "zh" else "correct.")
+    assert fb.message.startswith("正确。" if lang == "zh" else "Correct.")
     if lang == "zh":
         assert CJK.search(fb.message[3:])
 
@@ -152,7 +152,7 @@ def test_sets_accept_lists_tuples_labels_and_figure_ids():
 
 def test_not_answered_yet_and_unknown_exercise():
     fb = check("1.1", None)
-    assert fb.correct is None and fb.message.startswith("not answered yet.") and "20 December" in fb.message
+    assert fb.correct is None and fb.message.startswith("Not answered yet.") and "20 December" in fb.message
     assert check("1.1", ..., lang="zh").message.startswith("尚未作答。")
     with pytest.raises(KeyError, match="no exercise '9.9'"):
         check("9.9", 1)

@@ -132,7 +132,7 @@ def test_executed_lessons_show_no_answer_above_its_exercise(path):
         shown = "\n".join(c.source + "\n" + _outputs_text(c) for c in nb.cells[:i + 1])
         assert not _leaks(shown, ex), f"{_rel(path)}: the answer to {ex} is shown above it: {_leaks(shown, ex)}"
         own = _outputs_text(nb.cells[i])
-        assert ("尚未作答" if lang == "zh" else "not answered yet") in own
+        assert ("尚未作答" if lang == "zh" else "Not answered yet") in own
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
 
 

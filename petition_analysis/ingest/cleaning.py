@@ -69,6 +69,8 @@ __all__ = [
     "protect_case_ids",
     "pseudonymize_petitioners",
     "mask_summary",
+    "parse_board_fields",
+    "predict_categories",
     "derive_flags",
     "split_result",
     "clean_labels",
@@ -659,19 +661,27 @@ def gate_regions(data: pd.DataFrame, log: CleanLog | None = None, *, canonical: 
 
 
 def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: dict | None = None,
-                     sub_values: dict | None = None) -> pd.DataFrame:
+                     sub_values: dict | None = None, constant: bool = False) -> pd.DataFrame:
     """``category`` through the taxonomy and the 2018 crosswalk (unknown → ``other``,
     counted in the log) and ``subcategory`` (unknown → empty, counted)."""
     years = df["received_date"].dt.year.fillna(2000).astype(int)
-    cat, unknown = parse.parse_category(_raw(df, "category"), years, values)
+    raw = _raw(df, "category")
+    cat, unknown = parse.parse_category(raw, years, values)
     df["category"] = cat
+    # 分类来源: the export's label, or the mapping (a values: entry or a constant). A blank
+    # label (or no category column) is predicted from the text later (predict_categories).
+    blank = normalize_text(raw).fillna("").eq("")
+    mapped = normalize_text(raw).isin([str(k).strip() for k in (values or {})]) if values else pd.Series(False, index=df.index)
+    df["_category_blank"] = blank.to_numpy(dtype=bool)
+    df["category_source"] = np.where(mapped.to_numpy(dtype=bool) | constant, "mapped", "given")
+    unknown = unknown & ~blank
     sub, sub_unknown = parse.parse_subcategory(_raw(df, "subcategory"), sub_values)
     df["subcategory"] = sub
     _mark_unmapped(df, "category", unknown)
     _mark_unmapped(df, "subcategory", sub_unknown)
     if log is not None:
         kept = _kept(df)
-        log.count_labels("category", _normalized(df, "category", unknown & kept).fillna("(blank)"))
+        log.count_labels("category", _normalized(df, "category", unknown & kept))
         log.count_labels("subcategory", _normalized(df, "subcategory", sub_unknown & kept))
     return df
 
@@ -860,6 +870,76 @@ def mask_summary(df: pd.DataFrame, log: CleanLog | None = None) -> pd.DataFrame:
     return df
 
 
+def parse_board_fields(df: pd.DataFrame, log: CleanLog | None = None, *, date_formats: dict | None = None) -> pd.DataFrame:
+    """Message-board fields, when the export has them: ``likes`` and ``dislikes`` (点赞数,
+    反对数: blank → 0; a value that is not a whole number ≥ 0 → 0, counted in the log),
+    ``replied_date`` (答复时间; before the message → empty, counted) and ``subject`` and
+    ``reply`` (留言主题, 答复意见) masked like ``summary``."""
+    date_formats = date_formats or {}
+    kept = _kept(df)
+    for fld in ("likes", "dislikes"):
+        if f"raw:{fld}" not in df:
+            continue
+        text = normalize_text(df[f"raw:{fld}"]).fillna("")
+        num = pd.to_numeric(text.str.replace(",", "", regex=False).where(text.ne("")), errors="coerce")
+        bad = (num.isna() & text.ne("")) | (num < 0) | (num != num.round()) | (num > 2**31 - 1)
+        if log is not None and (bad & kept).any():
+            log.warn_count(fld + ": {n} value(s) are not whole numbers of at least 0 and were read as 0",
+                           int((bad & kept).sum()))
+        df[fld] = num.where(~bad, 0).fillna(0).astype("int32")
+    if "raw:replied_date" in df:
+        raw = df["raw:replied_date"]
+        d = parse.parse_dates(raw, date_formats.get("replied_date", date_formats.get("all")))
+        bad = d.isna() & normalize_text(raw).fillna("").ne("") & kept
+        if log is not None and bad.any():
+            log.warn_count("replied_date: {n} value(s) could not be read as dates and were left empty", int(bad.sum()))
+        early = (d < df["received_date"]).fillna(False) & kept
+        if log is not None and early.any():
+            log.warn_count("{n} row(s): replied_date before received_date; replied_date left empty", int(early.sum()))
+        df["replied_date"] = d.where(~early)
+    names = _blank_to_na(df["raw:name"]) if "raw:name" in df else None
+    for fld in ("subject", "reply"):
+        if f"raw:{fld}" in df:
+            text = df[f"raw:{fld}"].astype("str").str.strip()
+            text = text.where(text.fillna("").ne(""))
+            df[fld] = mask_text(text, names=names) if text.notna().any() else text
+    return df
+
+
+#: What the log says when categories were predicted ({n}: rows; see docs/classification.md).
+PREDICTED_WARNING = ("{n} row(s) had no category: it was predicted from the message text "
+                     "(category_source 'predicted'; below the confidence threshold it stays 'other')")
+UNCLASSIFIED_WARNING = "{n} row(s) had no category and no text to predict it from: category 'other' (category_source 'unclassified')"
+
+
+def predict_categories(df: pd.DataFrame, log: CleanLog | None = None, *, model=None,
+                       threshold: float | None = None) -> pd.DataFrame:
+    """Predict the category of the kept rows without one (a blank label, or no category
+    column) from their masked subject and summary, with ``model`` (default: the built-in
+    keyword model; see :mod:`petition_analysis.classify`). Adds ``category_confidence``
+    and sets ``category_source`` to ``predicted`` (or ``unclassified`` without text); a
+    frame with nothing to predict is left as it is, unless ``model`` was given."""
+    todo = df["_category_blank"].to_numpy(dtype=bool) & _kept(df).to_numpy()
+    if not todo.any() and model is None:
+        return df
+    from ..classify import message_text, predict_categories as _predict
+
+    df["category_confidence"] = 1.0
+    if todo.any():
+        sub = df.loc[todo]
+        pred = _predict(message_text(sub), sub["received_date"].dt.year, model=model, threshold=threshold)
+        df.loc[todo, "category"] = pred["category"].to_numpy()
+        df.loc[todo, "category_confidence"] = pred["confidence"].to_numpy()
+        has_text = pred["has_text"].to_numpy(dtype=bool)
+        df.loc[todo, "category_source"] = np.where(has_text, "predicted", "unclassified")
+        if log is not None:
+            if has_text.any():
+                log.warn_count(PREDICTED_WARNING, int(has_text.sum()))
+            if (~has_text).any():
+                log.warn_count(UNCLASSIFIED_WARNING, int((~has_text).sum()))
+    return df
+
+
 def derive_flags(df: pd.DataFrame, log: CleanLog | None = None, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
                  repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, repeats: bool = True) -> pd.DataFrame:
     """``is_collective`` (threshold) and ``is_repeat`` (same petitioner and crosswalked
@@ -939,7 +1019,10 @@ def split_result(df: pd.DataFrame, log: CleanLog | None = None, *, headers: dict
 
 def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
     """The canonical table of the kept rows of a finished work frame."""
-    data = kept[schema.column_names()].copy()
+    optional = [c.name for c in schema.OPTIONAL_COLUMNS if c.name in kept]
+    if "category_confidence" not in kept:  # nothing was predicted: no prediction columns
+        optional = [c for c in optional if c != "category_source"]
+    data = kept[schema.column_names() + optional].copy()
     if provenance:
         label = kept["_file"].astype("str")
         sheet = kept["_sheet"]
@@ -947,7 +1030,31 @@ def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
         data["source_row"] = kept["_row"]
     data = schema.coerce(data.reset_index(drop=True))
     data["region"] = data["region"].astype("category")
+    if provenance and optional:  # provenance last, as before
+        data = data[schema.column_names() + optional + ["source_file", "source_row"]]
     return data
+
+
+#: Values of an optional column in rows of a chunk or file that did not have it.
+_OPTIONAL_DEFAULTS = {"category_source": "given", "category_confidence": 1.0, "likes": 0, "dislikes": 0}
+
+
+def align_optional(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give every canonical frame the optional columns any of them has (a chunk where no
+    category was predicted gets ``category_source`` ``given``), in one column order."""
+    have = {c for f in frames for c in f.columns}
+    optional = [c.name for c in schema.OPTIONAL_COLUMNS if c.name in have]
+    if not optional:
+        return frames
+    out = []
+    for f in frames:
+        f = f.copy() if any(c not in f for c in optional) else f
+        for c in optional:
+            if c not in f:
+                f[c] = _OPTIONAL_DEFAULTS.get(c)
+        f = schema.coerce(f[schema.column_names() + optional + [c for c in ("source_file", "source_row") if c in f]])
+        out.append(f)
+    return out
 
 
 def reject_table(rej: pd.DataFrame, headers: dict | None = None, regions: set[str] | None = None) -> pd.DataFrame:
@@ -981,7 +1088,7 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
           repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key: str | bytes | None = None,
           sheet=None, encoding: str | None = None, today: dt.date | str | None = None, provenance: bool = True,
           progress: bool | None = None, chunk_rows: int | None = None,
-          label_min_rows: int = LABEL_MIN_ROWS) -> CleanResult:
+          label_min_rows: int = LABEL_MIN_ROWS, classifier=None, classifier_threshold: float | None = None) -> CleanResult:
     """Clean raw register exports into the canonical table.
 
     ``source`` is a path, a glob pattern, a DataFrame or a list of them. ``mapping`` is a
@@ -995,6 +1102,13 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
     ``label_min_rows`` (the label gate, :func:`gate_regions`): a region label that is not
     canonical (the region dictionary or the mapping's region values) is kept only when it
     appears in at least this many clean rows; others become :data:`OTHER_REGION`.
+
+    ``classifier``: the category model for rows without a category (a blank label or no
+    category column): ``None`` for the built-in keyword model, or a model file from
+    ``petition-analysis classify train`` (:mod:`petition_analysis.classify`).
+    ``classifier_threshold`` overrides the model's confidence threshold, below which a
+    predicted category stays ``other``. Where anything was predicted, ``data`` has
+    ``category_source`` and ``category_confidence``.
 
     ``chunk_rows``: read CSV files in chunks of this many rows, which bounds memory (the
     result is the same). By default a CSV file over :data:`CHUNKED_MIN_BYTES` (32 MB,
@@ -1020,14 +1134,20 @@ def clean(source, mapping=None, *, collective_threshold: int = derive.DEFAULT_CO
         return _clean_in_chunks(items, m, int(chunk_rows), sheet=sheet, encoding=encoding, provenance=provenance,
                                 progress=progress, collective_threshold=collective_threshold,
                                 repeat_window_days=repeat_window_days, pseudonym_key=pseudonym_key, today=today,
-                                label_min_rows=label_min_rows)
+                                label_min_rows=label_min_rows, classifier=classifier,
+                                classifier_threshold=classifier_threshold)
     log = CleanLog()
     tables = read_tables(items, sheet=sheet, encoding=encoding)
     df, headers = work_frame(tables, m, log, label=str(source))
     if len(df) == 0:  # header only: nothing to parse
         return CleanResult(_empty_data(provenance), _empty_rejects(), log)
+    if classifier is not None:
+        from ..classify import load_model
+
+        classifier = load_model(classifier)  # a bad model file fails before any step runs
     df = run_steps(df, m, log, collective_threshold=collective_threshold, repeat_window_days=repeat_window_days,
-                   pseudonym_key=pseudonym_key, today=today, progress=progress)
+                   pseudonym_key=pseudonym_key, today=today, progress=progress, classifier=classifier,
+                   threshold=classifier_threshold)
     regions = canonical_regions(m)
     data, rejects = split_result(df, log, headers=headers, provenance=provenance, regions=regions)
     data = gate_regions(data, log, canonical=regions, min_rows=label_min_rows)
@@ -1210,7 +1330,8 @@ def _concat_chunks(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encoding, provenance: bool, progress,
                      collective_threshold: int, repeat_window_days: int, pseudonym_key, today,
-                     label_min_rows: int = LABEL_MIN_ROWS) -> CleanResult:
+                     label_min_rows: int = LABEL_MIN_ROWS, classifier=None,
+                     classifier_threshold: float | None = None) -> CleanResult:
     """:func:`clean` chunk by chunk: each chunk runs every step (exact copies and reused
     case numbers checked against the chunks before it) and is split into data and rejects
     at once, so that only one chunk's raw text is in memory; repeats are linked at the end
@@ -1218,6 +1339,10 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
     from tqdm.auto import tqdm
 
     key, key_source = resolve_key(pseudonym_key)  # one key for every chunk
+    if classifier is not None:
+        from ..classify import load_model
+
+        classifier = load_model(classifier)
     log, earlier = CleanLog(), EarlierChunks()
     datas, rejected, source_repeat, all_headers = [], [], [], {}
     chunks_with_rows = chunks_without_dates = 0
@@ -1227,7 +1352,7 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
         if len(df):
             df = run_steps(df, m, chunk_log, collective_threshold=collective_threshold,
                            repeat_window_days=repeat_window_days, pseudonym_key=key, today=today, progress=False,
-                           earlier=earlier)
+                           earlier=earlier, classifier=classifier, threshold=classifier_threshold)
             kept = _kept(df)
             source_repeat.append(df.loc[kept, "_source_repeat"].to_numpy(dtype=bool))
             datas.append(data_table(df[kept], provenance=provenance))
@@ -1250,6 +1375,7 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
         log.warn(RANDOM_KEY_WARNING)
     if not datas:
         return CleanResult(_empty_data(provenance), _empty_rejects(), log)
+    datas = align_optional(datas)
     data = _concat_chunks(datas)
     rejected = pd.concat(rejected, ignore_index=True)
     for c in _raw_columns(rejected):  # a column missing from some files is "" there, as in one work frame
@@ -1299,8 +1425,12 @@ def work_frame(tables: list[RawTable], m: Mapping, log: CleanLog, *, label: str 
 
 def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
               repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, pseudonym_key=None, today=None,
-              progress: bool | None = None, cross_row: bool = True, earlier: EarlierChunks | None = None) -> pd.DataFrame:
+              progress: bool | None = None, cross_row: bool = True, earlier: EarlierChunks | None = None,
+              classifier=None, threshold: float | None = None) -> pd.DataFrame:
     """Every cleaning step, in order, on a work frame.
+
+    ``classifier`` and ``threshold`` predict the categories of rows without one
+    (:func:`predict_categories`).
 
     With ``earlier`` (a chunk of a bigger input) the steps that compare rows also compare
     with the chunks before, and repeat linking is left to the caller, over every chunk.
@@ -1319,13 +1449,16 @@ def run_steps(df: pd.DataFrame, m: Mapping, log: CleanLog, *, collective_thresho
         (parse_persons, {}),
         (parse_level, {"values": vals.get("level")}),
         (parse_region, {"values": vals.get("region")}),
-        (parse_categories, {"values": vals.get("category"), "sub_values": vals.get("subcategory")}),
+        (parse_categories, {"values": vals.get("category"), "sub_values": vals.get("subcategory"),
+                            "constant": m.constants.get("category") is not None}),
         (parse_handling, {"values": vals, "date_formats": m.date_formats}),
         (assign_case_ids, {}),
         (mark_duplicate_case_ids, {"earlier": earlier}),
         (protect_case_ids, {"key": pseudonym_key}),
         (pseudonymize_petitioners, {"key": pseudonym_key}),
         (mask_summary, {}),
+        (parse_board_fields, {"date_formats": m.date_formats}),
+        (predict_categories, {"model": classifier, "threshold": threshold}),
         (derive_flags, {"collective_threshold": collective_threshold, "repeat_window_days": repeat_window_days,
                         "repeats": not chunked}),
     ]

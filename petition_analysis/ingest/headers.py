@@ -1,6 +1,6 @@
 """Headers: the built-in header dictionary, the YAML mapping file, and header detection.
 
-A raw header is mapped to a *field*: a canonical column (``DESIGN.md`` §2) or one of the
+A raw header is mapped to a *field*: a canonical column (``docs/schema.md``) or one of the
 helper roles below, which feed the privacy step and never reach the clean table:
 
 - ``name``, ``id_number``, ``phone``, ``address``, ``email``: personal data (信访人, 身份证号 …);
@@ -63,11 +63,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "leader_received": ("领导接访", "是否领导接访", "领导接待", "leader_received", "leader received"),
     "status": ("办理状态", "状态", "处理状态", "办理情况", "status"),
     "accepted_date": ("受理日期", "受理时间", "accepted_date", "accepted date", "date accepted"),
-    "concluded_date": ("办结日期", "办结时间", "答复时间", "答复日期", "结案日期", "concluded_date", "concluded date",
-                       "date concluded"),
+    "concluded_date": ("办结日期", "办结时间", "结案日期", "concluded_date", "concluded date", "date concluded"),
     "extended": ("是否延期", "延期", "extended"),
     "satisfaction": ("满意度", "评价结果", "满意度评价", "群众评价", "评价", "satisfaction"),
-    "summary": ("诉求", "留言详情", "内容摘要", "主要内容", "反映问题", "诉求内容", "信访内容", "事项摘要", "摘要",
+    "summary": ("诉求", "留言详情", "留言内容", "留言", "内容摘要", "主要内容", "反映问题", "诉求内容", "信访内容", "事项摘要", "摘要",
                 "来信内容", "summary", "content", "details"),
     "petitioner_id": ("petitioner_id", "信访人编号"),
     "is_collective": ("是否集体访", "集体访", "is_collective"),
@@ -81,14 +80,23 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "account": ("留言用户", "用户名", "网名", "账号", "account", "user"),
     "source_file": ("source_file",),
     "source_row": ("source_row",),
-    "ignore": ("序号", "留言主题"),
+    # Message boards (网上留言板, 市长信箱): optional columns of the clean table.
+    "subject": ("留言主题", "主题", "标题", "留言标题", "subject", "title"),
+    "likes": ("点赞数", "点赞", "赞同数", "支持数", "likes"),
+    "dislikes": ("反对数", "反对", "踩", "dislikes"),
+    "replied_date": ("答复时间", "答复日期", "回复时间", "回复日期", "replied_date", "replied date", "reply date"),
+    "reply": ("答复意见", "答复内容", "回复内容", "回复意见", "reply"),
+    "ignore": ("序号",),
 }
 #: Helper roles that carry personal data: used for pseudonyms and masking, then dropped.
 PERSON_FIELDS = ("name", "id_number", "phone", "address", "email", "account")
 ROLE_FIELDS = PERSON_FIELDS + ("repeat_flag", "ignore")
-#: Fields every table needs, from a column or a mapping constant.
-REQUIRED_FIELDS = ("received_date", "channel", "level", "region", "category")
-KNOWN_FIELDS = tuple(schema.column_names()) + ROLE_FIELDS + ("source_file", "source_row")
+#: Fields every table needs, from a column or a mapping constant. The category is not
+#: among them: without one it is predicted from the text (petition_analysis.classify).
+REQUIRED_FIELDS = ("received_date", "channel", "level", "region")
+#: Optional canonical columns a raw header can name (message boards).
+OPTIONAL_FIELDS = ("subject", "likes", "dislikes", "replied_date", "reply")
+KNOWN_FIELDS = tuple(schema.column_names()) + OPTIONAL_FIELDS + ROLE_FIELDS + ("source_file", "source_row")
 _MAPPING_KEYS = {"columns", "values", "constants", "date_formats", "header_row", "sheet", "encoding"}
 
 _BRACKETS = re.compile(r"[（(\[【][^）)\]】]*[）)\]】]")
@@ -165,7 +173,7 @@ class Mapping:
 #: A mapping file larger than this is refused (it is read with a bounded read, so a path
 #: such as /dev/zero cannot fill memory).
 MAX_MAPPING_BYTES = 1 << 20
-_DATE_FIELDS = ("received_date", "accepted_date", "concluded_date", "all")
+_DATE_FIELDS = ("received_date", "accepted_date", "concluded_date", "replied_date", "all")
 #: Fields whose values (``values:`` targets and ``constants:``) must be a known code.
 _CHOICE_FIELDS = ("channel", "level", "status", "satisfaction")
 _FLAG_FIELDS = ("is_leapfrog", "leader_received", "extended", "is_collective", "is_repeat", "repeat_flag")

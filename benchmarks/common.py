@@ -102,6 +102,7 @@ def save(name: str, rows: list[dict], targets: list[dict], notes: str = "") -> P
 
 
 def target(what: str, value: float, limit: float, unit: str = "×") -> dict:
-    met = value <= limit
+    value = float(value)
+    met = bool(value <= limit)
     print(f"target: {what}: {value:,.2f}{unit} (limit {limit:g}{unit}) {'MET' if met else 'NOT MET'}")
     return {"what": what, "value": round(value, 3), "limit": limit, "unit": unit, "met": met}

@@ -38,6 +38,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -137,14 +138,29 @@ def _month_starts(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(first, last_start, freq="MS")
 
 
-def monthly(values: np.ndarray, origin: pd.Timestamp, start, end) -> pd.Series:
-    """Sums of a daily array over the complete months of ``start``..``end``."""
-    months = _month_starts(pd.Timestamp(start), pd.Timestamp(end))
+@functools.lru_cache(maxsize=256)
+def _month_bounds(origin: pd.Timestamp, start: pd.Timestamp, end: pd.Timestamp, n: int):
+    """Month starts of ``start``..``end`` and their day offsets from ``origin`` (clipped to
+    ``0..n``): a report asks for the same few spans once per figure, so they are kept."""
+    months = _month_starts(start, end)
     if len(months) == 0:
-        return pd.Series([], dtype=float, index=months)
+        return months, None
     bounds = np.append(((months - origin).days).to_numpy(), ((months[-1] + pd.offsets.MonthBegin(1)) - origin).days)
+    bounds = np.clip(bounds, 0, n)
+    bounds.flags.writeable = False
+    return months, bounds
+
+
+def monthly(values: np.ndarray, origin: pd.Timestamp, start, end) -> pd.Series:
+    """Sums of a daily array over the complete months of ``start``..``end``.
+
+    >>> monthly(np.ones(70), pd.Timestamp("2019-01-01"), "2019-01-01", "2019-03-10").tolist()
+    [31.0, 28.0]
+    """
+    months, bounds = _month_bounds(pd.Timestamp(origin), pd.Timestamp(start), pd.Timestamp(end), len(values))
+    if bounds is None:
+        return pd.Series([], dtype=float, index=months)
     cum = np.concatenate([[0.0], np.cumsum(values)])
-    bounds = np.clip(bounds, 0, len(values))
     return pd.Series(cum[bounds[1:]] - cum[bounds[:-1]], index=months)
 
 
@@ -161,12 +177,24 @@ def _glm_design(months: pd.DatetimeIndex, *, year_effects: bool, trend: bool) ->
     return X[:, X.any(axis=0)]
 
 
+@functools.lru_cache(maxsize=64)
+def _dispersion_design(month_ns: bytes) -> tuple[np.ndarray, int]:
+    """The design (and its rank) of :func:`within_year_dispersion` for a run of months
+    (their int64 nanoseconds): the same for every figure of a report with the same history."""
+    months = pd.DatetimeIndex(np.frombuffer(month_ns, dtype="datetime64[ns]"))
+    X = _glm_design(months, year_effects=True, trend=False)
+    X.flags.writeable = False
+    return X, int(np.linalg.matrix_rank(X))
+
+
 def _poisson_glm(y: np.ndarray, X: np.ndarray, offset: np.ndarray):
-    import statsmodels.api as sm
+    # The GLM module alone: statsmodels.api imports every model (several times slower).
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return sm.GLM(y, X, family=sm.families.Poisson(), offset=offset).fit()
+        return GLM(y, X, family=families.Poisson(), offset=offset).fit()
 
 
 def within_year_dispersion(counts: pd.Series, exposure: pd.Series, min_months: int = MIN_MONTHS) -> tuple[float, int]:
@@ -189,8 +217,8 @@ def within_year_dispersion(counts: pd.Series, exposure: pd.Series, min_months: i
     if len(counts) < min_months or counts.sum() == 0:
         return float("nan"), 0
     months = pd.DatetimeIndex(counts.index)
-    X = _glm_design(months, year_effects=True, trend=False)
-    df_resid = len(counts) - np.linalg.matrix_rank(X)
+    X, rank = _dispersion_design(months.as_unit("ns").asi8.tobytes())
+    df_resid = len(counts) - rank
     if df_resid <= 0:
         return float("nan"), 0
     fit = _poisson_glm(counts.to_numpy(float), X, np.log(exposure.to_numpy(float)))

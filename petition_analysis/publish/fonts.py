@@ -194,7 +194,9 @@ def font_face_css(text: str, family: str = "Report CJK") -> str | None:
     buf = io.BytesIO()
     subset.save_font(font, buf, options)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (f"@font-face {{font-family: '{family}'; font-weight: 100 900; "
+    # One weight (Regular): the browser then draws bold CJK headings by emboldening it, as
+    # it does the Latin text beside them, instead of mixing bold Latin with regular hanzi.
+    return (f"@font-face {{font-family: '{family}'; font-weight: 400; "
             f"src: url(data:font/woff;base64,{data}) format('woff');}}")
 
 

@@ -68,15 +68,16 @@ body{font-size:9.5pt;line-height:1.5}
 main{max-width:none;padding:0}
 h1{font-size:17pt}
 h2{font-size:12.5pt;margin-top:1.2em}
-h2,h3{break-after:avoid;page-break-after:avoid}
+h2,h3,h2+p,h3+p{break-after:avoid;page-break-after:avoid}
 p{orphans:3;widows:3}
-nav.toc{break-after:page;page-break-after:always;border-left-width:2px}
+nav.toc{border-left-width:2px}
+nav.toc ol{columns:2}
 nav.toc a,a{color:inherit;text-decoration:none}
 .table-wrap{overflow:visible}
 table{font-size:7.6pt;width:100%}
 th,td{padding:.2em .4em;white-space:normal}
 thead{display:table-header-group}
-tr,figure,img{break-inside:avoid;page-break-inside:avoid}
+tr,figure,img,.table-wrap{break-inside:avoid;page-break-inside:avoid}
 figure img{max-height:230mm;width:auto;max-width:100%}
 tbody tr:nth-child(even){background:none}
 section{break-inside:auto}

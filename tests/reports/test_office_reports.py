@@ -119,6 +119,11 @@ def test_a_single_year_suggests_adding_the_previous_years_file(xian):
     assert f"--data {Path(xian[1]).with_name('y2022.parquet')} --data {xian[1]}" in message
 
 
+def test_two_years_are_too_few_for_hotspots_and_the_message_says_what_to_add(xian):
+    with pytest.raises(ReportParameterError, match="add the earlier years' registers"):
+        reports.prepare("hotspots", data=xian)
+
+
 def test_cli_single_year_headline_suggests_the_previous_year(xian, capsys):
     code = cli.main(["headline", "--data", xian[1], "--year", "2023"])
     err = capsys.readouterr().err

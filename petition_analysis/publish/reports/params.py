@@ -449,8 +449,11 @@ def prepare(
         if a not in years or b not in years:
             raise ReportParameterError(f"start_year and end_year must be years in the data ({span}), not {a}–{b}.")
         if b - a < 2:
+            more = ("" if len(years) >= 3 else
+                    f" The data cover {span} only: add the earlier years' registers (give each file with --data, "
+                    "or a folder or glob pattern that holds them all).")
             raise ReportParameterError(
-                f"a hotspot analysis needs at least three years (start_year to end_year), not {a}–{b}."
+                f"a hotspot analysis needs at least three years (start_year to end_year), not {a}–{b}.{more}"
             )
         try:
             periods.require_covered(end, periods.year(b), as_of_hint=False)

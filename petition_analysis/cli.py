@@ -160,8 +160,9 @@ def _cmd_headline(args: argparse.Namespace) -> int:
     year = args.year if args.year is not None else latest_complete_year(df)
     if year not in years or (year - 1) not in years:
         span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-        hint = f" To compare {year}, {previous_year_hint(paths, year)}" if year in years else ""
-        raise UsageProblem(f"--year {year} needs data for {year} and {year - 1}; the data covers {span}.{hint}")
+        hint = f" Add the {year - 1} register: {previous_year_hint(paths, year)}" if year in years else ""
+        which = f"--year {year}" if args.year is not None else f"The latest complete year, {year},"
+        raise UsageProblem(f"{which} needs data for {year} and {year - 1}; the data covers {span}.{hint}")
     if args.as_of is not None and args.as_of.year != year:
         raise UsageProblem(f"--as-of {args.as_of} is not in {year}; give a date in {year}, e.g. {year}-12-20.")
     from . import periods

@@ -27,6 +27,8 @@ from .analysis.petitioners import accumulated_cases, repeat_concentration
 from .analysis.rates import three_rates
 from .schema import SchemaError, validate
 from .publish.suppression import suppress
+from .analysis.hot_issues import hot_issues
+from .classify import classify
 from .reference import load_reference
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     # hotspots and petitioners
     "rank_categories", "emerging_hotspots", "seasonal_peaks", "share_change_scan",
     "accumulated_cases", "repeat_concentration",
+    # message boards: categories predicted from text, hot issues (热点问题)
+    "classify", "hot_issues",
     # publication
     "headline_text", "suppress", "plots",
 ]

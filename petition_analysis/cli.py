@@ -263,7 +263,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     try:
         res = clean(list(args.inputs), args.mapping, sheet=args.sheet, encoding=args.encoding,
                     collective_threshold=args.collective_threshold, repeat_window_days=args.repeat_window_days,
-                    progress=None if not args.no_progress else False, chunk_rows=args.chunk_rows)
+                    progress=None if not args.no_progress else False, chunk_rows=args.chunk_rows,
+                    classifier=args.classifier, classifier_threshold=args.classifier_threshold)
     except StructuralError as err:
         raise UsageProblem(f"{err} (nothing was written)") from None
     write_parquet(res.data, out)
@@ -424,6 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--rejects", metavar="CSV", help="rejected rows (default: OUTPUT.rejects.csv)")
     c.add_argument("--sheet", help="clean only this sheet of each workbook (default: all sheets)")
     c.add_argument("--encoding", help="CSV encoding (default: detected; utf-8, gbk or gb18030)")
+    c.add_argument("--classifier", metavar="MODEL", help="category model for rows without a category (default: the "
+                   "built-in keyword model; train one with `classify train`; docs/classification.md)")
+    c.add_argument("--classifier-threshold", type=float, metavar="P",
+                   help="confidence below which a predicted category stays 'other' (default: the model's)")
     c.add_argument("--collective-threshold", type=_at_least(2), default=5, metavar="N",
                    help="集体访: persons >= N (default 5; at least 2)")
     c.add_argument("--repeat-window-days", type=_at_least(1), default=365, metavar="DAYS",
@@ -480,6 +485,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="per-cell execution timeout (default 600)")
     rp.add_argument("--no-progress", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
+
+    from .classify.commands import add_commands
+
+    add_commands(sub, _at_least)  # classify train|apply, hot-issues (message boards)
 
     b = sub.add_parser(
         "batch", help="run a grid of reports from a YAML plan, in parallel",

@@ -1,0 +1,278 @@
+"""Hot issues (热点问题): groups of messages about the same concrete problem at the same place.
+
+A category table says that 城乡建设 rose; an office wants to know that 57 buyers at one estate
+were made to buy car-park spaces. :func:`hot_issues` finds such groups in free text, in
+the spirit of the published approaches to the 2020 "smart government" text-mining task:
+
+1. **Text similarity.** Each message (subject and summary, as cleaned: personal data
+   masked) becomes a TF-IDF vector of character 2- and 3-grams; two messages are linked
+   when their cosine similarity reaches ``similarity``.
+2. **Place.** Place names found in the text (an estate, road, school, village, company … :
+   a run of Chinese characters ending in 小区, 花园, 路, 村, 学校, 公司 …): two messages
+   about different places are never linked; the same place adds ``place_bonus`` to their
+   similarity, and a message without a place needs ``place_bonus`` more.
+3. **Time.** Only messages within ``window_days`` of each other are linked.
+4. **Groups** are the connected messages; a group with at least ``min_messages`` messages
+   is a hot issue.
+
+The **heat index** ranks them (documented in docs/classification.md)::
+
+    heat = ln(1 + messages) + ln(1 + users) + 0.5 · ln(1 + likes + dislikes) + ln(1 + messages per week)
+
+where users are distinct petitioners (a message without one counts as its own user) and
+messages per week are counted over the issue's span (first to last message, at least one
+week). More messages, more people, more attention and more concentration in time all
+make an issue hotter; each term grows with the logarithm so that no single one dominates.
+
+The result is a :class:`HotIssues`: a tidy ``table`` (rank, label, place, category,
+first and last date, messages, users, likes, dislikes, heat) and ``members`` (rank,
+case_id). The label is the subject (or the start of the summary) of the issue's most
+central message, masked again; no user name or handle is ever part of it.
+
+>>> from petition_analysis.synth.board import make_board
+>>> import petition_analysis as pa
+>>> b = make_board(300, seed=2)
+>>> df = pa.clean(b.raw, b.mapping_yaml, pseudonym_key="k").data
+>>> hi = hot_issues(df)
+>>> hi.table["place"].head(3).tolist()
+['丽景华庭', '金域蓝湾', '梅溪湖西路']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+__all__ = ["HotIssues", "hot_issues", "extract_places", "heat_index", "PLACE_SUFFIXES", "TABLE_COLUMNS"]
+
+#: Endings of place names found in message text (estates, roads, schools, villages …).
+PLACE_SUFFIXES = ("小区", "花园", "家园", "公寓", "大厦", "广场", "新城", "华庭", "华府", "名苑", "雅苑", "苑",
+                  "湾", "村", "社区", "街道", "镇", "乡", "大道", "路", "街", "巷", "小学", "中学", "幼儿园",
+                  "学校", "大学", "医院", "卫生院", "诊所", "市场", "公园", "工业园", "园区", "车站", "公交站",
+                  "公司", "集团", "工厂", "厂", "超市", "商场", "酒店", "健身房", "美容院", "驾校")
+# Words before a place that are not part of its name.
+_PLACE_PREFIX = r"(?:关于|请问|投诉|反映|咨询|建议|要求|恳请|强烈|我们|我是|位于|住在|在|的|和|与|及|对)"
+#: Columns of :attr:`HotIssues.table`.
+TABLE_COLUMNS = ["rank", "label", "place", "category", "first_date", "last_date", "messages", "users", "likes",
+                 "dislikes", "heat"]
+
+
+def extract_places(text: pd.Series) -> pd.Series:
+    """The most frequent place name in each text (``NA`` when there is none).
+
+    >>> extract_places(pd.Series(["丽景华庭旁搅拌站噪音，丽景华庭业主很苦恼", "没有地名"])).tolist()
+    ['丽景华庭', nan]
+    """
+    suffix = "|".join(sorted(PLACE_SUFFIXES, key=len, reverse=True))
+    pattern = rf"([\u4e00-\u9fff]{{2,8}}?(?:{suffix}))"
+    found = text.fillna("").astype("str").str.extractall(pattern)[0]
+    if found.empty:
+        return pd.Series(np.nan, index=text.index, dtype="object")
+    found = found.str.replace(rf"^{_PLACE_PREFIX}+", "", regex=True)
+    found = found[found.str.len() >= 3]
+    if found.empty:
+        return pd.Series(np.nan, index=text.index, dtype="object")
+    # A regex cannot tell where a name starts (距离丽景华庭, 恢复梅溪湖西路): a candidate whose
+    # ending is itself a name found in other texts becomes that name. Over distinct
+    # candidates only.
+    freq = found.value_counts()
+    known = set(freq[freq >= 2].index)
+    canonical = {}
+    for cand in freq.index:
+        best = cand
+        for k in range(1, len(cand) - 2):
+            if cand[k:] in known:
+                best = cand[k:]
+                break
+        canonical[cand] = best
+    found = found.map(canonical)
+    pairs = pd.DataFrame({"row": found.index.get_level_values(0), "place": found.to_numpy()})
+    counts = pairs.groupby(["row", "place"], sort=True).size().reset_index(name="n")
+    # most frequent per text; ties go to the longer name, then the first in sort order
+    counts["len"] = counts["place"].str.len()
+    first = (counts.sort_values(["row", "n", "len", "place"], ascending=[True, False, False, True], kind="stable")
+             .drop_duplicates("row").set_index("row")["place"])
+    return first.reindex(text.index).astype("object")
+
+
+def heat_index(messages, users, likes, dislikes, span_days) -> np.ndarray:
+    """The heat index (see the module docstring) of issues given as arrays.
+
+    >>> heat_index([66], [50], [2000], [60], [40]).round(2).tolist()
+    [14.78]
+    """
+    m = np.asarray(messages, dtype=float)
+    weeks = np.maximum(np.asarray(span_days, dtype=float) + 1, 7) / 7
+    return (np.log1p(m) + np.log1p(np.asarray(users, dtype=float))
+            + 0.5 * np.log1p(np.asarray(likes, dtype=float) + np.asarray(dislikes, dtype=float))
+            + np.log1p(m / weeks))
+
+
+@dataclass
+class HotIssues:
+    """Hot issues: ``table`` (:data:`TABLE_COLUMNS`, hottest first) and ``members`` (rank, case_id)."""
+
+    table: pd.DataFrame
+    members: pd.DataFrame
+    parameters: dict
+
+    def __repr__(self) -> str:
+        return f"HotIssues({len(self.table)} issues over {len(self.members)} messages)"
+
+    def public(self, k: int = 5) -> HotIssues:
+        """Only the issues raised by at least ``k`` distinct users and ``k`` messages: a
+        smaller issue could point at a few people (disclosure control for public reports)."""
+        keep = self.table[(self.table["users"] >= k) & (self.table["messages"] >= k)]
+        return HotIssues(keep.reset_index(drop=True), self.members[self.members["rank"].isin(keep["rank"])]
+                         .reset_index(drop=True), {**self.parameters, "public_k": k})
+
+    def to_csv(self, out_dir: str | Path) -> tuple[Path, Path]:
+        """Write ``hot_issues.csv`` and ``hot_issue_members.csv`` (UTF-8) into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        a, b = out / "hot_issues.csv", out / "hot_issue_members.csv"
+        t = self.table.copy()
+        for c in ("first_date", "last_date"):
+            t[c] = pd.to_datetime(t[c]).dt.strftime("%Y-%m-%d")
+        t.to_csv(a, index=False, encoding="utf-8", lineterminator="\n")
+        self.members.to_csv(b, index=False, encoding="utf-8", lineterminator="\n")
+        return a, b
+
+
+def _text(df: pd.DataFrame) -> pd.Series:
+    parts = [df[c].fillna("").astype("str") for c in ("subject", "summary") if c in df]
+    if not parts:
+        raise ValueError("hot_issues needs message text: a 'summary' or 'subject' column (留言详情, 留言主题).")
+    text = parts[0]
+    for p in parts[1:]:
+        text = text.str.cat(p, sep=" ")
+    # masked tokens ([电话], [姓名] …) say nothing about the problem
+    return text.str.replace(r"\[[^\]]{1,4}\]", " ", regex=True).str.strip()
+
+
+def _links(X: sparse.csr_matrix, days: np.ndarray, place_codes: np.ndarray, *, similarity: float, window_days: int,
+           place_bonus: float, block: int = 2000) -> sparse.csr_matrix:
+    """The graph of linked message pairs, computed block by block (memory stays bounded)."""
+    n = X.shape[0]
+    rows, cols = [], []
+    XT = X.T.tocsc()
+    for lo in range(0, n, block):
+        hi = min(n, lo + block)
+        S = (X[lo:hi] @ XT).tocoo()
+        i, j, v = S.row + lo, S.col, S.data
+        keep = (j > i) & (v >= similarity - place_bonus)
+        i, j, v = i[keep], j[keep], v[keep]
+        pi, pj = place_codes[i], place_codes[j]
+        both = (pi >= 0) & (pj >= 0)
+        # the same place makes a link easier, an unknown place harder; two different places never link
+        v = v + np.where(both & (pi == pj), place_bonus, -place_bonus)
+        keep = (v >= similarity) & ~(both & (pi != pj)) & (np.abs(days[i] - days[j]) <= window_days)
+        rows.append(i[keep])
+        cols.append(j[keep])
+    r = np.concatenate(rows) if rows else np.empty(0, dtype=int)
+    c = np.concatenate(cols) if cols else np.empty(0, dtype=int)
+    return sparse.coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr()
+
+
+def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0.3, place_bonus: float = 0.15,
+               min_messages: int = 5, top: int | None = None, start=None, end=None) -> HotIssues:
+    """Hot issues of a clean message table (see the module docstring).
+
+    ``df`` needs ``case_id``, ``received_date`` and ``summary`` or ``subject``; it uses
+    ``petitioner_id``, ``likes``, ``dislikes`` and ``category`` when present. ``start``
+    and ``end`` (dates) restrict the messages; ``top`` keeps the hottest issues only. The
+    same frame and parameters give the same table.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from ..ingest.privacy import mask_text
+
+    if window_days < 0 or not 0 < similarity <= 1 or min_messages < 2:
+        raise ValueError("window_days must be >= 0, similarity in (0, 1] and min_messages >= 2.")
+    data = df
+    if start is not None:
+        data = data[data["received_date"] >= pd.Timestamp(start)]
+    if end is not None:
+        data = data[data["received_date"] <= pd.Timestamp(end)]
+    data = data.sort_values(["received_date", "case_id"], kind="stable").reset_index(drop=True)
+    params = {"window_days": window_days, "similarity": similarity, "place_bonus": place_bonus,
+              "min_messages": min_messages, "messages_considered": int(len(data))}
+    empty = HotIssues(pd.DataFrame({c: pd.Series([], dtype="object") for c in TABLE_COLUMNS}),
+                      pd.DataFrame({"rank": pd.Series([], dtype="int64"), "case_id": pd.Series([], dtype="str")}), params)
+    if len(data) < min_messages:
+        return empty
+    text = _text(data)
+    has_text = text.str.len().ge(4).to_numpy()
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, dtype=np.float64)
+    try:
+        X = vec.fit_transform(text.where(has_text, "").to_numpy(dtype=object))
+    except ValueError:  # no n-gram occurs twice
+        return empty
+    places = extract_places(text)
+    place_codes, place_names = pd.factorize(places, use_na_sentinel=True)
+    days = ((data["received_date"] - pd.Timestamp("1970-01-01")).dt.days).to_numpy()
+    G = _links(X.tocsr(), days, place_codes, similarity=similarity, window_days=window_days, place_bonus=place_bonus)
+    _, label = connected_components(G, directed=False)
+    label = np.where(has_text, label, -1)
+    sizes = pd.Series(label[label >= 0]).value_counts()
+    big = sizes[sizes >= min_messages].index.to_numpy()
+    if not len(big):
+        return empty
+    member = np.isin(label, big)
+    g = pd.DataFrame({"group": label[member], "row": np.flatnonzero(member)})
+    sub = data.iloc[g["row"].to_numpy()]
+    users = sub["petitioner_id"].astype("object") if "petitioner_id" in sub else pd.Series(np.nan, index=sub.index)
+    users = users.where(users.notna(), "case:" + sub["case_id"].astype("str"))
+    agg = pd.DataFrame({
+        "group": g["group"].to_numpy(),
+        "user": users.to_numpy(),
+        "likes": (sub["likes"] if "likes" in sub else pd.Series(0, index=sub.index)).to_numpy(dtype=np.int64),
+        "dislikes": (sub["dislikes"] if "dislikes" in sub else pd.Series(0, index=sub.index)).to_numpy(dtype=np.int64),
+        "date": sub["received_date"].to_numpy(),
+        "place": places.iloc[g["row"].to_numpy()].to_numpy(),
+        "category": (sub["category"].astype("str") if "category" in sub else pd.Series("other", index=sub.index)).to_numpy(),
+    })
+    grp = agg.groupby("group", sort=True)
+    table = pd.DataFrame({
+        "messages": grp.size(),
+        "users": grp["user"].nunique(),
+        "likes": grp["likes"].sum(),
+        "dislikes": grp["dislikes"].sum(),
+        "first_date": grp["date"].min(),
+        "last_date": grp["date"].max(),
+        "place": grp["place"].agg(lambda s: s.dropna().mode().sort_values().iloc[0] if s.notna().any() else pd.NA),
+        "category": grp["category"].agg(lambda s: s.mode().sort_values().iloc[0]),
+    })
+    span = (table["last_date"] - table["first_date"]).dt.days
+    table["heat"] = heat_index(table["messages"], table["users"], table["likes"], table["dislikes"], span).round(2)
+    # The label: the subject (else summary start) of the message most similar to its group's centroid.
+    rows = g["row"].to_numpy()
+    Xg = X[rows]
+    labels = {}
+    subject = data["subject"] if "subject" in data else pd.Series("", index=data.index)
+    summary = data["summary"] if "summary" in data else pd.Series("", index=data.index)
+    for grp_id, idx in pd.Series(np.arange(len(rows))).groupby(g["group"].to_numpy()):
+        sel = idx.to_numpy()
+        centroid = np.asarray(Xg[sel].mean(axis=0)).ravel()
+        best = rows[sel[int(np.argmax(Xg[sel] @ centroid))]]
+        s = subject.iloc[best]
+        labels[grp_id] = str(s) if isinstance(s, str) and s.strip() else str(summary.iloc[best])[:30]
+    table["label"] = mask_text(pd.Series([labels[i] for i in table.index], index=table.index, dtype="str"))
+    table = table.sort_values(["heat", "messages", "first_date"], ascending=[False, False, True], kind="stable")
+    table["rank"] = np.arange(1, len(table) + 1)
+    rank_of = dict(zip(table.index, table["rank"]))
+    members = pd.DataFrame({"rank": g["group"].map(rank_of).to_numpy(),
+                            "case_id": data["case_id"].iloc[rows].astype("str").to_numpy()})
+    members = members.sort_values(["rank", "case_id"], kind="stable").reset_index(drop=True)
+    table = table[TABLE_COLUMNS].reset_index(drop=True)
+    if top is not None:
+        table = table.head(top)
+        members = members[members["rank"] <= top].reset_index(drop=True)
+    for c in ("messages", "users", "likes", "dislikes", "rank"):
+        table[c] = table[c].astype("int64")
+    return HotIssues(table, members, params)

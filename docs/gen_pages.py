@@ -20,7 +20,7 @@ from pathlib import Path
 import mkdocs_gen_files
 
 ROOT = Path(__file__).resolve().parent.parent
-os.environ["COLUMNS"] = "100"  # argparse wraps help at the terminal width: fix it
+os.environ["COLUMNS"] = "80"  # argparse wraps help at the terminal width: fix it (the page's code width)
 
 
 # -- command line ---------------------------------------------------------------------------

@@ -1,26 +1,29 @@
 """Counts and period comparisons (同比 / 环比) with their uncertainty.
 
-Counts are *items* (批次/件次: rows) and *person-times* (人次: sum of ``persons``). Every
-comparison row gives current, previous, absolute and percentage change, the exact Poisson
-rate-ratio test, and the overdispersion-aware (quasi-Poisson) test whose dispersion φ is
-estimated from the same series' monthly counts up to the end of the current period. The
-``assessment`` ("significant decline" / 显著下降 …) uses the overdispersion-aware p-value,
-Benjamini–Hochberg adjusted when a table tests several rows at once.
+Counts are *items* (批次/件次: rows) and *person-times* (人次: sum of ``persons``).
 
-Ready-made tables: :func:`headline`, :func:`visits_by_level`, :func:`leapfrog_by_level`,
-:func:`five_declines` (五下降) and :func:`channel_mix`.
+One value, one verdict: where a report publishes a comparison (the headline, the five
+declines, online and phone items; a whole year, a year to date or a whole quarter), these
+functions return the figure registry's row (:func:`petition_analysis.build_registry`: one
+verdict per figure across every table, working-day exposure, between-year variation,
+person-times as compound counts; see ``docs/statistics.md``), and ``source`` says
+``registry``. Every other comparison (a month, a breakdown ``by=`` a column, a mask of your
+own) is exploratory and says ``exploratory``: each table is tested on its own with the exact
+Poisson rate-ratio test and an overdispersion-aware (quasi-Poisson) test whose dispersion φ
+comes from the series' monthly counts (calendar-day months); its ``assessment``
+("significant decline" / 显著下降 …) uses the latter, Benjamini–Hochberg adjusted when a table
+tests several rows at once.
 
-These are exploratory tools: each table is tested on its own, with calendar-day months. The
-figures a report publishes, with one verdict per figure across every table, working-day
-exposure, between-year variation and person-times as compound counts, come from
-:func:`petition_analysis.build_registry` (see ``docs/statistics.md``).
+Ready-made tables: :func:`headline`, :func:`five_declines` (五下降), :func:`visits_by_level`,
+:func:`leapfrog_by_level` and :func:`channel_mix`.
 
 Examples
 --------
 >>> import petition_analysis as pa
->>> df = pa.synth.generate(2018, 2019).data                      # doctest: +SKIP
->>> t = pa.five_declines(df, year=2019, as_of="2019-12-20")     # doctest: +SKIP
->>> t.loc[t.measure == "items", ["series", "current", "previous", "pct_change", "assessment"]]  # doctest: +SKIP
+>>> df = pa.load_reference()
+>>> t = pa.five_declines(df, year=2019, as_of="2019-12-20")
+>>> t.loc[t.measure == "items", ["series", "current", "previous", "assessment"]].to_dict("records")[:2]
+[{'series': 'visits', 'current': 9109, 'previous': 9387, 'assessment': 'none'}, {'series': 'letters', 'current': 6219, 'previous': 7298, 'assessment': 'decline'}]
 """
 
 from __future__ import annotations
@@ -163,10 +166,10 @@ def counts(df: pd.DataFrame, period=None, by=None, where=None, *, region=None) -
              items  person_times
     channel
     visit        1             7
-    >>> counts(df, "2019-01", by="county")
+    >>> counts(df, "2019-01", by="chanel")
     Traceback (most recent call last):
     ...
-    petition_analysis.analysis._checks.UnknownColumnError: by='county': the data have no column 'county'. Did you mean 'channel'? The columns are: received_date, channel, persons.
+    petition_analysis.analysis._checks.UnknownColumnError: by='chanel': the data have no column 'chanel'. Did you mean 'channel' (信访形式: visit, letter, online, phone)? The columns are: received_date, channel, persons.
     """
     check_columns(df, by)
     if period is not None:

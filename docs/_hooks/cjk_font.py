@@ -1,0 +1,29 @@
+"""MkDocs hook: the site carries its own Chinese font, like the reports.
+
+After the build, the CJK characters of every page are collected and the project's open CJK
+font (Noto Sans SC, the one the plots use) is cut down to them and written into
+``assets/cjk.css`` as a data URI. Pages then show Chinese on machines without CJK fonts,
+and the site still makes no request outside itself. Latin text falls through to the
+system fonts, since the face holds only CJK glyphs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CSS = "assets/cjk.css"
+
+
+def on_post_build(config, **kwargs) -> None:
+    from petition_analysis.publish.fonts import font_face_css
+
+    site = Path(config["site_dir"])
+    # the example report embeds its own font; the search index repeats the pages
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html")) if "examples" not in p.parts)
+    face = font_face_css(text, "Docs CJK") or ""
+    rules = (":root { --md-text-font: 'Docs CJK'; --md-code-font: 'Docs CJK'; }\n"
+             "body, input { font-family: 'Docs CJK', -apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif; }\n"
+             "code, kbd, pre { font-family: 'Docs CJK', SFMono-Regular, Consolas, Menlo, monospace; }\n")
+    out = site / CSS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(face + "\n" + rules, encoding="utf-8")

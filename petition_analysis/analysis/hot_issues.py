@@ -78,10 +78,10 @@ def extract_places(text: pd.Series) -> pd.Series:
     if found.empty:
         return pd.Series(np.nan, index=text.index, dtype="object")
     # A regex cannot tell where a name starts (距离丽景华庭, 恢复梅溪湖西路): a candidate whose
-    # ending is itself a name found in other texts becomes that name. Over distinct
+    # ending is itself a name found elsewhere becomes that name (its longest such ending). Over distinct
     # candidates only.
     freq = found.value_counts()
-    known = set(freq[freq >= 2].index)
+    known = set(freq.index)
     canonical = {}
     for cand in freq.index:
         best = cand

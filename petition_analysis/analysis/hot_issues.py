@@ -104,7 +104,7 @@ def heat_index(messages, users, likes, dislikes, span_days) -> np.ndarray:
     """The heat index (see the module docstring) of issues given as arrays.
 
     >>> heat_index([66], [50], [2000], [60], [40]).round(2).tolist()
-    [14.78]
+    [14.46]
     """
     m = np.asarray(messages, dtype=float)
     weeks = np.maximum(np.asarray(span_days, dtype=float) + 1, 7) / 7

@@ -20,7 +20,8 @@ Not quite: Python reads 28,792 without quotes as the tuple (28, 792): in Python 
 
 Lessons: 1 items and person-times; 2 is the decline real?; 3 hotspots and multiple testing;
 4 the three rates and censoring; 5 repeat petitioners and accumulated cases (积案);
-6 evaluating a policy with an interrupted time series; 7 publishing safely.
+6 evaluating a policy with an interrupted time series; 7 publishing safely; 8 (optional)
+cleaning a messy register.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7
+from . import lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7, lesson8
 from .core import LANGS, Exercise, Feedback, Mistake
 from .data import lesson3_pvalues
 
@@ -45,10 +46,12 @@ LESSONS = {
     5: {"zh": "重复信访与积案", "en": "Repeat petitioners and accumulated cases"},
     6: {"zh": "用中断时间序列评估政策", "en": "Evaluating a policy with an interrupted time series"},
     7: {"zh": "安全发布：抑制、差分攻击与补充抑制", "en": "Publishing safely: suppression, differencing and complementary suppression"},
+    8: {"zh": "清洗原始台账", "en": "Cleaning a messy register"},
 }
 
 EXERCISES: dict[str, Exercise] = {
-    e.id: e for m in (lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7) for e in m.EXERCISES
+    e.id: e for m in (lesson1, lesson2, lesson3, lesson4, lesson5, lesson6, lesson7, lesson8)
+    for e in m.EXERCISES
 }
 
 _STATE: dict[str, Any] = {"lang": "en", "results": {}}

@@ -137,6 +137,17 @@ BATTERY = [
     ("7.3", 15, "primary"),
     ("7.3", 25, "all_hidden"),
     ("7.4", True, "guess"),
+    # lesson 8 (optional)
+    ("8.1", 420, "rows_read"),
+    ("8.1", 390, "duplicates_kept"),
+    ("8.1", 40, "rejected"),
+    ("8.2", 4, "totals_only"),
+    ("8.2", 8, "no_blank"),
+    ("8.2", 40, "all_rejected"),
+    ("8.3", 2, "case_id"),
+    ("8.3", 10, "both"),
+    ("8.4", 9, "all_channels"),
+    ("8.4", 7, "strict"),
 ]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -40,7 +40,7 @@ STYLESHEET = """
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;color:var(--ink);background:#fff;font:15px/1.65 var(--font);font-variant-numeric:tabular-nums}
-main{max-width:1080px;margin:0 auto;padding:24px 28px 48px}
+main{max-width:1240px;margin:0 auto;padding:24px 28px 48px}
 h1{font-size:1.7em;line-height:1.3;margin:.2em 0 .6em;color:var(--accent)}
 h2{font-size:1.3em;margin:1.8em 0 .5em;padding-bottom:.2em;border-bottom:2px solid var(--accent)}
 h3{font-size:1.08em;margin:1.3em 0 .4em}
@@ -53,7 +53,8 @@ nav.toc li{break-inside:avoid}
 .table-wrap{overflow-x:auto;margin:.7em 0 1.1em}
 table{border-collapse:collapse;font-size:.86em;line-height:1.4}
 th,td{padding:.3em .65em;text-align:right;vertical-align:top;white-space:nowrap}
-td:first-child,th:first-child{text-align:left;white-space:normal;min-width:8em}
+th{white-space:normal;vertical-align:bottom}
+td:first-child,th:first-child{text-align:left;white-space:normal;min-width:11em}
 thead th{border-bottom:1.5px solid var(--ink);font-weight:600;background:#fff}
 tbody tr:nth-child(even){background:var(--band)}
 tbody tr{border-bottom:1px solid var(--rule)}

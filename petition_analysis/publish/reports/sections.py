@@ -246,7 +246,8 @@ def show(table: pd.DataFrame, empty: str | None = None):
     numeric = r"^[\s<+\-−±\d.,%()–x]*$"
     text_cols = [c for c in table.columns if not text[c].str.match(numeric).all()]
     if text_cols:
-        styler = styler.set_table_styles({c: [{"selector": "td", "props": "text-align: left"},
+        # text may wrap (a verdict, a long category name); numbers stay on one line
+        styler = styler.set_table_styles({c: [{"selector": "td", "props": "text-align: left; white-space: normal"},
                                               {"selector": "th", "props": "text-align: left"}] for c in text_cols},
                                          overwrite=False)
     return styler

@@ -105,10 +105,10 @@ EXERCISES = [
     ),
     Exercise(
         "2.2", "number",
-        {"zh": "用 2014—2018 年的月度件次估计离散系数 φ（拟泊松：含年份和月份效应，Pearson χ² ÷ 残差自由度），保留三位小数。",
+        {"zh": "用 2014—2018 年的月度件次估计离散系数 φ（拟泊松：含年份和月份效应，Pearson χ² ÷ 残差自由度），保留四位小数。",
          "en": "Estimate the dispersion φ of the monthly item counts of 2014–2018 (quasi-Poisson with year and "
-               "calendar-month effects; Pearson χ² ÷ residual df), to three decimals."},
-        expected=_phi, tol=0.0015,
+               "calendar-month effects; Pearson χ² ÷ residual df), to four decimals."},
+        expected=_phi, tol=0.00015,
         explain={"zh": "φ > 1 说明月度波动大于纯泊松噪声。检验 2019 年时，要用 2019 年之前的历史来估计 φ。",
                  "en": "φ > 1: months vary more than Poisson noise. To test 2019, φ is estimated from the years "
                        "before it."},
@@ -122,14 +122,14 @@ EXERCISES = [
                      "en": "that is the variance ÷ mean of the monthly counts. It counts the seasons and the change "
                            "from year to year as noise, hence far too large; φ is measured after the year and month "
                            "effects."}),
-            Mistake("all_years", lambda: _phi("2014-01", "2023-12"),
+            Mistake("all_years", lambda: _phi("2014-01", "2023-12"), tol=0.0006, hint=
                     {"zh": "你用了 2014—2023 年全部数据，包括要检验的 2019 年及以后。φ 应只用 2019 年之前的历史。",
                      "en": "you used 2014–2023, including 2019 itself and later years. φ for testing 2019 comes from "
                            "the history before it."}),
-            Mistake("with_2019", lambda: _phi("2014-01", "2019-12"),
+            Mistake("with_2019", lambda: _phi("2014-01", "2019-12"), tol=0.0006, hint=
                     {"zh": "你把 2019 年也算进去了。要检验的年份不应参与估计它的噪声水平。",
                      "en": "you included 2019. The year being tested should not help estimate its own noise."}),
-            Mistake("later_years", lambda: _phi("2019-01", "2023-12"),
+            Mistake("later_years", lambda: _phi("2019-01", "2023-12"), tol=0.0006, hint=
                     {"zh": "这是 2019—2023 年的 φ。题目要 2014—2018 年的历史。",
                      "en": "that is φ for 2019–2023. The question asks for the 2014–2018 history."}),
             Mistake("trend_model", _phi_trend, tol=0.0015,
@@ -139,6 +139,15 @@ EXERCISES = [
             Mistake("poisson", lambda: 1.0, tol=0.05,
                     hint={"zh": "纯泊松模型假定 φ = 1，但这里要的是从数据中估计出来的 φ。",
                      "en": "a pure Poisson model assumes φ = 1; the question asks you to estimate φ from the data."}),
+            Mistake("three_decimals", None,
+                    {"zh": "已经很接近了，但请保留四位小数：只保留三位，区分不出用 2014—2018 年和用其他年份算出的 φ。",
+                     "en": "close, but give four decimals: with three, φ from 2014–2018 cannot be told from φ computed on "
+                           "other years."},
+                    match=lambda a: abs(a - _phi()) <= 0.0006 and abs(a - round(a, 3)) < 1e-9),
+            Mistake("shifted_window", lambda: _phi("2015-01", "2019-12"), tol=0.0002, hint=
+                    {"zh": "你用的五年窗口包含了 2019 年（2015—2019）。要检验的年份不能参与估计它自己的噪声，请用 2014—2018 年。",
+                     "en": "your five-year window (2015–2019) includes 2019. The year being tested must not help estimate "
+                           "its own noise: use 2014–2018."}),
         ],
     ),
     Exercise(

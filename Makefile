@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,scale]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (petition-analysis)" >/dev/null
-	$(BIN)/python -m petition_analysis.publish.fonts  # the CJK font for zh plots, built once
+	$(BIN)/python -W ignore::RuntimeWarning -m petition_analysis.publish.fonts  # the CJK font (GB 18030), built once; -W: runpy warns that the package imported it first
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv, install the package with test extras, register the Jupyter kernel

@@ -160,8 +160,8 @@ def _target_label(lang: str) -> str:
 EXERCISES = [
     Exercise(
         "7.1", "number",
-        {"zh": "在只做了 <5 抑制、照常公布行合计和列合计的表中，有多少个被隐藏的格子能被攻击者精确算出？",
-         "en": "In the table with only <5 suppression and the row and column totals printed as usual, how many "
+        {"zh": "2023 年第四季度那张只做了 <5 抑制、照常公布行合计和列合计的表中，有多少个被隐藏的格子能被攻击者精确算出？",
+         "en": "In the 2023 Q4 table with only <5 suppression and the row and column totals printed as usual, how many "
                "hidden cells can an attacker work out exactly?"},
         expected=_pinned,
         explain={"zh": "一行里如果只藏了一个格子，用合计减去其他格子就能还原它；整数规划把所有这类推算一次做完。",

@@ -193,3 +193,13 @@ def test_key_figures_are_stable_text():
 def test_number_forms():
     assert number_forms(-1.9613) == ["-1.96", "1.96", "−1.96"]
     assert number_forms((0.40139, 0.70419)) == ["0.401", "0.704"]
+
+
+def test_hints_of_the_hotspot_and_the_declines_name_no_part_of_the_answer():
+    region, code, quarter = expected("3.3")
+    for m in EXERCISES["3.3"].mistakes + [EXERCISES["3.3"]]:
+        text = (m.hint["zh"] + m.hint["en"]) if hasattr(m, "key") else (m.hint["zh"] + m.hint["en"] + m.question["zh"])
+        assert region not in text and "Geng" not in text and code not in text and quarter not in text
+    for m in EXERCISES["2.5"].mistakes:
+        for name in expected("2.5"):
+            assert name not in m.hint["en"] and name.replace("_", " ") not in m.hint["en"]

@@ -53,7 +53,7 @@ def result_fingerprint(res) -> dict:
 
 def samples() -> list[tuple[str, dict]]:
     """(name, clean() keyword arguments) of every bundled raw sample, whole and in chunks
-    of 700 rows (CSV files only: workbooks are read whole)."""
+    of 50 rows (CSV files only: workbooks are read whole)."""
     out = []
     for path in sorted(RAW.iterdir()):
         if path.suffix not in (".csv", ".xlsx") or "expected_rejects" in path.name:
@@ -64,7 +64,7 @@ def samples() -> list[tuple[str, dict]]:
             kw["mapping"] = str(mapping)
         out.append((path.name, kw))
         if path.suffix == ".csv":
-            out.append((f"{path.name} chunks of 700", {**kw, "chunk_rows": 700}))
+            out.append((f"{path.name} chunks of 50", {**kw, "chunk_rows": 50}))
     return out
 
 

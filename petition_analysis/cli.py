@@ -158,8 +158,14 @@ def _cmd_headline(args: argparse.Namespace) -> int:
     df, paths = _report_data(args)
     years = sorted(df["received_date"].dt.year.unique().tolist())
     year = args.year if args.year is not None else latest_complete_year(df)
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    if args.year is None and year not in years:  # no year the data cover to its end
+        last = years[-1]
+        end = df["received_date"].max().date().isoformat()
+        raise UsageProblem(f"The data cover {span}, up to {end}: no whole year to compare with the year before. "
+                           f"Compare {last} to date with --year {last} --as-of {end}, and add the {last - 1} "
+                           f"register: {previous_year_hint(paths, last)}")
     if year not in years or (year - 1) not in years:
-        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
         hint = f" Add the {year - 1} register: {previous_year_hint(paths, year)}" if year in years else ""
         which = f"--year {year}" if args.year is not None else f"The latest complete year, {year},"
         raise UsageProblem(f"{which} needs data for {year} and {year - 1}; the data covers {span}.{hint}")

@@ -366,7 +366,7 @@ def _options(c: Corpus, good: str) -> None:
     c.run("cli:no_command", [], BAD)
     c.run("cli:unknown_command", ["explode"], BAD)
     c.run("headline:year_text", ["headline", "--year", "abc"], BAD)
-    c.run("headline:bad_data", ["headline", "--data", good], BAD, ["parquet"])
+    c.run("headline:bad_data", ["headline", "--data", good], BAD, ["no whole year", "--as-of", "--data"])
     c.run("headline:region_blank", ["headline", "--region", "  "], BAD, ["region"])
     c.run("headline:dev_zero", ["headline", "--data", "{d}/zero.csv"], BAD)
     c.run("synth:rows_zero", ["synth", "messy", "-o", "{d}/m.csv", "--rows", "0"], BAD, ["--rows"])

@@ -119,6 +119,17 @@ def test_a_single_year_suggests_adding_the_previous_years_file(xian):
     assert f"--data {Path(xian[1]).with_name('y2022.parquet')} --data {xian[1]}" in message
 
 
+def test_part_of_one_year_says_how_to_report_it(xian, tmp_path):
+    import pandas as pd
+
+    df = pd.read_parquet(xian[1])
+    df[df["received_date"] <= "2023-06-30"].to_parquet(tmp_path / "h1.parquet")
+    with pytest.raises(ReportParameterError) as info:
+        reports.prepare("annual", data=str(tmp_path / "h1.parquet"))
+    message = str(info.value)
+    assert "no whole year" in message and "--as-of 2023-06-30" in message and "--data" in message
+
+
 def test_two_years_are_too_few_for_hotspots_and_the_message_says_what_to_add(xian):
     with pytest.raises(ReportParameterError, match="add the earlier years' registers"):
         reports.prepare("hotspots", data=xian)

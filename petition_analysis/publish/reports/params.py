@@ -401,6 +401,12 @@ def prepare(
         from ..headline import latest_complete_year
 
         year = latest_complete_year(df)  # the default annual report: the latest complete year
+        if year not in years:
+            last, day = years[-1], end.date().isoformat()
+            raise ReportParameterError(
+                f"the data cover {span}, up to {day}: no whole year to report on. Give year={last} (--year {last}) "
+                f"with as_of={day} (--as-of {day}) to report {last} to date, and add the {last - 1} register: "
+                f"{previous_year_hint(path, last)}")
     if kind in ("annual", "quarterly"):
         y = _int("year", year, f"a year in the data ({span})")
         if y not in years:

@@ -48,7 +48,7 @@ class PlantedIssue:
     subjects: tuple[str, ...]
     details: tuple[str, ...]
     messages: int
-    start: str  # first day (ISO)
+    start: str  # first day (ISO; its month and day are used in the board's year)
     days: int  # window length
     likes: int  # mean likes per message
 
@@ -178,7 +178,7 @@ def make_board(n_background: int = 2000, *, year: int = 2019, seed: int = 0,
         n = p.messages
         s = rng.integers(0, len(p.subjects), size=n)
         d = rng.integers(0, len(p.details), size=n)
-        first = (pd.Timestamp(p.start) - start).days
+        first = (pd.Timestamp(p.start).replace(year=year) - start).days  # the same day in the board's year
         place = np.full(n, p.place, dtype=object)
         rows.append(pd.DataFrame({
             "pos": offset + np.arange(n), "category": p.category, "issue": p.key,

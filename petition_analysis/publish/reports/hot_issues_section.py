@@ -1,0 +1,230 @@
+"""The message-board section of the hotspots and quarterly reports: categories predicted
+from text with intervals that include classification uncertainty, hot issues (热点问题)
+with their heat, and the response time (days to reply) when the board has reply dates.
+
+A register without message-board columns (no ``category_source``, ``likes`` or
+``replied_date``) gets nothing from this module, so its reports are unchanged.
+
+Public reports: the table of corrected category counts is left out (its estimates could
+narrow a count that disclosure control hides); a hot issue is shown only when at least
+``suppression_k`` distinct users raised it in at least as many messages; the counts of
+predicted rows and replies are shown as ``<k`` below the threshold.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ... import periods as _periods
+from ... import taxonomy
+from ...analysis.classified import category_counts, predicted_share
+from ...analysis.hot_issues import hot_issues
+from ...analysis.stats import wilson_interval
+from .params import ReportContext
+
+__all__ = ["applies", "has_replies", "period", "period_data", "classification_table", "classification_note",
+           "hot_issue_table", "hot_issue_note", "response_time", "show_section", "show_response_time",
+           "REPLY_DAYS"]
+
+#: Replies within this many days count as timely in the response-time table.
+REPLY_DAYS = 15
+
+
+def applies(ctx: ReportContext) -> bool:
+    """Whether the data are a message board: predicted categories or board fields."""
+    return any(c in ctx.data for c in ("category_source", "likes", "dislikes", "replied_date"))
+
+
+def has_replies(ctx: ReportContext) -> bool:
+    return "replied_date" in ctx.data
+
+
+def period(ctx: ReportContext) -> _periods.Period:
+    """The period this section describes: the quarter of a quarterly report, the last year
+    of a hotspots report, the year of an annual one."""
+    if ctx.kind == "quarterly":
+        return _periods.quarter(ctx.year, ctx.quarter)
+    if ctx.kind == "hotspots":
+        return _periods.year(ctx.end_year)
+    return _periods.year(ctx.year, as_of=ctx.as_of)
+
+
+def period_data(ctx: ReportContext) -> pd.DataFrame:
+    p = period(ctx)
+    d = ctx.data
+    if ctx.region is not None:
+        d = d[d["region"].astype("str") == ctx.region]
+    return d[(d["received_date"] >= p.start) & (d["received_date"] <= p.end)]
+
+
+def _memo(ctx, key, compute):
+    if key not in ctx.cache:
+        ctx.cache[key] = compute()
+    return ctx.cache[key]
+
+
+def _n(ctx: ReportContext, n: int) -> str:
+    """A count as printed: below k in a public report it is '<k'."""
+    if ctx.public and 0 < n < ctx.suppression_k:
+        return f"<{ctx.suppression_k}"
+    return f"{n:,}"
+
+
+def classification_note(ctx: ReportContext) -> str:
+    """One paragraph: how many categories were predicted, by which model, and what the intervals mean."""
+    d = period_data(ctx)
+    n_pred, n = predicted_share(d)
+    zh = ctx.lang == "zh"
+    label = period(ctx).label(ctx.lang)
+    if not n_pred:
+        return (f"{label}的{n:,}条留言都带有问题分类，没有预测。" if zh else
+                f"All {n:,} messages of {label} carried a category; none was predicted.")
+    t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
+    acc = t.attrs.get("model_accuracy")
+    acc_txt = f"{acc:.0%}" if isinstance(acc, (int, float)) else "?"
+    if zh:
+        text = (f"{label}共{_n(ctx, n)}条留言，其中{_n(ctx, n_pred)}条没有问题分类，由分类模型根据留言文字预测"
+                f"（置信度低于阈值的记为“其他”）。模型的准确率按{acc_txt}计；下表的区间把分类误差计入各类件数和占比"
+                f"（{t.attrs['level']:.0%}区间），上文的同比检验则把分类视为已知。")
+    else:
+        text = (f"Of the {_n(ctx, n)} messages of {label}, {_n(ctx, n_pred)} had no category: it was predicted "
+                f"from the message text (below the confidence threshold it stays 'other'). The model's accuracy "
+                f"is taken as {acc_txt}; the intervals below carry classification errors into each category's "
+                f"count and share ({t.attrs['level']:.0%} intervals), while the year-on-year tests above treat "
+                f"categories as known.")
+    if ctx.public:
+        text += ("公开版不列出按分类误差校正的件数。" if zh else
+                 " The public edition leaves out the corrected counts.")
+    return text
+
+
+def classification_table(ctx: ReportContext) -> pd.DataFrame:
+    """Categories of the period: count, of which predicted, the estimated true count and
+    share with their intervals. Empty in a public report, or when nothing was predicted."""
+    d = period_data(ctx)
+    n_pred, _ = predicted_share(d)
+    zh = ctx.lang == "zh"
+    cols = (["问题分类", "件数", "其中预测", "估计件数", "区间", "占比", "占比区间"] if zh else
+            ["category", "messages", "predicted", "estimate", "interval", "share", "share interval"])
+    if ctx.public or not n_pred:
+        return pd.DataFrame({c: [] for c in cols})
+    t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
+    t = t[t["count"] > 0]
+    return pd.DataFrame({
+        cols[0]: [taxonomy.label(c, ctx.lang) for c in t.index],
+        cols[1]: [f"{v:,}" for v in t["count"]],
+        cols[2]: [f"{v:,}" for v in t["predicted"]],
+        cols[3]: [f"{v:,.0f}" for v in t["estimate"]],
+        cols[4]: [f"{a:,}–{b:,}" for a, b in zip(t["ci_low"], t["ci_high"])],
+        cols[5]: [f"{100 * s:.1f}%" for s in t["share"]],
+        cols[6]: [f"{100 * a:.1f}%–{100 * b:.1f}%" for a, b in zip(t["share_ci_low"], t["share_ci_high"])],
+    })
+
+
+def _hot(ctx: ReportContext):
+    def compute():
+        d = period_data(ctx)
+        if "summary" not in d and "subject" not in d:
+            return None
+        hi = hot_issues(d, top=None)
+        return hi.public(ctx.suppression_k) if ctx.public else hi
+    return _memo(ctx, ("board", "hot"), compute)
+
+
+def hot_issue_note(ctx: ReportContext) -> str:
+    zh = ctx.lang == "zh"
+    text = ("热点问题：同一地点、同一具体问题、在一段时间内被多次反映的留言归为一组（文字相似度、文中地名、时间窗），"
+            "按热度指数排序：热度 = ln(1+留言数) + ln(1+留言人数) + 0.5·ln(1+点赞数+反对数) + ln(1+每周留言数)。"
+            if zh else
+            "Hot issues: messages about the same concrete problem at the same place within a time window "
+            "(text similarity, place names in the text, time), ranked by the heat index: heat = ln(1 + messages) "
+            "+ ln(1 + users) + 0.5·ln(1 + likes + dislikes) + ln(1 + messages per week).")
+    if ctx.public:
+        text += (f"公开版只列出至少{ctx.suppression_k}位留言人反映的问题。" if zh else
+                 f" The public edition lists only issues raised by at least {ctx.suppression_k} users.")
+    return text
+
+
+def hot_issue_table(ctx: ReportContext, top: int = 10) -> pd.DataFrame:
+    """The hottest issues of the period: rank, issue, place, category, dates, messages,
+    users, likes and heat."""
+    zh = ctx.lang == "zh"
+    cols = (["排名", "热点问题", "地点", "问题分类", "时间", "留言数", "留言人数", "点赞数", "热度"] if zh else
+            ["rank", "issue", "place", "category", "dates", "messages", "users", "likes", "heat"])
+    hi = _hot(ctx)
+    if hi is None or hi.table.empty:
+        out = pd.DataFrame({c: [] for c in cols})
+        out.attrs["empty"] = "本期没有发现热点问题。" if zh else "No hot issue was found in this period."
+        return out
+    t = hi.table.head(top)
+    return pd.DataFrame({
+        cols[0]: t["rank"].astype(str),
+        cols[1]: t["label"],
+        cols[2]: t["place"].fillna(""),
+        cols[3]: [taxonomy.label(c, ctx.lang) if c in set(taxonomy.load_taxonomy()["code"]) else "" for c in t["category"]],
+        cols[4]: [f"{a:%m-%d}–{b:%m-%d}" for a, b in zip(t["first_date"], t["last_date"])],
+        cols[5]: [f"{v:,}" for v in t["messages"]],
+        cols[6]: [f"{v:,}" for v in t["users"]],
+        cols[7]: [f"{v:,}" for v in t["likes"]],
+        cols[8]: [f"{v:.2f}" for v in t["heat"]],
+    })
+
+
+def response_time(ctx: ReportContext) -> pd.DataFrame:
+    """Days to reply (答复时间 − 留言时间) of the period's messages: replied, median days
+    (with the interval of the median from order statistics), and the share replied within
+    :data:`REPLY_DAYS` days with its Wilson interval."""
+    import numpy as np
+    from scipy import stats as st
+
+    zh = ctx.lang == "zh"
+    d = period_data(ctx)
+    cols = ["指标", "数值", "95%区间"] if zh else ["measure", "value", "95% interval"]
+    if "replied_date" not in d or d.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    days = (d["replied_date"] - d["received_date"]).dt.days.dropna().to_numpy()
+    n, replied = len(d), len(days)
+    rows = [("留言数" if zh else "messages", _n(ctx, n), ""),
+            ("已答复" if zh else "replied", _n(ctx, replied), "")]
+    if replied and not (ctx.public and replied < ctx.suppression_k):
+        s = np.sort(days)
+        lo_i = int(st.binom.ppf(0.025, replied, 0.5))
+        hi_i = min(replied - 1, int(st.binom.ppf(0.975, replied, 0.5)))
+        rows.append(("答复天数中位数" if zh else "median days to reply", f"{np.median(s):.1f}",
+                     f"{s[max(lo_i - 1, 0)]:.0f}–{s[hi_i]:.0f}"))
+        k = int((days <= REPLY_DAYS).sum())
+        lo, hi = wilson_interval(k, replied)
+        rows.append((f"{REPLY_DAYS}天内答复" if zh else f"replied within {REPLY_DAYS} days", f"{100 * k / replied:.1f}%",
+                     f"{100 * lo:.1f}%–{100 * hi:.1f}%"))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def show_section(ctx: ReportContext) -> None:
+    """Display the whole section in a notebook (nothing for a register without board columns)."""
+    if not applies(ctx):
+        return
+    from IPython.display import Markdown, display
+
+    from .sections import show
+
+    zh = ctx.lang == "zh"
+    display(Markdown("## 留言板：预测分类与热点问题" if zh else "## Message board: predicted categories and hot issues"))
+    display(Markdown(classification_note(ctx)))
+    table = classification_table(ctx)
+    if len(table):
+        display(show(table))
+    display(Markdown(hot_issue_note(ctx)))
+    display(show(hot_issue_table(ctx)))
+
+
+def show_response_time(ctx: ReportContext) -> None:
+    """Display the response-time table (rates section) when the board has reply dates."""
+    if not has_replies(ctx):
+        return
+    from IPython.display import Markdown, display
+
+    from .sections import show
+
+    zh = ctx.lang == "zh"
+    display(Markdown("**答复时间（留言板）**" if zh else "**Response time (message board)**"))
+    display(show(response_time(ctx)))

@@ -47,3 +47,13 @@ def test_researcher_guide_code_runs(tmp_path, monkeypatch):
             continue
         exec(compile(block, "researchers.md", "exec"), ns)
     assert (tmp_path / "geng_county.png").exists()
+
+
+def test_batch_doc_lists_every_plan_key():
+    """docs/batch.md (which `batch --help` cites) names every key a plan accepts."""
+    from petition_analysis.publish.reports import batch
+
+    text = (ROOT / "docs/batch.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(\w+)`", text))
+    keys = set(batch._PLAN_KEYS) | set(batch._SCALAR_KEYS) | set(batch._GRID_KEYS)
+    assert keys <= documented, sorted(keys - documented)

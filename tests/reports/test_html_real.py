@@ -125,6 +125,8 @@ def test_county_report_shows_its_own_context(en_county):
     head, rows = next((h, r) for h, r in _tables(page) if "rank in city" in h)
     assert len(rows) == 2 and rows[0][0] == "Huyi District" and rows[0][head.index("rank in city")].endswith("of 13")
     assert rows[1][head.index("share of city")] == "100%"
+    share = rows[0][head.index("share of city")]
+    assert f"Huyi District had {share} of the city's items, ranking " in page
     heat = next(a for a in _alts(page) if a.startswith("Heatmap"))
     assert heat.endswith("Huyi District.")  # the county's own row, not every region
 

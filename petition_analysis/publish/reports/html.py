@@ -58,6 +58,7 @@ td:first-child,th:first-child{text-align:left;white-space:normal;min-width:11em}
 thead th{border-bottom:1.5px solid var(--ink);font-weight:600;background:#fff}
 tbody tr:nth-child(even){background:var(--band)}
 tbody tr{border-bottom:1px solid var(--rule)}
+caption{caption-side:top;text-align:left;padding:0 0 .45em;color:var(--ink)}
 figure{margin:.8em 0 1.4em}
 figure img{display:block;max-width:100%;height:auto}
 .empty{color:var(--muted);font-style:italic}

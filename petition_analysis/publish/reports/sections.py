@@ -243,7 +243,9 @@ def show(table: pd.DataFrame, empty: str | None = None):
     table, text = table[keep], text[keep]
     uuid = hashlib.sha256(text.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
     styler = Styler(table, uuid=uuid, cell_ids=False).hide(axis="index")
-    numeric = r"^[\s<+\-−±\d.,%()–x]*$"
+    if table.attrs.get("caption"):  # a sentence that reads the table, above it
+        styler = styler.set_caption(table.attrs["caption"])
+    numeric = r"^[\s<+\-−±\d.,%()–x/]*$"
     text_cols = [c for c in table.columns if not text[c].str.match(numeric).all()]
     if text_cols:
         # text may wrap (a verdict, a long category name); numbers stay on one line
@@ -554,6 +556,9 @@ def region_context(ctx: ReportContext) -> pd.DataFrame:
     head = "地区" if zh else "region"
     if ctx.public:
         out = comparison_display(own, ctx, [ctx.region_label]).rename(columns={_t(lang, "label"): head})
+        out.attrs["caption"] = ("公开版只列本地区自身的数字：全市合计和各区县排名不在本报告披露审查的范围内。" if zh else
+                                "The public edition shows the region's own figures only: the city's totals and the "
+                                "regions' ranking are outside what this report's disclosure audit covers.")
         return out
     city = city_registry(ctx)
     whole = city.rows(["items"])
@@ -574,6 +579,14 @@ def region_context(ctx: ReportContext) -> pd.DataFrame:
 
     out["全市排名" if zh else "rank in city"] = [rank("current"), ""]
     out["上年同期排名" if zh else "rank a year earlier"] = [rank("previous"), ""]
+    if not mine.empty and pd.notna(share):
+        now, before = (int(fam[c].rank(ascending=False, method="min")[mine.index[0]]) for c in ("current", "previous"))
+        if zh:
+            out.attrs["caption"] = (f"{ctx.region_label}本期件次占全市的{100 * share:.1f}%，在{n}个区县中居第{now}位"
+                                    f"（上年同期第{before}位；按件次从多到少排列）。")
+        else:
+            out.attrs["caption"] = (f"{ctx.region_label} had {100 * share:.1f}% of the city's items, ranking {now} of {n} "
+                                    f"regions ({before} a year earlier; 1 = the most items).")
     return out
 
 

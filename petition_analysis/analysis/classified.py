@@ -7,8 +7,9 @@ measured errors into the counts and shares:
 
 - each predicted category ``p`` has a distribution over the true categories, ``P[p, ·]``:
   the column of the model's cross-validated confusion matrix for ``p``, normalized (a model
-  file from ``classify train`` holds it; the built-in keyword model assumes its measured
-  accuracy, 0.70, on the diagonal and spreads the rest evenly);
+  file from ``classify train`` holds it; for the built-in keyword model, its measured
+  accuracy, 0.70, on the diagonal, the rest spread over the other categories in proportion
+  to how often they were predicted, worth 50 messages per category);
 - that distribution is itself uncertain (it was measured on finitely many messages): it is
   drawn from a Dirichlet distribution with the confusion counts (+0.5) as parameters;
 - the messages predicted as ``p`` are then assigned to true categories by a multinomial
@@ -50,10 +51,32 @@ def predicted_share(df: pd.DataFrame) -> tuple[int, int]:
     return int(src.isin(["predicted", "unclassified"]).sum()), int(len(df))
 
 
-def _harmonized_precision(model) -> tuple[list[str], np.ndarray, np.ndarray]:
+#: How many messages the assumed accuracy of a model without a confusion matrix is worth,
+#: per predicted category (the uncertainty of the assumption itself).
+ASSUMED_STRENGTH = 50.0
+
+
+def _harmonized_precision(model, predicted: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(codes, alpha, prior): Dirichlet parameters per predicted code (rows) over true codes,
-    in crosswalked codes, and the prior (true-class counts) for rows left ``other``."""
+    in crosswalked codes, and the prior (true-class counts) for rows left ``other``.
+
+    A model without a confusion matrix (the built-in keyword model) is taken to be right
+    with its assumed accuracy; its errors are spread over the other categories in
+    proportion to how often they were predicted here (spreading them evenly over every
+    category would move counts towards categories the data do not have)."""
     classes, _, counts = model.precision_matrix()
+    if model.metrics.get("confusion") is None:
+        acc = float(model.metrics.get("assumed_accuracy", 0.7))
+        codes0 = [taxonomy.crosswalk(c) for c in classes]
+        q = predicted.value_counts().reindex(codes0, fill_value=0).to_numpy(dtype=float) + 0.5
+        q = q / q.sum()
+        P = np.zeros((len(classes), len(classes)))
+        for i in range(len(classes)):
+            rest = q.copy()
+            rest[i] = 0
+            P[i] = (1 - acc) * rest / rest.sum()
+            P[i, i] = acc
+        counts = P * ASSUMED_STRENGTH
     codes = [taxonomy.crosswalk(c) for c in classes]
     uniq = sorted(set(codes), key=codes.index)
     agg = np.zeros((len(uniq), len(uniq)))
@@ -82,7 +105,7 @@ def category_counts(df: pd.DataFrame, *, model=None, level: float = 0.95, draws:
     src = df["category_source"].astype("str") if "category_source" in df else pd.Series("given", index=df.index)
     fixed = ~src.isin(["predicted", "unclassified"])
     total = int(len(df))
-    codes, alpha, prior = _harmonized_precision(m)
+    codes, alpha, prior = _harmonized_precision(m, cat[~fixed & (cat != "other")])
     all_codes = sorted(set(cat.unique()) | set(codes), key=lambda c: (c not in codes, c))
     pos = {c: i for i, c in enumerate(all_codes)}
     K = len(all_codes)

@@ -1,0 +1,99 @@
+"""Issue 15: honest counts from predicted categories, and the message-board section of the
+hotspots and quarterly reports (nothing changes for a register without board columns)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import petition_analysis as pa
+from petition_analysis import taxonomy
+from petition_analysis.analysis.classified import category_counts
+from petition_analysis.publish import reports
+from petition_analysis.publish.reports import hot_issues_section as board
+from petition_analysis.synth.board import BOARD_MAPPING_YAML, make_board
+
+
+@pytest.fixture(scope="module")
+def board_files(tmp_path_factory):
+    """Three years of a synthetic board (the planted issues in the last), as CSV + mapping."""
+    d = tmp_path_factory.mktemp("board")
+    parts = [make_board(400, seed=31, year=2018, planted=()), make_board(400, seed=32, year=2019, planted=()),
+             make_board(500, seed=33, year=2020)]
+    raw = pd.concat([b.raw.assign(留言编号=b.raw["留言编号"].str.replace("LY", f"L{i}")) for i, b in enumerate(parts)],
+                    ignore_index=True)
+    truth = pd.concat([b.truth.assign(case_id=b.truth["case_id"].str.replace("LY", f"L{i}")) for i, b in enumerate(parts)],
+                      ignore_index=True)
+    (d / "board.csv").write_text(raw.to_csv(index=False), encoding="utf-8")
+    (d / "board.yaml").write_text(BOARD_MAPPING_YAML, encoding="utf-8")
+    return d / "board.csv", d / "board.yaml", truth
+
+
+def test_given_categories_have_exact_intervals():
+    b = make_board(150, seed=34, planted=(), with_category=True)
+    df = pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
+    t = category_counts(df)
+    assert t.attrs["predicted_rows"] == 0
+    present = t[t["count"] > 0]
+    assert (present["ci_low"] == present["count"]).all() and (present["ci_high"] == present["count"]).all()
+
+
+def test_intervals_cover_the_true_counts_and_are_reproducible(board_files):
+    csv, mapping, truth = board_files
+    df = pa.clean(csv, mapping, pseudonym_key="k").data
+    t = category_counts(df)
+    true = taxonomy.crosswalk_series(truth["category"]).value_counts()
+    for code, n in true.items():
+        assert t.loc[code, "ci_low"] <= n <= t.loc[code, "ci_high"], (code, n, t.loc[code].to_dict())
+    assert t["count"].sum() == len(df) and t.attrs["predicted_rows"] == len(df)
+    pd.testing.assert_frame_equal(t, category_counts(df))
+
+
+def test_a_trained_model_gives_narrower_intervals_than_the_default(board_files, tmp_path):
+    csv, mapping, truth = board_files
+    lab = make_board(600, seed=35, with_category=True, planted=())
+    lab.raw[["一级分类", "留言主题", "留言详情"]].to_csv(tmp_path / "lab.csv", index=False)
+    from petition_analysis.classify import read_labelled, train
+
+    model = train(read_labelled(tmp_path / "lab.csv"), folds=3)
+    df = pa.clean(csv, mapping, pseudonym_key="k", classifier=model).data
+    wide = category_counts(df)
+    narrow = category_counts(df, model=model)
+    common = narrow.index[narrow["count"] > 20]
+    width = lambda t: (t.loc[common, "ci_high"] - t.loc[common, "ci_low"]).mean()  # noqa: E731
+    assert width(narrow) < width(wide)
+
+
+def test_section_tables_in_full_and_public_reports(board_files):
+    csv, mapping, truth = board_files
+    ctx = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="en")
+    assert board.applies(ctx) and board.has_replies(ctx)
+    note = board.classification_note(ctx)
+    assert "had no category" in note and "intervals" in note
+    t = board.classification_table(ctx)
+    assert list(t.columns) == ["category", "messages", "predicted", "estimate", "interval", "share", "share interval"]
+    hot = board.hot_issue_table(ctx)
+    assert len(hot) >= 1 and hot["issue"].str.contains("丽景华庭").any()  # the mixing plant, April–May
+    rt = board.response_time(ctx)
+    assert "median days to reply" in rt["measure"].tolist()
+    pub = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="zh", public=True)
+    assert board.classification_table(pub).empty
+    k = pub.suppression_k
+    full = board._hot(ctx).table
+    shown = board._hot(pub).table
+    assert (shown["users"] >= k).all() and len(shown) == int(((full["users"] >= k) & (full["messages"] >= k)).sum())
+
+
+def test_a_register_gets_no_board_section(reference_df):
+    ctx = reports.prepare("quarterly", year=2019, quarter=3, lang="en")
+    assert not board.applies(ctx) and not board.has_replies(ctx)
+
+
+@pytest.mark.slow
+def test_hotspots_report_on_a_board_shows_hot_issues_and_intervals(board_files, tmp_path):
+    csv, mapping, _ = board_files
+    res = reports.run("hotspots", tmp_path, data=str(csv), mapping=str(mapping), lang="en", progress=False)
+    html = next(tmp_path.rglob("*.html")).read_text(encoding="utf-8")
+    assert "Message board: predicted categories and hot issues" in html
+    assert "heat" in html and "丽景华庭" in html and "share interval" in html

@@ -73,3 +73,13 @@ def test_load_reference():
     assert list(df.columns) == [c.name for c in pa.schema.COLUMNS]  # the canonical columns, in order
     assert (df["received_date"].dt.year.min(), df["received_date"].dt.year.max()) == (2014, 2023)
     assert "load_reference" in pa.__all__
+
+
+def test_registry_refuses_periods_outside_the_data(reference_df):
+    # before: 2014 against an empty 2013 was a "significant increase", 2024 Q1 a "decline" to zero
+    with pytest.raises(ValueError, match="compares 2014 with 2013"):
+        pa.build_registry(reference_df, year=2014)
+    with pytest.raises(ValueError, match="2024 Q1 .* is outside the data"):
+        pa.build_registry(reference_df, kind="quarterly", year=2024, quarter=1)
+    with pytest.raises(ValueError, match="Did you mean '庚县'"):
+        pa.build_registry(reference_df, year=2019, region="庚")

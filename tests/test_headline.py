@@ -52,10 +52,16 @@ def test_as_of_must_be_in_the_year(reference_df):
 
 
 def test_zero_previous_gives_no_percentage():
-    df = pd.DataFrame({"received_date": pd.to_datetime(["2020-05-01"]), "persons": [1], "channel": ["visit"],
-                       "level": ["county"], "is_leapfrog": [False], "is_collective": [False], "is_repeat": [False]})
+    # Both years are in the data (a year outside it is an error, not a count of 0); visits at
+    # national level only in 2020: no percentage change from 0.
+    dates = pd.to_datetime(["2019-01-02", "2019-12-30", "2020-01-02", "2020-12-30"])
+    df = pd.DataFrame({"received_date": dates, "persons": [1] * 4, "channel": ["letter", "letter", "visit", "visit"],
+                       "level": ["county", "county", "national", "national"], "is_leapfrog": [False] * 4,
+                       "is_collective": [False] * 4, "is_repeat": [False] * 4})
     t = headline_table(df, year=2020)
-    assert t.loc["items", "previous"] == 0 and pd.isna(t.loc["items", "change_pct"])
+    assert t.loc["visits_national_items", "previous"] == 0
+    assert t.loc["visits_national_items", "current"] == 2
+    assert pd.isna(t.loc["visits_national_items", "change_pct"])
 
 
 def test_latest_complete_year_allows_a_few_days_off_at_the_end(reference_df):

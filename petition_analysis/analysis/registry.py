@@ -466,6 +466,13 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         df = df[df["received_date"] <= as_of]
     p1 = report_period(kind, year=year, as_of=as_of, quarter=quarter, end_year=end_year)
     p0 = p1.yoy()
+    # A period the data do not cover would be counted as zeros (a "decline" to nothing), and
+    # a comparison before the data as a rise from nothing: say so instead.
+    from ._checks import check_periods, select_region
+
+    check_periods(df, p1, p0, function="build_registry")  # p0, a year back, is the earliest period compared
+    if region is not None:
+        select_region(df, region)
     data_end = pd.Timestamp(df["received_date"].max()).normalize()
     extraction = pd.Timestamp(extraction_date).normalize() if extraction_date is not None else (
         as_of if as_of is not None else data_end)

@@ -79,7 +79,9 @@ def build_static_font(source: Path | None = None, target: Path | None = None, we
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    font = TTFont(str(source))
+    # recalcTimestamp off: the font keeps the package's own date, so that every machine
+    # builds the same bytes and a report's embedded font does not depend on the build day
+    font = TTFont(str(source), recalcTimestamp=False)
     static = instancer.instantiateVariableFont(font, {"wght": weight})
     # Name it as a plain Regular so matplotlib lists it as "Noto Sans SC", weight 400.
     static["OS/2"].usWeightClass = weight
@@ -95,6 +97,7 @@ def build_static_font(source: Path | None = None, target: Path | None = None, we
             name.setName("NotoSansSC-Regular", rec.nameID, rec.platformID, rec.platEncID, rec.langID)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")  # batch workers may build it at the same time
+    static.recalcTimestamp = False
     static.save(str(tmp))
     os.replace(tmp, target)  # atomic: a concurrent reader never sees half a file
     return target

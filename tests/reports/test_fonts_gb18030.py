@@ -85,3 +85,14 @@ def test_plots_draw_the_names_without_missing_glyph_warnings():
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == NAMES
     used = {t.get_fontname() for t in fig.axes[0].get_yticklabels()}
     assert used == {fonts.cjk_family()}
+
+
+def test_the_built_font_keeps_the_package_date():
+    """Every machine builds the same font bytes, so the same report gives the same HTML:
+    the build keeps the packaged font's date instead of stamping the build day."""
+    path = fonts.cjk_font_path()
+    source = fonts._variable_font()
+    if source is None or path.name != fonts._STATIC_NAME:
+        pytest.skip("the CJK font is not the one built from the package")
+    built = TTFont(str(path), lazy=True)["head"].modified
+    assert built == TTFont(str(source), lazy=True)["head"].modified

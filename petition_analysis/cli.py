@@ -267,7 +267,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     out = _output(args.output, "the output")
     rejects = _output(args.rejects or out.with_name(out.stem + ".rejects.csv"), "the rejects file")
     try:
-        res = clean(list(args.inputs), args.mapping, sheet=args.sheet, encoding=args.encoding,
+        res = clean(_inputs(args.inputs), args.mapping, sheet=args.sheet, encoding=args.encoding,
                     collective_threshold=args.collective_threshold, repeat_window_days=args.repeat_window_days,
                     progress=None if not args.no_progress else False, chunk_rows=args.chunk_rows,
                     classifier=args.classifier, classifier_threshold=args.classifier_threshold)
@@ -278,6 +278,25 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     print(res.log.summary())
     print(f"wrote {out} ({len(res.data):,} rows) and {rejects} ({len(res.rejects):,} rejects; no personal data)")
     return 0
+
+
+def _inputs(items) -> list[str]:
+    """``clean``'s inputs with each folder replaced by the register files in it (as given,
+    relative paths stay relative: they are the rows' ``source_file``)."""
+    from .ingest.sources import register_files
+
+    out = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            found = register_files(p)
+            if not found:
+                raise UsageProblem(f"{item}: the folder holds no register file (CSV, xlsx, xls or Parquet). Give the "
+                                   "folder that holds the exports, or the files themselves.")
+            out += [str(f) for f in found]
+        else:
+            out.append(item)
+    return out
 
 
 def _clean_to_dataset(args: argparse.Namespace) -> int:
@@ -419,7 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the canonical table. Prints a reconciliation table: rows read = clean + rejected "
                                    "by reason. Petitioner pseudonyms are keyed by the environment variable "
                                    "PETITION_PSEUDONYM_KEY (a random per-run key without it).")
-    c.add_argument("inputs", nargs="+", metavar="INPUT", help="files or glob patterns")
+    c.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders (the register files in them) or glob "
+                   "patterns, cleaned together")
     c.add_argument("-o", "--output", metavar="PARQUET", help="clean output (.parquet)")
     c.add_argument("--out-dataset", metavar="DIR", help="instead of -o: clean in chunks (bounded memory) into a Parquet "
                    "dataset partitioned by year; INPUT may be a folder of raw files or one huge CSV (docs/performance.md)")

@@ -124,3 +124,19 @@ def test_a_dataset_folder_is_read_with_its_log(tmp_path):
     assert src.kind == "dataset" and len(src.data) == 30
     assert q["rows_read"] == 32 == q["rows_clean"] + q["rows_rejected"]
     assert q["rejected_by_reason"]["duplicate"] == 1
+
+
+def test_cli_clean_takes_a_folder_and_keeps_its_paths_relative(tmp_path, monkeypatch, capsys):
+    from petition_analysis import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exports").mkdir()
+    _raw(tmp_path / "exports", "r2018.csv", [["A1", "2018-03-01", "来信", "1", "到县", "甲区", "城乡建设"]])
+    _raw(tmp_path / "exports", "r2019.csv", [["B1", "2019-03-01", "来信", "1", "到县", "甲区", "城乡建设"]])
+    (tmp_path / "exports" / "r2019.expected_rejects.csv").write_text("source_file,reason\n")
+    assert cli.main(["clean", "exports", "-o", "clean.parquet", "--no-progress"]) == 0, capsys.readouterr().err
+    df = pd.read_parquet(tmp_path / "clean.parquet")
+    assert sorted(df["source_file"].astype("str")) == ["exports/r2018.csv", "exports/r2019.csv"]
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["clean", "empty", "-o", "x.parquet"]) == 2
+    assert "holds no register file" in capsys.readouterr().err

@@ -83,3 +83,11 @@ def test_registry_refuses_periods_outside_the_data(reference_df):
         pa.build_registry(reference_df, kind="quarterly", year=2024, quarter=1)
     with pytest.raises(ValueError, match="Did you mean '庚县'"):
         pa.build_registry(reference_df, year=2019, region="庚")
+
+
+def test_emerging_hotspots_quarters_need_data_and_history(reference_df):
+    with pytest.raises(ValueError, match="2030 Q1 .* is outside the data"):
+        pa.emerging_hotspots(reference_df, quarters=["2030Q1"])
+    with pytest.raises(ValueError, match=r"2015 Q3 is tested against the same quarter of the 3 years before it .* 2017 or later"):
+        pa.emerging_hotspots(reference_df, quarters=["2015Q3"])
+    assert set(pa.emerging_hotspots(reference_df, quarters=["2015Q3"], history_years=1)["period"]) == {"2015Q3"}

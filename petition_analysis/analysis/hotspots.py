@@ -151,11 +151,33 @@ def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None
     ``quarters``: ``None`` (every quarter that has a full history; incomplete quarters of the
     data are skipped) or a list of specs such as ``["2022Q3"]``. ``region``: only that
     county's cells are tested (still against the city-wide change), and the FDR control runs
-    over them.
+    over them. A quarter outside the data, or without ``history_years`` years
+    of history in them, is an error (it would drop out of the table unseen).
     Returns one row per tested cell: ``region``, ``category``, ``year``, ``quarter``, ``period``,
     ``observed``, ``history``, ``expected``, ``excess``, ``ratio``, ``p_value``,
     ``p_adjusted``, ``flag``, sorted by ``p_value``.
     """
+    if quarters is not None:
+        asked = [_periods.parse(x) for x in ([quarters] if isinstance(quarters, str) else quarters)]
+        first = pd.Timestamp(df["received_date"].min()).normalize() if len(df) else None
+        for p in asked:  # a quarter without data or without its history would silently drop out
+            check_periods(df, p, function="emerging_hotspots")
+            start = p.start - pd.DateOffset(years=history_years)
+            if start < first - pd.Timedelta(days=_periods.COVERAGE_TOLERANCE_DAYS):
+                whole = first <= pd.Timestamp(first.year, 1, 1) + pd.Timedelta(days=_periods.COVERAGE_TOLERANCE_DAYS)
+                earliest = (first.year if whole else first.year + 1) + history_years
+                raise _checks.PeriodOutsideDataError(
+                    f"emerging_hotspots: {p.label('en')} is tested against the same quarter of the {history_years} "
+                    f"years before it ({start.year}–{p.start.year - 1}), but the data begin on {first.date()}. Choose "
+                    f"a quarter of {earliest} or later, pass a smaller history_years, or add the earlier register.")
+    return _emerging_hotspots(df, history_years=history_years, quarters=quarters, region=region, alpha=alpha,
+                              min_observed=min_observed)
+
+
+def _emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None, region=None, alpha: float = 0.05,
+                       min_observed: int = 5) -> pd.DataFrame:
+    """:func:`emerging_hotspots` without the checks: quarters without data or history drop
+    out (a report's registry says what history a quarter needs)."""
     if history_years < 1:
         raise ValueError("history_years must be at least 1.")
     h = harmonized(df)
@@ -176,7 +198,8 @@ def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None
     q_end = pd.PeriodIndex.from_fields(year=q["year"], quarter=q["quarter"], freq="Q").end_time.normalize()
     q = q.loc[np.asarray(q_end <= last_day)]
     if quarters is not None:
-        wanted = {(p.start.year, (p.start.month - 1) // 3 + 1) for p in map(_periods.parse, quarters)}
+        asked = [_periods.parse(x) for x in ([quarters] if isinstance(quarters, str) else quarters)]
+        wanted = {(p.start.year, (p.start.month - 1) // 3 + 1) for p in asked}
         q = q.loc[[(y, qq) in wanted for y, qq in zip(q["year"], q["quarter"])]]
     if region is not None:
         select_region(df, region)  # a clear error for an unknown region

@@ -540,7 +540,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
 
 
 def _emerging(df, kind, p1, start_year, end_year, min_observed) -> pd.DataFrame:
-    from .hotspots import emerging_hotspots
+    from .hotspots import _emerging_hotspots as emerging_hotspots  # quarters without history drop out
 
     if kind == "hotspots":
         quarters = [f"{y}Q{q}" for y in range(int(start_year), int(end_year) + 1) for q in (1, 2, 3, 4)]

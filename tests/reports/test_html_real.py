@@ -134,3 +134,8 @@ def test_county_report_shows_its_own_context(en_county):
 def test_same_notebook_same_html(zh_city, tmp_path):
     again = export_html(zh_city.ipynb, tmp_path / "again.html")
     assert again.read_bytes() == zh_city.html.read_bytes()
+
+
+def test_same_input_same_html_bytes(en_county, office_data, tmp_path):
+    again = reports.run("annual", tmp_path, year=2023, data=office_data, city="西安市", region="鄠邑区", lang="en")
+    assert again.html.read_bytes() == en_county.html.read_bytes()

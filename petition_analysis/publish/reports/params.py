@@ -230,7 +230,8 @@ def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str | list[str], 
     exports (CSV/xlsx), cleaned together with ``mapping`` (see
     :mod:`petition_analysis.ingest.sources`). Returns the canonical frame, the input path
     (a list of paths for several files), the input's SHA-256 and the data-quality summary
-    (rows read, rejected by reason, unmapped labels, and ``files``)."""
+    (rows read, rejected by reason, unmapped labels). :func:`load_sources` also gives each
+    file's path, SHA-256 and rows."""
     src = load_sources(data, mapping)
     # A shallow copy: with copy-on-write, a caller's changes never reach the cache.
     quality = dict(src.quality)
@@ -272,6 +273,10 @@ def load_sources(data=None, mapping=None) -> "_sources.Sources":
 
 def _input_problem(err: StructuralError) -> str:
     """One paragraph naming the input that could not be read."""
+    from ...errors import MappingError
+
+    if isinstance(err, MappingError):  # it names the mapping file itself
+        return " ".join(str(err).split("\n"))
     problem = " ".join(str(err.problem).split("\n")).rstrip(".")
     hint = f" {err.hint}" if err.hint else ""
     if problem == "the file does not exist":

@@ -98,6 +98,7 @@ def main(argv=None) -> list[dict]:
             walls = [b[name]["wall_s"] for b, _ in rounds]
             rows.append({"size": n, "what": f"{name} (baseline)", "wall_s": statistics.median(walls),
                          "wall_s_all": walls, "rows_per_s": n / statistics.median(walls),
+                         "cpu_s": statistics.median(b[name]["cpu_s"] for b, _ in rounds),
                          "peak_rss_mb": max(b[name]["peak_rss_mb"] for b, _ in rounds)})
         # The fastest read of the file as text, per round: the ratio's denominator.
         fastest = [min(b[name]["wall_s"] for name, _ in BASELINES[1:]) for b, _ in rounds]
@@ -107,14 +108,18 @@ def main(argv=None) -> list[dict]:
         res = rounds[-1][1]
         nets = [r["peak_rss_mb"] - r["start_rss_mb"] for _, r in rounds]
         net = statistics.median(nets)
+        cpu_ratio = [r["cpu_s"] / min(b[name]["cpu_s"] for name, _ in BASELINES[1:]) for b, r in rounds]
         rows.append({"size": n, "what": "clean()", "wall_s": statistics.median(walls), "wall_s_all": walls,
+                     "cpu_s": statistics.median(r["cpu_s"] for _, r in rounds),
+                     "cpu_ratio": statistics.median(cpu_ratio), "cpu_ratios_all": cpu_ratio,
                      "rows_per_s": res["rows"] / statistics.median(walls), "peak_rss_mb": res["peak_rss_mb"],
                      "ratio": statistics.median(ratios), "ratios_all": ratios,
                      "fastest_read_s": statistics.median(fastest), "ratio_vs_c_parser": statistics.median(ratios_c),
                      "net_peak_mb": net, "net_peak_mb_all": nets, "frame_mb": res["frame_mb"],
                      "peak_over_frame": net / res["frame_mb"],
                      "bytes_per_row_no_summary": res["bytes_per_row_no_summary"]})
-    print(table(rows, ["size", "what", "wall_s", "rows_per_s", "peak_rss_mb", "ratio", "ratio_vs_c_parser"]))
+    print(table(rows, ["size", "what", "wall_s", "cpu_s", "rows_per_s", "peak_rss_mb", "ratio", "cpu_ratio",
+                       "ratio_vs_c_parser"]))
     for r in rows:
         if r["what"] == "clean()" and r["size"] == max(args.sizes):
             spread = f"(rounds {min(r['ratios_all']):.2f}–{max(r['ratios_all']):.2f})"
@@ -123,7 +128,8 @@ def main(argv=None) -> list[dict]:
                                   f"{args.repeat} rounds)", r["ratio"], 8))
             targets.append(target(f"peak memory cleaning {r['size']:,} rows (above the process's start) vs clean frame",
                                   r["peak_over_frame"], 4))
-    save("clean", rows, targets, "ratio = clean() / the faster of pandas engine=pyarrow and pyarrow.csv in the same round; "
+    save("clean", rows, targets, "ratio = clean() / the faster of pandas engine=pyarrow and pyarrow.csv in the same round "
+         "(wall time; cpu_ratio the same with CPU seconds of all the process's threads); "
          "medians over the rounds (wall_s_all, ratios_all). peak_over_frame = (peak RSS - RSS at start of the "
          "process, after imports) / clean frame memory_usage(deep=True)")
     return rows

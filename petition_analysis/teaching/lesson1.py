@@ -173,11 +173,11 @@ EXERCISES = [
                     "bring on their own."},
         mistakes=[
             Mistake("trust_print", lambda: True,
-                    {"zh": "印在总结里的数字不一定彼此一致。算一算进京访一项多出几个人（人次 − 批次），"
-                           "再看总量给它留了多少余地。",
-                     "en": "figures printed in a summary need not agree with each other. Work out how many extra "
-                           "persons the national visits bring (person-times − batches) and how much room the total "
-                           "leaves for them."}),
+                    {"zh": "先别凭印象判断，算一算：进京访一项多出几个人（人次 − 批次）？总量又给“一件一人”之外留了多少余地？"
+                           "把两个数比一比。",
+                     "en": "do not decide on trust; work it out: how many extra persons do the national visits bring "
+                           "(person-times − batches), and how much room does the total leave beyond one per item? "
+                           "Compare the two."}),
         ],
         leak_forms=lambda: ["不能同时成立", "cannot both be right", "cannot be true", "不可能成立"],
     ),

@@ -188,11 +188,11 @@ EXERCISES = [
               "en": "Look at whether the registry's interval (ci_low, ci_high) for items includes 1."},
         mistakes=[
             Mistake("poisson_only", lambda: True,
-                    {"zh": "几万件的计数，用纯泊松检验几乎任何变化都“显著”，因为它把月与月、年与年之间的正常波动都忽略了。"
-                           "请以登记表 items 行的 significant 和区间为准。",
-                     "en": "with tens of thousands of items a plain Poisson test finds almost any change significant, "
-                           "because it ignores the ordinary variation between months and years. Go by the registry's "
-                           "significant column and interval for items."}),
+                    {"zh": "结论要考虑月内过度离散、年际波动和同组指标的多重比较，纯泊松检验这三样都没有考虑，不能用它下结论。"
+                           "请看登记表中 items 行的区间是否包含 1。",
+                     "en": "the verdict must allow for overdispersion, variation between years and the family of figures "
+                           "tested together, and a plain Poisson test allows for none of them. Read the registry's "
+                           "interval for items and see whether it includes 1."}),
         ],
         leak_forms=lambda: ["items: no significant", "信访总量 · 批次（件次） 无显著"],
     ),

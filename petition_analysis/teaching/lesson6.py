@@ -141,9 +141,9 @@ EXERCISES = [
                     "is below 0.05."},
         mistakes=[
             Mistake("assumed", lambda: not bool(placebo().level_p < 0.05),
-                    {"zh": "不要凭“那时什么也没发生”来推断答案，要真的拟合模型看结果：安慰剂检验的意义就在于看模型会不会在不该报警的地方报警。",
-                     "en": "do not answer from knowing that nothing happened then: fit the model and look. The point of "
-                           "a placebo test is to see whether the model raises an alarm where it should not."}),
+                    {"zh": "答案要来自拟合结果，而不是来自你对那个日期的了解：用 2014—2018 年的序列和假的开始日期拟合模型，看 level_p。",
+                     "en": "answer from the fitted model, not from what you know about the date: fit the 2014–2018 "
+                           "series with the fake start and read level_p."}),
         ],
         leak_forms=lambda: [],
     ),

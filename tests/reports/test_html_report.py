@@ -138,3 +138,16 @@ def test_external_references_finds_what_a_browser_would_fetch():
             '<img src="data:image/png;base64,AA"><a href="#s1">x</a><img src="/home/user/plot.png">')
     assert external_references(page) == ["https://cdn.jsdelivr.net/npm/mermaid.min.js", "//x.org/a.css",
                                          "/home/user/plot.png", "file:///tmp/a.png", "theme.css"]
+
+
+def test_language_from_the_title_when_the_notebook_has_none():
+    """An office file can set the language, leaving the notebook's lang parameter empty."""
+    fig = matplotlib.figure.Figure(figsize=(2, 1))
+    fig.subplots().plot([1, 2])
+    bare = nbformat.v4.new_output("display_data", data=sections.ReportFigure(fig, "x")._repr_mimebundle_()[0])
+    nb = _notebook(Markdown("# Huyi District: annual petition report, 2023"), lang=None)
+    nb.cells[-1].outputs.append(bare)  # a chart displayed without alt text
+    page = render_html(nb)
+    assert '<html lang="en">' in page and 'alt="Figure 1"' in page
+    zh = render_html(_notebook(Markdown("# 鄠邑区2023年信访工作分析报告"), lang=None))
+    assert '<html lang="zh-CN">' in zh

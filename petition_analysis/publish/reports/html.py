@@ -90,6 +90,7 @@ _FONT_STACK = ("system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial
 _CJK_FAMILY = "Report CJK"
 _TEXT = {"zh": {"toc": "目录", "figure": "图", "footer": "由 petition-analysis {version} 生成。"},
          "en": {"toc": "Contents", "figure": "Figure", "footer": "Made with petition-analysis {version}."}}
+_UNNAMED_FIGURE = "\x00figure\x00"
 # IPython's repr of an object without a rich display (a Styler, a Figure, a Markdown object)
 _BARE_REPR = re.compile(r"^<[\w.]+(?: object at 0x[0-9a-f]+| size [^>]*)>$|^<IPython\.core\.display\.\w+ object>$")
 
@@ -136,7 +137,7 @@ def _styler_html(text: str, styles: list[str]) -> str:
     return f'<div class="table-wrap">{text}</div>'
 
 
-def _output_html(output: dict, styles: list[str], lang: str, figures: list[int]) -> str:
+def _output_html(output: dict, styles: list[str], figures: list[int]) -> str:
     kind = output.get("output_type")
     if kind not in ("display_data", "execute_result"):
         return ""  # streams (progress, warnings) and errors are for the notebook, not the reader
@@ -149,7 +150,7 @@ def _output_html(output: dict, styles: list[str], lang: str, figures: list[int])
         figures.append(len(figures) + 1)
         b64, width, height = _png(_join(data["image/png"]))
         img_meta = meta.get("image/png", {}) if isinstance(meta.get("image/png"), dict) else {}
-        alt = img_meta.get("alt") or f"{_TEXT[lang]['figure']} {len(figures)}"
+        alt = img_meta.get("alt") or f"{_UNNAMED_FIGURE} {len(figures)}"  # the language is known later
         width = int(img_meta.get("width") or width)
         height = int(img_meta.get("height") or height)
         return (f'<figure><img src="data:image/png;base64,{b64}" width="{width}" height="{height}" '
@@ -167,10 +168,16 @@ def _strip_tags(text: str) -> str:
     return _html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
-def _notebook_lang(nb) -> str:
+def _notebook_lang(nb, body: str) -> str:
+    """The notebook's ``lang`` parameter, else the language of its title (an office file
+    can set the language, and then the parameter is empty)."""
     params = (nb.get("metadata", {}).get("papermill") or {}).get("parameters") or {}
     lang = params.get("lang")
-    return lang if lang in ("zh", "en") else "zh"
+    if lang in ("zh", "en"):
+        return lang
+    h1 = re.search(r"<h1[^>]*>(.*?)</h1>", body, flags=re.S)
+    text = h1.group(1) if h1 else body
+    return "zh" if re.search(r"[\u3400-\u9fff]", text) else "en"
 
 
 def render_html(nb, *, title: str | None = None, lang: str | None = None) -> str:
@@ -183,7 +190,6 @@ def render_html(nb, *, title: str | None = None, lang: str | None = None) -> str
     from ..._version import __version__
     from ..fonts import font_face_css
 
-    lang = lang if lang in ("zh", "en") else _notebook_lang(nb)
     styles: list[str] = []
     figures: list[int] = []
     parts = []
@@ -193,8 +199,10 @@ def render_html(nb, *, title: str | None = None, lang: str | None = None) -> str
         if cell.get("cell_type") == "markdown":
             parts.append(_markdown(_join(cell.get("source", ""))))
         elif cell.get("cell_type") == "code":
-            parts.extend(_output_html(o, styles, lang, figures) for o in cell.get("outputs", []))
+            parts.extend(_output_html(o, styles, figures) for o in cell.get("outputs", []))
     body = "\n".join(p.strip() for p in parts if p and p.strip())
+    lang = lang if lang in ("zh", "en") else _notebook_lang(nb, body)
+    body = body.replace(_UNNAMED_FIGURE, _TEXT[lang]["figure"])
 
     h1 = re.search(r"<h1[^>]*>(.*?)</h1>", body, flags=re.S)
     if h1:

@@ -158,7 +158,7 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     timings.update(_cell_phases(ipynb))
 
     t2 = time.perf_counter()
-    export_html(ipynb, html)
+    export_html(ipynb, html, lang=ctx.lang)  # an office file may set the language, not the notebook
     timings["export_html"] = time.perf_counter() - t2
     if not js.exists():
         raise ReportFailed(f"{name}: the notebook ran but wrote no summary to {js}; "

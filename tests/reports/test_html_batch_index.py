@@ -128,3 +128,11 @@ def test_index_is_self_contained_and_reproducible(batch):
     table2.attrs = table.attrs
     assert write_index(table2, out).read_text(encoding="utf-8") == first
     assert (out / "manifest.json").read_bytes() == manifest
+
+
+def test_batch_summary_points_to_the_index(batch):
+    from petition_analysis.publish.reports.batch import format_batch
+
+    table, out = batch
+    table.attrs["index"] = str(write_index(table, out))
+    assert format_batch(table).endswith(f"index of the reports: {out / 'index.html'} (and manifest.json beside it)")

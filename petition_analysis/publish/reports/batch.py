@@ -165,7 +165,7 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
     table = table.sort_values("label", kind="stable").reset_index(drop=True)
     table.attrs["series"] = series
     table.attrs["series_error"] = series_error
-    write_index(table, out)
+    table.attrs["index"] = str(write_index(table, out))
     return table
 
 
@@ -463,4 +463,6 @@ def format_batch(table: pd.DataFrame) -> str:
         lines.append(f"\nFAILED {row['label']}\n  {row['error']}")
         if row["notebook"]:
             lines.append(f"  executed notebook: {row['notebook']}")
+    if table.attrs.get("index"):
+        lines.append(f"\nindex of the reports: {table.attrs['index']} (and manifest.json beside it)")
     return "\n".join(lines)

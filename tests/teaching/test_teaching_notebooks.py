@@ -164,3 +164,14 @@ def test_each_solution_pins_its_key_figures(path):
     assert [line.split(":")[0] for line in text.splitlines()[:-1]] == [e for e in EXERCISES if e.split(".")[0] == number]
     assert text.splitlines()[-1] in (f"第 {number} 课：{text.count(chr(10)) - 1} 道练习答对 {text.count(chr(10)) - 1} 道。全部正确。",
                                      f"Lesson {number}: {text.count(chr(10)) - 1} of {text.count(chr(10)) - 1} exercises correct — all correct.")
+
+
+def test_the_teachers_guide_covers_every_lesson_and_how_to_run_it():
+    from petition_analysis.teaching import LESSONS
+
+    guide = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    for title in LESSONS.values():
+        assert title["zh"] in guide, title["zh"]
+    for words in ("make lab", "Python (petition-analysis)", "Objectives", "Discussion", "学习目标", "讨论题", "预备知识"):
+        assert words in guide
+    assert "seed" not in guide.lower() and "DESIGN" not in guide

@@ -180,9 +180,11 @@ def _cmd_headline(args: argparse.Namespace) -> int:
     if args.as_of is not None:  # the register as it stood on --as-of: no later row
         df = df[df["received_date"].dt.normalize() <= periods.ytd(args.as_of).end]
     region = getattr(args, "region", None)
-    if region is not None and region not in set(df["region"].astype("str")):
-        known = ", ".join(sorted(df["region"].astype("str").unique()))
-        raise UsageProblem(f"--region {region!r} is not in the data; leave it out for the whole city, or use one of: {known}.")
+    if region is not None:  # as in the data, or its English name or slug
+        from .office import make_office
+        from .publish.reports.params import _region_in
+
+        region = _region_in(region, sorted(df["region"].astype("str").unique()), make_office(data=df))
     table = headline_table(df, year=year, as_of=args.as_of, region=region)
     if args.json:
         import json
@@ -391,13 +393,14 @@ def build_parser() -> argparse.ArgumentParser:
                                    "channels, national-level and leapfrog visits, collective and repeat visits. "
                                    "The figures, p-values and verdicts are those of the annual report for the "
                                    "same year, as-of date and region.")
-    p.add_argument("--data", metavar="FILE", action="append",
+    p.add_argument("--data", metavar="PATH", action="append",
                    help="clean Parquet files or raw exports: a file, folder or glob pattern; repeat it for several "
                         "(e.g. two years' exports); default: the bundled reference data")
     p.add_argument("--mapping", metavar="YAML", help="mapping file for raw exports (docs/mapping.md)")
     p.add_argument("--year", type=int, help="the year to report (default: the latest complete year)")
     p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD", help="year to date: compare 1 Jan … this day in both years")
-    p.add_argument("--region", metavar="NAME", type=_region, help="one county or district (问题属地); default: the whole city")
+    p.add_argument("--region", metavar="NAME", type=_region, help="one county or district (问题属地): its name in the "
+                   "data, its English name or its slug; default: the whole city")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="labels (default: zh)")
     p.add_argument("--json", action="store_true",
                    help="print every figure as the report JSON's `figures` (same keys, p-values and verdicts)")
@@ -486,7 +489,7 @@ def build_parser() -> argparse.ArgumentParser:
                "    鄠邑区: Huyi District                # (鄠邑区 → Huyi District, slug huyi-qu)\n"
                "    长安区: {en: Chang'an District, slug: changan}\n")
     rp.add_argument("kind", choices=["annual", "quarterly", "hotspots"], help="which report")
-    rp.add_argument("--data", metavar="FILE", action="append",
+    rp.add_argument("--data", metavar="PATH", action="append",
                     help="clean canonical Parquet files, or raw CSV/xlsx exports (cleaned together, with --mapping if "
                          "their headers need one): a file, a folder or a glob pattern; repeat it for several, e.g. "
                          "the previous year's file too; default: the bundled reference data")
@@ -502,7 +505,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--quarter", type=int, help="quarterly: 1-4")
     rp.add_argument("--start-year", type=int, help="hotspots: first year (default: the first in the data)")
     rp.add_argument("--end-year", type=int, help="hotspots: last year (default: the last year the data cover to its end)")
-    rp.add_argument("--region", type=_region, help="one county or district (问题属地); default: the whole city")
+    rp.add_argument("--region", type=_region, help="one county or district (问题属地): its name in the data, its "
+                    "English name or its slug (鄠邑区, 'Huyi District' or huyi-qu); default: the whole city")
     rp.add_argument("--lang", choices=["zh", "en"],
                     help="language of text, tables and plots (default: the office file's, else zh)")
     rp.add_argument("--public", action="store_true", help="public mode: suppress counts below 5 (shown as <5)")

@@ -91,6 +91,15 @@ def test_english_city_report_tables_and_plots_have_no_chinese_region_names(xian)
     assert "Yongqiao District" in ticks and not any(HAN.search(t) for t in ticks)
 
 
+def test_a_region_can_be_named_in_english_or_by_its_slug(xian):
+    for given in ("鄠邑区", "Huyi District", "huyi district", "huyi-qu"):
+        ctx = reports.prepare("annual", year=2023, data=xian, city="西安市", region=given, lang="en")
+        assert ctx.region == "鄠邑区" and ctx.parameters()["region"] == "鄠邑区"
+    with pytest.raises(ReportParameterError) as info:
+        reports.prepare("annual", year=2023, data=xian, region="Huyi Distric")
+    assert "(did you mean 'Huyi District'?)" in str(info.value) and "鄠邑区" in str(info.value)
+
+
 def test_office_file_names_regions_and_sets_the_language(xian, tmp_path):
     p = tmp_path / "office.yaml"
     p.write_text("name: {zh: 西安市, en: Xi'an}\nslug: xian\nlang: en\nregions:\n"

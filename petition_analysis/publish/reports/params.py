@@ -379,20 +379,15 @@ def prepare(
     if isinstance(region, str) and region and not region.strip():
         raise ReportParameterError("region is blank; leave it out (None) for the whole city, or name a region in the data.")
     region = _none(region)
+    the_office = named if named is not None else _office.make_office(data=df)
     if region is not None:
-        region = str(region).strip()
-        known = sorted(df["region"].astype("str").unique())
-        if region not in known:
-            raise ReportParameterError(
-                f"region {region!r} is not in the data; leave it empty for the whole city, or use one of: "
-                f"{', '.join(known)}."
-            )
+        region = _region_in(str(region).strip(), sorted(df["region"].astype("str").unique()), the_office)
 
     ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
                         region=region, mapping=_none(mapping), suppression_k=k, quality=dict(quality),
                         extraction_date=end, city=city,
                         office_path=office_path if isinstance(office_path, str) else None,
-                        office=named if named is not None else _office.make_office(data=df), data_files=files)
+                        office=the_office, data_files=files)
     _office.use(ctx.office)  # tables, plots and the registry name regions as this office does
     if _none(disclosure_plan) is not None:
         if not public:
@@ -478,6 +473,24 @@ def prepare(
             ) from None
         ctx.start_year, ctx.end_year = a, b
     return ctx
+
+
+def _region_in(region: str, known: list[str], office: Office) -> str:
+    """The data's name of ``region``, given as in the data, or by its English name or its
+    slug (``Huyi District`` or ``huyi-qu`` for 鄠邑区)."""
+    if region in known:
+        return region
+    aliases = {office.region_label(zh, "en").casefold(): zh for zh in known}
+    slugs = _office.unique_slugs(known, fixed=office.fixed_slugs(known), reserved={office.slug})
+    aliases.update({slug: zh for zh, slug in slugs.items()})
+    if region.casefold() in aliases:
+        return aliases[region.casefold()]
+    hint = did_you_mean(region, [*known, *(office.region_label(zh, "en") for zh in known)])
+    raise ReportParameterError(
+        f"region {region!r} is not in the data{hint}; leave it empty for the whole city, or use one of: "
+        f"{', '.join(known)} (or their English names or slugs, e.g. {office.region_label(known[0], 'en')!r} or "
+        f"{slugs[known[0]]!r})."
+    )
 
 
 def previous_year_hint(path, year: int) -> str:

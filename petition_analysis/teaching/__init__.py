@@ -115,7 +115,9 @@ def _show(v) -> str:
         return "(" + ", ".join(_show(x) for x in v) + ")"
     if isinstance(v, (int, float, np.integer, np.floating)):
         f = float(v)
-        return str(int(f)) if f == int(f) and abs(f) >= 1 else f"{f:.3f}"
+        if f == int(f):
+            return str(int(f))
+        return f"{f:.3f}".rstrip("0")
     return str(v)
 
 

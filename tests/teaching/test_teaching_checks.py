@@ -187,7 +187,7 @@ def test_lesson3_pvalues_cannot_be_changed_by_students():
 
 def test_key_figures_are_stable_text():
     text = teaching.key_figures({"a": np.float64(0.123456), "b": (1.0, 2.5), "c": frozenset({"y", "x"}), "d": np.True_})
-    assert text == "a: 0.123\nb: (1, 2.500)\nc: [x, y]\nd: True"
+    assert text == "a: 0.123\nb: (1, 2.5)\nc: [x, y]\nd: True"
 
 
 def test_number_forms():

@@ -12,6 +12,9 @@ order, whatever order the patterns named it in: the same files give the same tab
   together. A row found in two files (the same ``case_id`` with the same content: two
   exports that overlap) is kept once and counted as ``duplicate``; a ``case_id`` reused for
   another item keeps the first file's row and counts the other as ``duplicate_case_id``.
+  Repeat visits are linked across the files (a January visit repeats a December one in
+  last year's file), when the files were cleaned with the same pseudonym key; the quality
+  summary counts ``repeats_linked_across_files`` and ``petitioners_in_several_files``.
 - **Raw exports** (CSV, xlsx, or Parquet with a mapping) are cleaned *together*, as
   :func:`~petition_analysis.ingest.cleaning.clean` does with several files: copies across
   files are found, and repeat visits (重复访) link across the year boundary.
@@ -42,6 +45,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import schema
@@ -249,6 +253,22 @@ def _read_canonical(path: Path) -> pd.DataFrame:
     return df
 
 
+def _link_repeats(data: pd.DataFrame, origin: np.ndarray) -> dict:
+    """Repeat visits (重复访) across files cleaned one by one: an item whose earlier item
+    from the same petitioner on the same category (within the default 365 days) sits in
+    another file is a repeat too; ``is_repeat`` is set in place. Pseudonyms link only when
+    the files were cleaned with the same key, so the count of petitioners found in more than
+    one file tells whether they did."""
+    from .derive import flag_repeats
+
+    linked = flag_repeats(data, source_flag=data["is_repeat"])
+    added = int((linked & ~data["is_repeat"].astype(bool)).sum())
+    data["is_repeat"] = linked.to_numpy()
+    ids = pd.DataFrame({"p": data["petitioner_id"], "f": origin}).dropna().drop_duplicates()
+    shared = int(ids.loc[ids["p"].duplicated(keep=False), "p"].nunique())
+    return {"repeats_linked_across_files": added, "petitioners_in_several_files": shared}
+
+
 def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
     frames, files, rejected = [], [], {}
     quality = {"rows_read": 0, "unmapped_labels": {}}
@@ -276,6 +296,7 @@ def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
         cols = schema.column_names()
         data = schema.coerce(pd.concat([f[[c for c in f.columns if c in cols or c in ("source_file", "source_row")]]
                                         for f in frames], ignore_index=True))
+        origin = np.repeat(np.arange(len(frames)), [len(f) for f in frames])  # which file each row came from
         # Overlapping exports: the same item twice is one item; a case number reused for another
         # item keeps the first file's row (as cleaning does within one run).
         same = data.duplicated(subset=cols, keep="first")
@@ -284,7 +305,9 @@ def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
         for reason, mask in (("duplicate", same), ("duplicate_case_id", reused)):
             if mask.any():
                 rejected[reason] = rejected.get(reason, 0) + int(mask.sum())
+        origin = origin[~(same | reused).to_numpy()]
         data = data.loc[~(same | reused)].reset_index(drop=True)
+        quality.update(_link_repeats(data, origin))
         schema.validate(data, allow_extra=True)
     quality.update(rows_clean=int(len(data)), rows_rejected=int(sum(rejected.values())),
                    rejected_by_reason=dict(sorted(rejected.items())),

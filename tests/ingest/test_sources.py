@@ -57,6 +57,31 @@ def test_overlapping_canonical_files_keep_each_item_once(two_years, tmp_path):
     assert len(src.data) == len(y2019) and src.data["case_id"].is_unique
 
 
+def test_repeat_visits_link_across_files_cleaned_one_by_one(two_years, tmp_path):
+    from petition_analysis.ingest.derive import flag_repeats
+
+    folder, df = two_years
+    y2019 = df[df["received_date"].dt.year == 2019].copy()
+    y2019["is_repeat"] = flag_repeats(y2019)  # 2019 cleaned alone: no link to 2018
+    y2019.to_parquet(tmp_path / "y2019_alone.parquet")
+    src = load_sources([folder / "y2018.parquet", tmp_path / "y2019_alone.parquet"])
+    whole = df.set_index("case_id")["is_repeat"]
+    got = src.data.set_index("case_id")["is_repeat"].reindex(whole.index)
+    assert got.equals(whole)  # as if the two years had been cleaned together
+    missing = int((df["is_repeat"] & (df["received_date"].dt.year == 2019)).sum() - y2019["is_repeat"].sum())
+    assert src.quality["repeats_linked_across_files"] == missing > 1000
+    assert src.quality["petitioners_in_several_files"] > 1000
+
+
+def test_files_cleaned_with_different_keys_link_no_petitioner(two_years, tmp_path):
+    folder, df = two_years
+    y2019 = df[df["received_date"].dt.year == 2019].copy()
+    y2019["petitioner_id"] = "other-key-" + y2019["petitioner_id"]
+    y2019.to_parquet(tmp_path / "y2019_key2.parquet")
+    q = load_sources([folder / "y2018.parquet", tmp_path / "y2019_key2.parquet"]).quality
+    assert q["petitioners_in_several_files"] == 0 and q["repeats_linked_across_files"] == 0
+
+
 def _raw(tmp_path, name, rows):
     header = ["编号", "登记日期", "信访形式", "人数", "到达层级", "问题属地", "问题分类"]
     text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"

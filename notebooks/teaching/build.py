@@ -71,11 +71,10 @@ def _setup(lesson, lang: str) -> str:
         "",
         "import petition_analysis as pa",
         "from petition_analysis import teaching",
-        "from petition_analysis.reference import load_reference",
         "",
         f'teaching.use_language("{lang}")',
         "teaching.reset()",
-        f"df = load_reference()  {comment}",
+        f"df = pa.load_reference()  {comment}",
     ])
 
 

@@ -708,7 +708,7 @@ def parse_handling(df: pd.DataFrame, log: CleanLog | None = None, *, values: dic
     for fld in ("accepted_date", "concluded_date"):
         raw = _raw(df, fld)
         d = parse.parse_dates(raw, date_formats.get(fld, date_formats.get("all")))
-        bad = d.isna() & normalize_text(raw).fillna("").ne("") & _kept(df)
+        bad = d.isna() & ~parse.blank_text(raw) & _kept(df)
         if log is not None and bad.any():
             log.warn_count(fld + ": {n} value(s) could not be read as dates and were left empty", int(bad.sum()))
         df[fld] = d

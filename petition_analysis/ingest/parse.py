@@ -13,6 +13,7 @@ full-width → half-width (NFKC), no surrounding spaces, lower case for word mat
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -97,9 +98,25 @@ def fold_words(values: pd.Series) -> pd.Series:
 
 
 def _fold_keys(words) -> list[str]:
-    """Fold many words in one vectorized call."""
-    words = list(words)
-    return fold_words(pd.Series(words, dtype="str")).fillna("").tolist() if words else []
+    """Fold many words in one vectorized call (the same lists come back for every chunk
+    of a big file: they are folded once)."""
+    return list(_fold_keys_cached(tuple(words)))
+
+
+@functools.lru_cache(maxsize=256)
+def _fold_keys_cached(words: tuple) -> tuple[str, ...]:
+    return tuple(fold_words(pd.Series(list(words), dtype="str")).fillna("").tolist()) if words else ()
+
+
+def blank_text(values: pd.Series) -> pd.Series:
+    """True where a value is missing or empty once normalized (:func:`~.io.normalize_text`),
+    computed on the distinct values.
+
+    >>> blank_text(pd.Series(["", " 　", None, "x", "\u200b"])).tolist()
+    [True, True, True, False, True]
+    """
+    blank = on_uniques(values, lambda u: normalize_text(u).fillna("").eq(""))
+    return blank | values.isna().to_numpy()
 
 
 def _vocabulary(words: dict[str, tuple[str, ...]], extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -174,8 +191,11 @@ def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Serie
     digits. ``formats`` (``strptime``) are tried first. Unreadable values give NaT; see
     :func:`date_problems` for why.
     """
-    text = normalize_text(values)
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    # Normalize the distinct raw values only (normalize_text works value by value), then
+    # parse the distinct normalized ones.
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
+    norm_codes, uniques = pd.factorize(normalize_text(pd.Series(raw_uniques, dtype="str")), use_na_sentinel=True)
+    codes = np.where(raw_codes >= 0, norm_codes[np.maximum(raw_codes, 0)] if len(norm_codes) else -1, -1)
     u = pd.Series(uniques, dtype="str")
     out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     for fmt in formats or []:
@@ -193,7 +213,7 @@ def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Serie
     if ok.any():
         out[ok] = _within_ns(pd.to_datetime(ymd[ok], errors="coerce"))
     out = out.dt.floor("D")
-    result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    result = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     present = codes >= 0
     result[present] = out.to_numpy()[codes[present]]
     return pd.Series(result, index=values.index, name=values.name)
@@ -218,7 +238,7 @@ def date_problems(raw: pd.Series, parsed: pd.Series, *, today: pd.Timestamp | No
     ['missing_date', 'invalid_date', 'date_out_of_range', nan]
     """
     today = pd.Timestamp.today().normalize() if today is None else pd.Timestamp(today)
-    blank = normalize_text(raw).fillna("").eq("")
+    blank = blank_text(raw)
     out = pd.Series(np.nan, index=raw.index, dtype="object")
     out[parsed.isna() & ~blank] = "invalid_date"
     out[blank] = "missing_date"

@@ -89,11 +89,12 @@ def _label(p: _periods.Period) -> str:
 
 
 def check_periods(df: pd.DataFrame, period: _periods.Period, comparison: _periods.Period | None = None,
-                  *, function: str = "this function") -> None:
+                  *, function: str = "this function", whole_comparison: bool = True) -> None:
     """Raise :class:`PeriodOutsideDataError` unless the data cover ``period`` to its end
     (a whole year, quarter or month allows the last few days off, as reports do) and
     ``comparison`` from its start. A period the data do not reach would count as zeros, and
-    a comparison before the data as a fall from nothing.
+    a comparison before the data as a fall from nothing. ``whole_comparison=False`` only
+    refuses a comparison period wholly before the data (what a report's parameters allow).
 
     >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2014-01-02", "2023-12-30"])})
     >>> check_periods(df, _periods.year(2014), _periods.year(2013), function="five_declines")
@@ -119,7 +120,10 @@ def check_periods(df: pd.DataFrame, period: _periods.Period, comparison: _period
         raise PeriodOutsideDataError(
             f"{function}: {_label(period)} starts before the data begin ({first.date()}): its count would miss the "
             f"days before them. Choose a period from {first.date()} on, or add the earlier register.")
-    if comparison is not None and comparison.start < first - pd.Timedelta(days=_periods.COVERAGE_TOLERANCE_DAYS):
+    before = comparison is not None and (
+        comparison.start < first - pd.Timedelta(days=_periods.COVERAGE_TOLERANCE_DAYS) if whole_comparison
+        else comparison.end < first)
+    if before:
         later = ""
         if period.kind in ("year", "ytd"):
             # the first year whose previous year the data cover from its start

@@ -470,7 +470,9 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     # a comparison before the data as a rise from nothing: say so instead.
     from ._checks import check_periods, select_region
 
-    check_periods(df, p1, p0, function="build_registry")  # p0, a year back, is the earliest period compared
+    # p0, a year back, is the earliest period compared; as the report parameters do, a
+    # comparison period that the data cover in part is allowed (its figures say so)
+    check_periods(df, p1, p0, function="build_registry", whole_comparison=False)
     if region is not None:
         select_region(df, region)
     data_end = pd.Timestamp(df["received_date"].max()).normalize()

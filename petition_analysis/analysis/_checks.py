@@ -89,12 +89,14 @@ def _label(p: _periods.Period) -> str:
 
 
 def check_periods(df: pd.DataFrame, period: _periods.Period, comparison: _periods.Period | None = None,
-                  *, function: str = "this function", whole_comparison: bool = True) -> None:
+                  *, function: str = "this function", whole_comparison: bool = True,
+                  to_the_end: bool = True) -> None:
     """Raise :class:`PeriodOutsideDataError` unless the data cover ``period`` to its end
     (a whole year, quarter or month allows the last few days off, as reports do) and
     ``comparison`` from its start. A period the data do not reach would count as zeros, and
     a comparison before the data as a fall from nothing. ``whole_comparison=False`` only
-    refuses a comparison period wholly before the data (what a report's parameters allow).
+    refuses a comparison period wholly before the data, and ``to_the_end=False`` only a
+    period wholly outside them (what a report's parameters check more finely).
 
     >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2014-01-02", "2023-12-30"])})
     >>> check_periods(df, _periods.year(2014), _periods.year(2013), function="five_declines")
@@ -111,12 +113,12 @@ def check_periods(df: pd.DataFrame, period: _periods.Period, comparison: _period
         raise PeriodOutsideDataError(
             f"{function}: {_label(period)} is outside the data ({cover}), so every count would be 0.{hint} "
             f"Choose a period inside the data, or add the register that covers it.")
-    if not _periods.is_covered(last, period):
+    if to_the_end and not _periods.is_covered(last, period):
         raise PeriodOutsideDataError(
             f"{function}: the data end on {last.date()}, before the end of {_label(period)}: part of a period would "
             f"be compared with a whole one. Pass as_of=\"{last.date()}\" for the period to date, choose a period "
             f"that ends by {last.date()}, or add the rest of the register.")
-    if period.start < first - pd.Timedelta(days=_periods.COVERAGE_TOLERANCE_DAYS):
+    if to_the_end and period.start < first - pd.Timedelta(days=_periods.COVERAGE_TOLERANCE_DAYS):
         raise PeriodOutsideDataError(
             f"{function}: {_label(period)} starts before the data begin ({first.date()}): its count would miss the "
             f"days before them. Choose a period from {first.date()} on, or add the earlier register.")

@@ -470,9 +470,10 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     # a comparison before the data as a rise from nothing: say so instead.
     from ._checks import check_periods, select_region
 
-    # p0, a year back, is the earliest period compared; as the report parameters do, a
-    # comparison period that the data cover in part is allowed (its figures say so)
-    check_periods(df, p1, p0, function="build_registry", whole_comparison=False)
+    # p0, a year back, is the earliest period compared. Only periods wholly outside the data
+    # are refused here: report parameters check coverage more finely before (and simulated
+    # worlds may have no row on their last day)
+    check_periods(df, p1, p0, function="build_registry", whole_comparison=False, to_the_end=False)
     if region is not None:
         select_region(df, region)
     data_end = pd.Timestamp(df["received_date"].max()).normalize()

@@ -41,6 +41,13 @@ def test_citation_cff():
     for key in ("cff-version", "message", "title", "authors"):  # required by CFF 1.2.0
         assert cff.get(key), key
     assert cff["cff-version"] == "1.2.0"
+    # CFF 1.2.0 allows no other top-level keys than these
+    allowed = {"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi", "identifiers",
+               "keywords", "license", "license-url", "message", "preferred-citation", "references", "repository",
+               "repository-artifact", "repository-code", "title", "type", "url", "version"}
+    assert set(cff) <= allowed, set(cff) - allowed
+    assert cff.get("type", "software") in ("software", "dataset")
+    assert len(set(cff["keywords"])) == len(cff["keywords"])
     assert all(("name" in a) or ("family-names" in a) for a in cff["authors"])
     assert str(cff["version"]) == pa.__version__
     assert cff["license"] == "MIT"

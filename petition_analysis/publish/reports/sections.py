@@ -242,7 +242,8 @@ def show(table: pd.DataFrame, empty: str | None = None):
     keep = [c for c in table.columns if not blank[c] or c == table.columns[0]]
     table, text = table[keep], text[keep]
     uuid = hashlib.sha256(text.to_csv(index=False).encode("utf-8")).hexdigest()[:10]
-    styler = Styler(table, uuid=uuid, cell_ids=False).hide(axis="index")
+    # escaped: "<5" is text, not the start of a tag
+    styler = Styler(table, uuid=uuid, cell_ids=False).hide(axis="index").format(escape="html")
     if table.attrs.get("caption"):  # a sentence that reads the table, above it
         styler = styler.set_caption(table.attrs["caption"])
     numeric = r"^[\s<+\-−±\d.,%()–x/]*$"
@@ -703,6 +704,8 @@ def provenance(ctx: ReportContext) -> pd.DataFrame:
             text = _file_names(value)
         elif key == "region":
             text = ctx.region_label
+        elif key == "city":
+            text = _city_label(ctx)  # its English name in an English report
         elif key == "as_of":
             text = _date(value, ctx.lang)
         else:

@@ -63,6 +63,69 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+_BASE = np.uint64(1_000_003)
+#: Messages per batch in :func:`ngram_counts` (bounds memory: about 100 bytes per character).
+BATCH_DOCS = 20_000
+
+
+def _hash_text(text: str) -> int:
+    """The polynomial hash (mod 2**64) of a string's code points, as :func:`ngram_counts` computes it."""
+    h = np.uint64(0)
+    with np.errstate(over="ignore"):
+        for ch in text:
+            h = h * _BASE + np.uint64(ord(ch))
+    return int(h)
+
+
+def _prepare(text: pd.Series):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text.fillna("").astype("str").to_numpy(dtype=object), type=pa.large_string())
+    # as scikit-learn's character analyzer: lower case, runs of whitespace as one space
+    return pc.replace_substring_regex(pc.utf8_lower(arr), r"\s\s+", " ")
+
+
+def ngram_counts(text: pd.Series, hashes: np.ndarray, feature_of: np.ndarray, lengths, n_features: int) -> sparse.csr_matrix:
+    """Counts of the features (character n-grams of the given ``lengths``, known by their
+    sorted ``hashes``) in each text, as a sparse matrix (rows × features). Every window of
+    every length is hashed at once over the batch's code points (numpy), so no Python runs
+    per message; windows that cross two messages are dropped."""
+    import pyarrow.compute as pc
+
+    rows_all, cols_all = [], []
+    n = len(text)
+    for lo in range(0, n, BATCH_DOCS):
+        arr = _prepare(text.iloc[lo:lo + BATCH_DOCS])
+        lens = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+        total = int(lens.sum())
+        if total == 0:
+            continue
+        joined = "".join(arr.to_pylist())
+        cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        doc = np.repeat(np.arange(len(lens)), lens)
+        ends = np.cumsum(lens)[doc]  # the end of each position's message
+        pos = np.arange(total)
+        with np.errstate(over="ignore"):
+            for L in lengths:
+                L = int(L)
+                m = total - L + 1
+                if m <= 0:
+                    continue
+                h = np.zeros(m, dtype=np.uint64)
+                for k in range(L):
+                    h = h * _BASE + cps[k:k + m]
+                idx = np.minimum(np.searchsorted(hashes, h), len(hashes) - 1)
+                hit = (hashes[idx] == h) & (pos[:m] + L <= ends[:m])
+                rows_all.append(doc[:m][hit] + lo)
+                cols_all.append(feature_of[idx[hit]])
+    r = np.concatenate(rows_all) if rows_all else np.empty(0, dtype=np.int64)
+    c = np.concatenate(cols_all) if cols_all else np.empty(0, dtype=np.int64)
+    X = sparse.coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n_features)).tocsr()
+    X.sum_duplicates()
+    return X
+
+
 @dataclass
 class CategoryModel:
     """A linear category model over character n-grams (see the module docstring)."""
@@ -85,25 +148,34 @@ class CategoryModel:
 
     # ------------------------------------------------------------------ prediction
     @functools.cached_property
-    def _vectorizer(self):
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    def _feature_hashes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sorted hashes, feature index of each, n-gram lengths) of the features."""
+        h = np.array([_hash_text(f) for f in self.features], dtype=np.uint64)
+        order = np.argsort(h, kind="stable")
+        lengths = np.unique([len(f) for f in self.features])
+        return h[order], order, lengths
 
-        vocab = {f: i for i, f in enumerate(self.features)}
+    def features_matrix(self, text: pd.Series) -> sparse.csr_matrix:
+        """The model's features of each text (rows × features): 0/1 keyword occurrence for
+        the keyword model, sublinear TF-IDF (l2-normalized) for a trained one. The same as
+        scikit-learn's character analyzer gives (lower case, whitespace runs as one space),
+        computed on whole arrays (:func:`ngram_counts`) rather than message by message."""
+        hashes, feature_of, lengths = self._feature_hashes
+        X = ngram_counts(text, hashes, feature_of, lengths, len(self.features))
         if self.kind == "keywords":
-            return CountVectorizer(analyzer="char", ngram_range=tuple(self.ngram_range), vocabulary=vocab,
-                                   binary=True, lowercase=True, dtype=np.float64)
-        vec = TfidfVectorizer(analyzer="char", ngram_range=tuple(self.ngram_range), vocabulary=vocab,
-                              sublinear_tf=True, lowercase=True, dtype=np.float64)
-        vec.idf_ = np.asarray(self.idf, dtype=np.float64)
-        return vec
+            X.data[:] = 1.0
+            return X
+        X.data = 1.0 + np.log(X.data)
+        X = X @ sparse.diags(np.asarray(self.idf, dtype=float))
+        norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X)
 
     def scores(self, text: pd.Series) -> np.ndarray:
         """Per-category scores of each text (rows × classes)."""
-        docs = text.fillna("").astype("str").to_numpy(dtype=object)
-        if not len(docs):
+        if not len(text):
             return np.zeros((0, len(self.classes)))
-        X = self._vectorizer.transform(docs)
-        return np.asarray(sparse.csr_matrix(X) @ self.weights) + self.intercept
+        return np.asarray(self.features_matrix(text) @ self.weights) + self.intercept
 
     def predict(self, text: pd.Series, *, threshold: float | None = None) -> pd.DataFrame:
         """``category`` (a class, or ``other`` below the threshold or with no evidence),

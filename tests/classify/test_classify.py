@@ -239,3 +239,18 @@ def test_default_model_is_built_from_the_taxonomy_and_our_keywords():
     lab = pd.DataFrame({"category": b.truth["category"], "text": b.raw["留言主题"] + " " + b.raw["留言详情"]})
     r = evaluate(lab, "default")
     assert r["accuracy"] >= 0.85 and r["rows"] == 200 and r["kind"] == "keywords"
+
+
+def test_vectorized_features_equal_scikit_learns_character_analyzer(trained, labelled_csv):
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    text = read_labelled(labelled_csv[0])["text"].head(200)
+    text = pd.concat([text, pd.Series(["", "  多个   空格\t和\n换行 ", "APP 与 app", "小"])], ignore_index=True)
+    m = default_model()
+    vec = CountVectorizer(analyzer="char", ngram_range=m.ngram_range, binary=True,
+                          vocabulary={f: i for i, f in enumerate(m.features)})
+    assert abs(vec.transform(text.to_numpy(dtype=object)) - m.features_matrix(text)).max() == 0
+    vec = TfidfVectorizer(analyzer="char", ngram_range=trained.ngram_range, sublinear_tf=True,
+                          vocabulary={f: i for i, f in enumerate(trained.features)})
+    vec.idf_ = trained.idf
+    assert abs(vec.transform(text.to_numpy(dtype=object)) - trained.features_matrix(text)).max() < 1e-12

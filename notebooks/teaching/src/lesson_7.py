@@ -195,7 +195,42 @@ The public edition of a report (`--public`) is protected this way. The third qua
         ),
         code(
             '''
-p3 = lesson7.protection("2023Q3")
+from petition_analysis.publish.disclosure import CellTable, protect
+
+# 表中每个数字都是第三季度若干来访行的计数
+rows3 = pa.periods.parse("2023Q3").select(df)
+rows3 = rows3[(rows3["channel"] == "visit") & rows3["level"].isin(["province", "national"])].reset_index(drop=True)
+region, level = rows3["region"].astype("str"), rows3["level"].astype("str")
+cells = CellTable(rows3)
+for r in t3.index:
+    for c in ["province", "national"]:
+        cells.add(f"{r}|{c}", (region == r) & (level == c))
+    cells.add(f"{r}|total", region == r)
+for c in ["province", "national"]:
+    cells.add(f"total|{c}", level == c)
+cells.add("total|total", np.ones(len(rows3), dtype=bool))
+p3 = protect(cells, k=5)
+''',
+            '''
+from petition_analysis.publish.disclosure import CellTable, protect
+
+# every number of the table is a count of some of the quarter's visit rows
+rows3 = pa.periods.parse("2023Q3").select(df)
+rows3 = rows3[(rows3["channel"] == "visit") & rows3["level"].isin(["province", "national"])].reset_index(drop=True)
+region, level = rows3["region"].astype("str"), rows3["level"].astype("str")
+cells = CellTable(rows3)
+for r in t3.index:
+    for c in ["province", "national"]:
+        cells.add(f"{r}|{c}", (region == r) & (level == c))
+    cells.add(f"{r}|total", region == r)
+for c in ["province", "national"]:
+    cells.add(f"total|{c}", level == c)
+cells.add("total|total", np.ones(len(rows3), dtype=bool))
+p3 = protect(cells, k=5)
+''',
+        ),
+        code(
+            '''
 shown = pd.DataFrame({c: {r: p3.display(f"{r}|{c}") for r in list(t3.index) + ["total"]}
                       for c in ["province", "national", "total"]})
 print(p3.counts())
@@ -205,11 +240,10 @@ shown
         code("p3.audit.head(8)"),
         md(
             """
-`lesson7.protection()` 对第四季度做同样的保护（内部用的是 `disclosure.CellTable` 和 `disclosure.protect`，可以读它的源码）。
+`lesson7.protection()` 用同样的方法保护第四季度的表。
 """,
             """
-`lesson7.protection()` protects the fourth quarter the same way (it uses `disclosure.CellTable` and
-`disclosure.protect`; read its source).
+`lesson7.protection()` protects the fourth quarter's table the same way.
 """,
         ),
         ex("7.3", '''

@@ -35,7 +35,7 @@ test-fast: $(STAMP)  ## the test suite without tests marked slow
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lab: $(STAMP)  ## open JupyterLab with the petition-analysis kernel
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --MappingKernelManager.transport_encryption=auto notebooks/  # CurveZMQ-encrypted kernels, no plain-TCP warning
 
 kernel: $(STAMP)  ## also register the kernel for your user's own Jupyter
 	$(BIN)/python -m ipykernel install --user --name $(KERNEL) --display-name "Python (petition-analysis)"

@@ -77,7 +77,8 @@ nav.toc ol{columns:2}
 nav.toc a,a{color:inherit;text-decoration:none}
 .table-wrap{overflow:visible}
 table{font-size:7.6pt;width:100%}
-th,td{padding:.2em .4em;white-space:normal}
+th,td{padding:.2em .35em}
+th{white-space:normal}
 thead{display:table-header-group}
 tr,figure,img,.table-wrap{break-inside:avoid;page-break-inside:avoid}
 figure img{max-height:230mm;width:auto;max-width:100%}

@@ -174,6 +174,8 @@ def counts(df: pd.DataFrame, period=None, by=None, where=None, *, region=None) -
     check_columns(df, by)
     if period is not None:
         check_periods(df, _periods.parse(period), function="count")
+    if where is not None and not isinstance(where, str):
+        where = _mask(df, where)  # aligned by index after the region cut
     return _counts(select_region(df, region), period, by, where)
 
 
@@ -291,6 +293,8 @@ def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, reg
         if reg is not None:
             out = _from_registry(reg, [where or "items"], measures, qoq=against in ("previous", "qoq", "环比"))
             return out.drop(columns=["series", "figure", "label_zh", "label_en"])
+    if where is not None and not isinstance(where, str):
+        where = _mask(df, where)  # a mask or function of the whole frame, aligned by index after the region cut
     sub = select_region(df, region)
     return _compare(sub, p1, p0, by=by, where=where, measures=measures, alpha=alpha, dispersion=dispersion,
                     drop_empty=drop_empty)

@@ -203,3 +203,13 @@ def test_cli_headline_table_is_the_report_registry(df):
     text = format_headline(t, 2019, pd.Timestamp("2019-12-20").date(), lang="en")
     assert "significant decline" in text and "no significant change" in text
     assert "repeat visits" in text and "repeat items" not in text
+
+
+def test_a_mask_of_the_whole_frame_works_with_region(df):
+    mask = (df["persons"] >= 5).to_numpy()  # a plain array over every row of df
+    t = pa.compare_periods(df, "2021", where=mask, region="庚县", dispersion=None).set_index("measure")
+    geng = df[(df.region == "庚县") & (df.persons >= 5)]
+    assert t.loc["items", "current"] == (geng.received_date.dt.year == 2021).sum()
+    assert t.loc["items", "source"] == "exploratory"
+    assert pa.count(df, "2021", where=lambda d: d["persons"] >= 5, region="庚县")["items"].item() == \
+        (geng.received_date.dt.year == 2021).sum()

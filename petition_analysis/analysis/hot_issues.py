@@ -5,12 +5,13 @@ were made to buy car-park spaces. :func:`hot_issues` finds such groups in free t
 the spirit of the published approaches to the 2020 "smart government" text-mining task:
 
 1. **Text similarity.** Each message (subject and summary, as cleaned: personal data
-   masked) becomes a TF-IDF vector of character 2- and 3-grams; two messages are linked
-   when their cosine similarity reaches ``similarity``.
+   masked) becomes a TF-IDF vector of character 2- and 3-grams (leaving out those in more
+   than a tenth of the messages); two messages are linked when their cosine similarity
+   reaches ``similarity``.
 2. **Place.** Place names found in the text (an estate, road, school, village, company … :
    a run of Chinese characters ending in 小区, 花园, 路, 村, 学校, 公司 …): two messages
-   about different places are never linked; the same place adds ``place_bonus`` to their
-   similarity, and a message without a place needs ``place_bonus`` more.
+   link only when they name the same place (which adds ``place_bonus`` to their
+   similarity) or neither names one (then they need ``place_bonus`` more).
 3. **Time.** Only messages within ``window_days`` of each other are linked.
 4. **Groups** are the connected messages; a group with at least ``min_messages`` messages
    is a hot issue.
@@ -78,15 +79,16 @@ def extract_places(text: pd.Series) -> pd.Series:
     if found.empty:
         return pd.Series(np.nan, index=text.index, dtype="object")
     # A regex cannot tell where a name starts (距离丽景华庭, 恢复梅溪湖西路): a candidate whose
-    # ending is itself a name found elsewhere becomes that name (its longest such ending). Over distinct
+    # ending is itself a name at least twice as frequent becomes that name (its longest such ending). Over distinct
     # candidates only.
     freq = found.value_counts()
-    known = set(freq.index)
+    counts = freq.to_dict()
     canonical = {}
-    for cand in freq.index:
+    for cand, n in counts.items():
         best = cand
+        # only a much more frequent ending is the name (华盛碧厂 and 金盛碧厂 stay two places)
         for k in range(1, len(cand) - 2):
-            if cand[k:] in known:
+            if counts.get(cand[k:], 0) >= max(2, 2 * n):
                 best = cand[k:]
                 break
         canonical[cand] = best
@@ -156,22 +158,27 @@ def _text(df: pd.DataFrame) -> pd.Series:
 
 
 def _links(X: sparse.csr_matrix, days: np.ndarray, place_codes: np.ndarray, *, similarity: float, window_days: int,
-           place_bonus: float, block: int = 2000) -> sparse.csr_matrix:
-    """The graph of linked message pairs, computed block by block (memory stays bounded)."""
+           place_bonus: float, block: int = 1000) -> sparse.csr_matrix:
+    """The graph of linked message pairs, computed block by block: a block of messages
+    (sorted by date) is compared only with the later messages within the window, so
+    memory and time grow with the messages per window, not with the square of all."""
     n = X.shape[0]
     rows, cols = [], []
-    XT = X.T.tocsc()
     for lo in range(0, n, block):
         hi = min(n, lo + block)
-        S = (X[lo:hi] @ XT).tocoo()
-        i, j, v = S.row + lo, S.col, S.data
+        last = int(np.searchsorted(days, days[hi - 1] + window_days, side="right"))
+        S = (X[lo:hi] @ X[lo:last].T).tocoo()
+        i, j, v = S.row + lo, S.col + lo, S.data
         keep = (j > i) & (v >= similarity - place_bonus)
         i, j, v = i[keep], j[keep], v[keep]
         pi, pj = place_codes[i], place_codes[j]
         both = (pi >= 0) & (pj >= 0)
-        # the same place makes a link easier, an unknown place harder; two different places never link
+        # the same place makes a link easier; two messages without a place need more; a message
+        # with a place never links to another place, nor to one without a place (which could
+        # otherwise bridge issues at different places into one)
+        neither = (pi < 0) & (pj < 0)
         v = v + np.where(both & (pi == pj), place_bonus, -place_bonus)
-        keep = (v >= similarity) & ~(both & (pi != pj)) & (np.abs(days[i] - days[j]) <= window_days)
+        keep = (v >= similarity) & ((both & (pi == pj)) | neither) & (np.abs(days[i] - days[j]) <= window_days)
         rows.append(i[keep])
         cols.append(j[keep])
     r = np.concatenate(rows) if rows else np.empty(0, dtype=int)
@@ -208,7 +215,10 @@ def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0
         return empty
     text = _text(data)
     has_text = text.str.len().ge(4).to_numpy()
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2, dtype=np.float64)
+    # n-grams in more than a tenth of the messages (问题, 反映, 小区 …) say nothing about which
+    # problem it is, and would make every pair of messages similar a little
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2,
+                          max_df=0.1 if len(data) >= 200 else 1.0, dtype=np.float64)
     try:
         X = vec.fit_transform(text.where(has_text, "").to_numpy(dtype=object))
     except ValueError:  # no n-gram occurs twice

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -93,8 +94,10 @@ def test_labels_are_masked():
 
 
 def test_extract_places_and_window():
-    s = pd.Series(["关于丽景华庭旁的搅拌站", "距离丽景华庭不到两百米", "梅溪湖西路公交", "没有地点"])
-    assert extract_places(s).tolist()[:3] == ["丽景华庭", "丽景华庭", "梅溪湖西路"]
+    s = pd.Series(["关于丽景华庭旁的搅拌站", "距离丽景华庭不到两百米", "丽景华庭业主", "梅溪湖西路公交", "没有地点",
+                   "华盛碧厂拖欠工资", "金盛碧厂拖欠工资"])
+    # a prefix is dropped when the rest is a name twice as frequent; two companies stay two
+    assert extract_places(s).tolist() == ["丽景华庭", "丽景华庭", "丽景华庭", "梅溪湖西路", np.nan, "华盛碧厂", "金盛碧厂"]
     b = make_board(50, seed=23)
     df = pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
     # a one-day window cuts the planted issues into small pieces: fewer messages per issue
@@ -137,3 +140,16 @@ def test_cli_hot_issues_and_classify(tmp_path, capsys, board):
                  "--classifier", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "not a petition-analysis category model" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_planted_issues_first_among_thirty_thousand_messages():
+    b = make_board(30_000, seed=9)
+    df = pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
+    hi = pa.hot_issues(df)
+    truth = b.truth.set_index("case_id")["issue"]
+    top = hi.table.head(3)
+    for rank in top["rank"]:
+        issue = truth.reindex(hi.members.loc[hi.members["rank"] == rank, "case_id"]).value_counts(dropna=False)
+        assert isinstance(issue.index[0], str) and issue.iloc[0] / issue.sum() >= 0.95
+    assert set(top["place"]) == {p.place for p in DEFAULT_PLANTED}

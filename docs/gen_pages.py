@@ -99,6 +99,30 @@ def example_report() -> str:
     ])
 
 
+# -- the researchers' guide figure ------------------------------------------------------------
+
+def guide_figure() -> bytes:
+    """The figure the researchers' guide draws with ``ax=``, drawn by the same calls."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import petition_analysis as pa
+    from petition_analysis import plots
+
+    df = pa.load_reference()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 4), layout="constrained")
+    plots.five_declines_chart(df, year=2023, region="庚县", lang="en", ax=left)
+    plots.monthly_trend(df, "visits", region="庚县", lang="en", ax=right)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})  # no version or date in the file
+    plt.close(fig)
+    return buf.getvalue()
+
+
 # -- pages ----------------------------------------------------------------------------------
 
 with mkdocs_gen_files.open("cli.md", "w") as fh:
@@ -106,6 +130,9 @@ with mkdocs_gen_files.open("cli.md", "w") as fh:
 
 with mkdocs_gen_files.open("example-report.md", "w") as fh:
     fh.write(example_report())
+
+with mkdocs_gen_files.open("guide/geng_county.png", "wb") as fh:
+    fh.write(guide_figure())
 
 with mkdocs_gen_files.open("changelog.md", "w") as fh:
     fh.write((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"))

@@ -670,8 +670,11 @@ def parse_categories(df: pd.DataFrame, log: CleanLog | None = None, *, values: d
     df["category"] = cat
     # 分类来源: the export's label, or the mapping (a values: entry or a constant). A blank
     # label (or no category column) is predicted from the text later (predict_categories).
-    blank = normalize_text(raw).fillna("").eq("")
-    mapped = normalize_text(raw).isin([str(k).strip() for k in (values or {})]) if values else pd.Series(False, index=df.index)
+    # on the distinct labels only (a register has a few dozen)
+    blank = on_uniques(raw, lambda u: normalize_text(u).fillna("").eq("")).fillna(True).astype(bool)
+    keys = [str(k).strip() for k in (values or {})]
+    mapped = on_uniques(raw, lambda u: normalize_text(u).isin(keys)).fillna(False).astype(bool) if keys \
+        else pd.Series(False, index=df.index)
     df["_category_blank"] = blank.to_numpy(dtype=bool)
     df["category_source"] = np.where(mapped.to_numpy(dtype=bool) | constant, "mapped", "given")
     unknown = unknown & ~blank

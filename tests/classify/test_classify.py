@@ -254,3 +254,13 @@ def test_vectorized_features_equal_scikit_learns_character_analyzer(trained, lab
                           vocabulary={f: i for i, f in enumerate(trained.features)})
     vec.idf_ = trained.idf
     assert abs(vec.transform(text.to_numpy(dtype=object)) - trained.features_matrix(text)).max() < 1e-12
+
+
+def test_old_and_new_labels_of_one_category_train_as_one(tmp_path):
+    b = make_board(200, seed=13, planted=(), with_category=True)
+    raw = b.raw[["一级分类", "留言主题", "留言详情"]].copy()
+    env = raw["一级分类"] == "环境保护"
+    raw.loc[env[env].index[::2], "一级分类"] = "生态环境"  # half in the post-2018 label
+    raw.to_csv(tmp_path / "l.csv", index=False)
+    m = train(read_labelled(tmp_path / "l.csv"), folds=3)
+    assert "environmental_protection" in m.classes and "ecology_environment" not in m.classes

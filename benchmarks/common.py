@@ -17,6 +17,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results"
+#: The machine's load when the benchmark started (other work shares its cores).
+LOAD_AT_START = os.getloadavg()
 
 
 def machine() -> dict:
@@ -31,7 +33,8 @@ def machine() -> dict:
         cpu = platform.processor()
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
             "os": platform.platform(), "python": platform.python_version(), "pandas": pd.__version__,
-            "petition_analysis": petition_analysis.__version__, "load_avg_at_start": os.getloadavg()}
+            "petition_analysis": petition_analysis.__version__, "load_avg_at_start": LOAD_AT_START,
+            "load_avg_at_end": os.getloadavg()}
 
 
 def _status_mb(field: str) -> float:

@@ -239,7 +239,9 @@ def _key_figure(fig: dict | None) -> dict | None:
 
 def _entry(row, out: Path) -> dict:
     """One report of the manifest: what it is, where its files are, its key figures."""
+    import html as _html
     import json
+    import re
 
     job = row["parameters"]
     entry = {"label": row["label"], "kind": row["kind"], "status": row["status"], "parameters": _published_job(job)}
@@ -251,14 +253,10 @@ def _entry(row, out: Path) -> dict:
             summary = json.loads(html.with_suffix(".json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             summary = {}
-        import re
-
         try:
             found = re.search(r"<title>(.*?)</title>", html.read_text(encoding="utf-8"), flags=re.S)
         except OSError:
             found = None
-        import html as _html
-
         entry["title"] = _html.unescape(found.group(1)) if found else row["label"]
         entry["lang"] = (summary.get("parameters") or {}).get("lang") or job.get("lang")
         entry["public"] = bool(summary.get("public", job.get("public", False)))

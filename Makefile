@@ -52,7 +52,9 @@ validate: $(STAMP)  ## validate the statistics by simulation (about 15 minutes):
 
 # The docs extra is installed on first use; the site is built offline, strict (a warning fails),
 # and runs the annual report of the bundled data for its example page.
-DOCS_ENV := NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true
+# SOURCE_DATE_EPOCH: the build date MkDocs writes (sitemap) is the last commit's, so the same
+# sources give the same site.
+DOCS_ENV := NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 0)
 
 docs: $(STAMP)  ## build the documentation site into site/ (strict: a warning fails the build)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"

@@ -91,3 +91,34 @@ def test_emerging_hotspots_quarters_need_data_and_history(reference_df):
     with pytest.raises(ValueError, match=r"2015 Q3 is tested against the same quarter of the 3 years before it .* 2017 or later"):
         pa.emerging_hotspots(reference_df, quarters=["2015Q3"])
     assert set(pa.emerging_hotspots(reference_df, quarters=["2015Q3"], history_years=1)["period"]) == {"2015Q3"}
+
+
+#: Every public call that takes a period, given one after the data end.
+PERIOD_CALLS = {
+    "count": lambda df: pa.count(df, "2030"),
+    "compare_periods": lambda df: pa.compare_periods(df, "2030"),
+    "headline_figures": lambda df: pa.headline_figures(df, year=2030),
+    "five_declines": lambda df: pa.five_declines(df, year=2030),
+    "visits_by_level": lambda df: pa.visits_by_level(df, year=2030),
+    "leapfrog_by_level": lambda df: pa.leapfrog_by_level(df, year=2030),
+    "channel_mix": lambda df: pa.channel_mix(df, year=2030),
+    "rank_categories": lambda df: pa.rank_categories(df, year=2030),
+    "emerging_hotspots": lambda df: pa.emerging_hotspots(df, quarters=["2030Q1"]),
+    "share_change_scan": lambda df: pa.share_change_scan(df, years=[2030]),
+    "repeat_concentration": lambda df: pa.repeat_concentration(df, "2030"),
+    "build_registry": lambda df: pa.build_registry(df, year=2030),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PERIOD_CALLS))
+def test_a_period_after_the_data_is_an_error_everywhere(reference_df, name):
+    with pytest.raises(ValueError) as err:
+        PERIOD_CALLS[name](reference_df)
+    msg = str(err.value)
+    assert "2030" in msg and "\n" not in msg  # one paragraph that names the period
+    assert "2023" in msg  # and what the data do cover
+
+
+def test_rates_of_an_empty_period_are_nan_not_zero(reference_df):
+    t = pa.three_rates(reference_df, "2030")
+    assert t["denominator"].eq(0).all() and t["rate"].isna().all()

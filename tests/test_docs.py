@@ -57,3 +57,20 @@ def test_batch_doc_lists_every_plan_key():
     documented = set(re.findall(r"`(\w+)`", text))
     keys = set(batch._PLAN_KEYS) | set(batch._SCALAR_KEYS) | set(batch._GRID_KEYS)
     assert keys <= documented, sorted(keys - documented)
+
+
+def test_the_site_refuses_external_resources():
+    """The post-build hook fails the build on any page that would load something from
+    outside the site (a CDN script, a web font, a remote image), and lets links through."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cjk_font", ROOT / "docs/_hooks/cjk_font.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    loads = ['<script src="https://cdn.example/require.js"></script>',
+             '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Roboto">',
+             '<img alt="" src="http://example.org/x.png">', "@font-face {src: url(https://x.example/f.woff)}"]
+    fine = ['<a href="https://keepachangelog.com/">', '<img src="guide/geng_county.png">',
+            '<script src="assets/javascripts/bundle.js"></script>']
+    assert all(hook._EXTERNAL.search(t) for t in loads)
+    assert not any(hook._EXTERNAL.search(t) for t in fine)

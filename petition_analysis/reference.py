@@ -68,9 +68,15 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 def load_reference(path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The reference register as a canonical DataFrame.
+    """The bundled reference register (``pa.load_reference()``): the synthetic XX City
+    (XX市), 2014–2023, one row per petition item in the canonical columns (``docs/schema.md``),
+    about 300,000 rows. Each call returns a fresh copy (the file is read once per session),
+    so a notebook may change it freely. ``path``: another canonical Parquet file.
 
-    >>> df = load_reference()
+    >>> import petition_analysis as pa
+    >>> df = pa.load_reference()
+    >>> len(df), df["region"].nunique()
+    (301851, 13)
     >>> int(df["received_date"].dt.year.min()), int(df["received_date"].dt.year.max())
     (2014, 2023)
     """

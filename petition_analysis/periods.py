@@ -37,6 +37,11 @@ import pandas as pd
 __all__ = ["Period", "year", "quarter", "month", "ytd", "parse", "as_period", "COVERAGE_TOLERANCE_DAYS",
            "PeriodNotCovered", "data_end", "is_covered", "last_covered", "require_covered"]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (pd, re …)
+    return sorted(__all__)
+
 _ZH_Q = {1: "一", 2: "二", 3: "三", 4: "四"}
 _MONTH_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -48,6 +48,11 @@ __all__ = [
     "UnknownCodeError",
 ]
 
+
+def __dir__():
+    # dir() and tab completion show the module's API, not its imports (pd, re …)
+    return sorted(__all__)
+
 _SUFFIXES = ("问题", "类", "方面")
 _SPACE = re.compile(r"\s+")
 

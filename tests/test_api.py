@@ -9,9 +9,10 @@ import pytest
 import petition_analysis as pa
 from petition_analysis.analysis import compare, hotspots, models, petitioners, rates, registry, stats, validation, workdays
 from petition_analysis.publish import plots
-from petition_analysis import reference
+from petition_analysis import periods, reference, taxonomy
 
-MODULES = [compare, hotspots, models, petitioners, rates, registry, stats, validation, workdays, plots, reference]
+MODULES = [compare, hotspots, models, petitioners, rates, registry, stats, validation, workdays, plots, reference,
+           periods, taxonomy]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -55,7 +55,8 @@ __all__ = ["HotIssues", "hot_issues", "extract_places", "heat_index", "PLACE_SUF
 PLACE_SUFFIXES = ("小区", "花园", "家园", "公寓", "大厦", "广场", "新城", "华庭", "华府", "名苑", "雅苑", "苑",
                   "湾", "村", "社区", "街道", "镇", "乡", "大道", "路", "街", "巷", "小学", "中学", "幼儿园",
                   "学校", "大学", "医院", "卫生院", "诊所", "市场", "公园", "工业园", "园区", "车站", "公交站",
-                  "公司", "集团", "工厂", "厂", "超市", "商场", "酒店", "健身房", "美容院", "驾校")
+                  "公司", "集团", "工厂", "厂", "超市", "商场", "酒店", "健身房", "美容院", "驾校",
+                  "联社", "合作社", "信用社", "银行")
 # Words before a place that are not part of its name.
 _PLACE_PREFIX = r"(?:关于|请问|投诉|反映|咨询|建议|要求|恳请|强烈|我们|我是|位于|住在|在|的|和|与|及|对)"
 #: Columns of :attr:`HotIssues.table`.
@@ -70,11 +71,16 @@ def extract_places(text: pd.Series) -> pd.Series:
     ['丽景华庭', nan]
     """
     suffix = "|".join(sorted(PLACE_SUFFIXES, key=len, reverse=True))
-    pattern = rf"([\u4e00-\u9fff]{{2,8}}?(?:{suffix}))"
+    # Han characters, and letters and digits inside a name (A市A5区, 3号院: exports often code places so)
+    pattern = rf"([\u4e00-\u9fffA-Za-z0-9]{{2,10}}?(?:{suffix}))"
     found = text.fillna("").astype("str").str.extractall(pattern)[0]
     if found.empty:
         return pd.Series(np.nan, index=text.index, dtype="object")
-    found = found.str.replace(rf"^{_PLACE_PREFIX}+", "", regex=True)
+    # a date or a number before the name (2019年5月, 3) and words such as 关于 are not part of it
+    found = found.str.replace(rf"^(?:[0-9]+[年月日号]?|{_PLACE_PREFIX})+", "", regex=True)
+    found = found[found.str.contains(r"[\u4e00-\u9fff]", regex=True) & ~found.str.fullmatch(r"[0-9]*[\u4e00-\u9fff]?")
+                  # common words that end like a place but name none (农村, 道路, 线路, 本小区 …)
+                  & ~found.str.contains(r"(?:农村|乡村|城乡|城市|城区|本小区|该小区|我们小区|小区的|道路|马路|线路|网路|思路|出路|门路)$", regex=True)]
     found = found[found.str.len() >= 3]
     if found.empty:
         return pd.Series(np.nan, index=text.index, dtype="object")

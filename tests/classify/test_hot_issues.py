@@ -96,6 +96,10 @@ def test_labels_are_masked():
 def test_extract_places_and_window():
     s = pd.Series(["关于丽景华庭旁的搅拌站", "距离丽景华庭不到两百米", "丽景华庭业主", "梅溪湖西路公交", "没有地点",
                    "华盛碧厂拖欠工资", "金盛碧厂拖欠工资"])
+    # coded names (A市A5区 …) keep their letters and digits; a date before a name and a word that
+    # only ends like a place (农村) are not places
+    coded = pd.Series(["A市A5区魅力之城小区临街油烟", "2019年5月丽景华庭业主", "农村道路", "某信用合作联社拖欠"])
+    assert extract_places(coded).tolist() == ["A市A5区魅力之城小区", "丽景华庭", np.nan, "某信用合作联社"]
     # a prefix is dropped when the rest is a name twice as frequent; two companies stay two
     assert extract_places(s).tolist() == ["丽景华庭", "丽景华庭", "丽景华庭", "梅溪湖西路", np.nan, "华盛碧厂", "金盛碧厂"]
     b = make_board(50, seed=23)

@@ -3,6 +3,8 @@ hotspots and quarterly reports (nothing changes for a register without board col
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -97,3 +99,16 @@ def test_hotspots_report_on_a_board_shows_hot_issues_and_intervals(board_files, 
     html = next(tmp_path.rglob("*.html")).read_text(encoding="utf-8")
     assert "Message board: predicted categories and hot issues" in html
     assert "heat" in html and "丽景华庭" in html and "share interval" in html
+    summary = json.loads(next(tmp_path.rglob("*.json")).read_text(encoding="utf-8"))
+    block = summary["message_board"]
+    assert block["hot_issues"][0]["place"] in {"丽景华庭", "金域蓝湾"} and block["heat_index"].startswith("ln(1+messages)")
+    assert {c["category"] for c in block["categories"]} and all(c["ci_low"] <= c["ci_high"] for c in block["categories"])
+
+
+def test_summary_block_public_leaves_out_corrected_counts(board_files):
+    csv, mapping, _ = board_files
+    pub = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="en", public=True)
+    block = board.summary_block(pub)
+    assert "categories" not in block and all(h["users"] >= pub.suppression_k for h in block["hot_issues"])
+    assert block["model"]["kind"] == "keywords" and "response_time" in block
+    json.dumps(block)  # plain JSON

@@ -23,8 +23,8 @@ from ...analysis.stats import wilson_interval
 from .params import ReportContext
 
 __all__ = ["applies", "has_replies", "period", "period_data", "classification_table", "classification_note",
-           "hot_issue_table", "hot_issue_note", "response_time", "show_section", "show_response_time",
-           "REPLY_DAYS"]
+           "hot_issue_table", "hot_issue_note", "response_time", "summary_block", "show_section",
+           "show_response_time", "REPLY_DAYS"]
 
 #: Replies within this many days count as timely in the response-time table.
 REPLY_DAYS = 15
@@ -200,10 +200,51 @@ def response_time(ctx: ReportContext) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def show_section(ctx: ReportContext) -> None:
-    """Display the whole section in a notebook (nothing for a register without board columns)."""
+def summary_block(ctx: ReportContext) -> dict:
+    """The section's figures for the report's JSON summary (key ``message_board``): the
+    period, predicted rows, the model, the categories with their intervals (not in a public
+    report), the hot issues (in a public report only those of at least k users) with the heat
+    index's formula, and the response time when the board has reply dates."""
+    d = period_data(ctx)
+    p = period(ctx)
+    n_pred, n = predicted_share(d)
+
+    def count(v: int):
+        return f"<{ctx.suppression_k}" if ctx.public and 0 < v < ctx.suppression_k else int(v)
+
+    out: dict = {"period": {"start": p.start.date().isoformat(), "end": p.end.date().isoformat()},
+                 "messages": count(n), "predicted": count(n_pred)}
+    if n_pred:
+        t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
+        out["model"] = {"kind": t.attrs["model_kind"], "accuracy": t.attrs["model_accuracy"], "level": t.attrs["level"]}
+        if not ctx.public:
+            t = t[t["count"] > 0]
+            out["categories"] = [
+                {"category": c, "count": int(r["count"]), "predicted": int(r["predicted"]), "estimate": float(r["estimate"]),
+                 "ci_low": int(r["ci_low"]), "ci_high": int(r["ci_high"]), "share": float(r["share"]),
+                 "share_ci_low": float(r["share_ci_low"]), "share_ci_high": float(r["share_ci_high"])}
+                for c, r in t.iterrows()]
+    hi = _hot(ctx)
+    if hi is not None:
+        out["heat_index"] = "ln(1+messages) + ln(1+users) + 0.5*ln(1+likes+dislikes) + ln(1+messages per week)"
+        out["hot_issues"] = [
+            {"rank": int(r.rank), "label": r.label, "place": None if pd.isna(r.place) else r.place, "category": r.category,
+             "first_date": r.first_date.date().isoformat(), "last_date": r.last_date.date().isoformat(),
+             "messages": int(r.messages), "users": int(r.users), "likes": int(r.likes), "dislikes": int(r.dislikes),
+             "heat": float(r.heat)} for r in hi.table.itertuples(index=False)]
+    if has_replies(ctx):
+        rt = response_time(ctx)
+        out["response_time"] = dict(zip(rt.iloc[:, 0], zip(rt.iloc[:, 1], rt.iloc[:, 2])))
+    return out
+
+
+def show_section(ctx: ReportContext, summary: dict | None = None) -> None:
+    """Display the whole section in a notebook (nothing for a register without board
+    columns); with the report's ``summary``, also add :func:`summary_block` to it."""
     if not applies(ctx):
         return
+    if summary is not None:
+        summary["message_board"] = summary_block(ctx)
     from IPython.display import Markdown, display
 
     from .sections import show

@@ -208,7 +208,8 @@ class CategoryModel:
         cross-validated confusion matrix, normalized), and the counts behind each row (for
         the uncertainty of P itself). A model without a confusion matrix assumes
         :attr:`metrics`'s ``assumed_accuracy`` on the diagonal and spreads the rest evenly,
-        backed by a notional 50 messages per class."""
+        backed by a notional 50 messages per class (:func:`petition_analysis.analysis.classified.category_counts`
+        spreads it in proportion to the categories predicted in the data instead)."""
         k = len(self.classes)
         conf = self.metrics.get("confusion")
         if conf is not None:

@@ -304,12 +304,18 @@ def _csv_chunks(path: Path, chunk_rows: int, width: int, delim: str, enc: str, *
                     n_pending += batch.num_rows
                     while n_pending >= chunk_rows:
                         table = pa.Table.from_batches(pending)
-                        head, rest = table.slice(0, chunk_rows), table.slice(chunk_rows)
-                        yield _arrow_grid(head, done)
+                        grid = _arrow_grid(table.slice(0, chunk_rows), done)
+                        pending = table.slice(chunk_rows).to_batches()
+                        n_pending -= chunk_rows
+                        del table  # nothing but the grid and the rows after it stays referenced
+                        batch = None
                         done += chunk_rows
-                        pending, n_pending = rest.to_batches(), rest.num_rows
+                        yield grid
+                        del grid
                 if n_pending:
-                    yield _arrow_grid(pa.Table.from_batches(pending), done)
+                    grid = _arrow_grid(pa.Table.from_batches(pending), done)
+                    del pending
+                    yield grid
                 return
             except pa.ArrowInvalid as err:
                 if _bad_utf8(err):
@@ -347,7 +353,8 @@ def _arrow_csv_options(width: int, delim: str, block_size: int = 4 << 20) -> dic
     return dict(read_options=pacsv.ReadOptions(column_names=names, block_size=block_size),
                 parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False,
                                                  invalid_row_handler=lambda row: "error"),
-                convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                # large_string: pandas' str dtype holds it as is (a string column would be copied).
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
 
 

@@ -1296,6 +1296,7 @@ def work_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet=None, encodin
             t.notes_above = notes
             log = CleanLog()
             df, headers = work_frame([t], m, log, label=t.source_file)
+            del t  # the raw grid is in the work frame now; not kept while the chunk is cleaned
             notes = notes or bool(df["_notes"].any())
             yield df, headers, log
 

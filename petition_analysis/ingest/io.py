@@ -254,7 +254,10 @@ def iter_csv_tables(path: str | Path, chunk_rows: int, *, encoding: str | None =
     try:
         for grid in _csv_chunks(path, chunk_rows, width, delim, enc, arrow=rectangular):
             if header is not None:
-                yield RawTable(label, None, pd.concat([header, grid]).fillna(""), 0, enc)
+                table = RawTable(label, None, pd.concat([header, grid]).fillna(""), 0, enc)
+                del grid  # the table holds its own copy: one chunk of raw text in memory, not two
+                yield table
+                del table
                 continue
             # The first chunk holds the whole header zone and at least one body row.
             first.append(grid)

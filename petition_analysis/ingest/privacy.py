@@ -272,6 +272,10 @@ def _own_name_variants(text: str, name: str, token: str) -> str:
     return "".join(out) + text[last:] if out else text
 
 
+#: Rows masked for their own names at a time (see _mask_own_names).
+_OWN_NAME_ROWS = 200_000
+
+
 def _mask_own_names(text: pd.Series, names: pd.Series) -> pd.Series:
     """Replace each row's own name by the name token, also where the text writes it with
     spaces inside (王 建国) or in traditional characters when the name column has the
@@ -282,6 +286,10 @@ def _mask_own_names(text: pd.Series, names: pd.Series) -> pd.Series:
     the semantics of ``str.replace``), over Arrow data. Only a text that still holds the
     name's first character (in either script) after that takes the slower search for
     spaced and converted forms, in Python (a few per cent of the rows)."""
+    if len(text) > _OWN_NAME_ROWS:  # in slices: bounds the memory of DuckDB's intermediate columns
+        parts = [_mask_own_names(text.iloc[i:i + _OWN_NAME_ROWS], names.iloc[i:i + _OWN_NAME_ROWS])
+                 for i in range(0, len(text), _OWN_NAME_ROWS)]
+        return pd.concat(parts)
     names = _clean_names(names)
     usable = (names.notna() & (names.str.len() >= 2) & text.notna()).to_numpy()
     if not usable.any():

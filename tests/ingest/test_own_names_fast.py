@@ -79,3 +79,13 @@ def test_index_and_name_are_kept():
     text = pd.Series(["王建国来访", "无"], index=[10, 7], name="summary", dtype="str")
     out = privacy._mask_own_names(text, pd.Series(["王建国", "李四"], index=[10, 7], dtype="str"))
     assert out.tolist() == ["[姓名]来访", "无"] and list(out.index) == [10, 7] and out.name == "summary"
+
+
+def test_long_inputs_are_masked_in_slices_with_the_same_result(monkeypatch):
+    text = pd.Series([t for t, _ in CASES] * 7, dtype="str", index=range(100, 100 + 7 * len(CASES)), name="x")
+    names = pd.Series([n for _, n in CASES] * 7, dtype="str", index=text.index)
+    whole = _mask_own_names(text, names)
+    monkeypatch.setattr(privacy, "_OWN_NAME_ROWS", 10)
+    sliced = _mask_own_names(text, names)
+    pd.testing.assert_series_equal(sliced, whole)
+    pd.testing.assert_series_equal(sliced, _reference(text, names).rename("x"))

@@ -103,3 +103,15 @@ def test_quality_of_a_raw_export_counts_unmapped_labels_without_their_text():
     assert (q["rows_read"], q["rows_clean"], q["rows_rejected"]) == (3, 2, 1)
     assert q["rejected_by_reason"] == {"invalid_date": 1}
     assert "王小明" not in json.dumps(q, ensure_ascii=False) and "13800138000" not in json.dumps(q)
+
+
+def test_a_relative_mapping_path_reaches_the_notebook_as_an_absolute_one(tmp_path, monkeypatch):
+    """The report notebook runs in its own folder: `--mapping board.yaml`, relative to the
+    caller's folder, would not be found there."""
+    import petition_analysis as pa
+
+    (tmp_path / "board.yaml").write_text("columns:\n  received_date: 留言时间\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ctx = prepare("annual", frame=pa.load_reference(), year=2023, mapping="board.yaml")
+    assert ctx.mapping == str(tmp_path / "board.yaml")
+    assert reports.runner._parameters(ctx, tmp_path / "s.json")["mapping"] == str(tmp_path / "board.yaml")

@@ -238,6 +238,13 @@ def load_input(data=None, mapping=None) -> tuple[pd.DataFrame, str | list[str], 
     return src.data.copy(deep=False), _data_path(src), src.sha256, quality
 
 
+def _absolute(path) -> str | None:
+    """An input file's absolute path: the report notebook runs in its own folder, so a path
+    relative to the caller's folder would not be found there. Reports print file names only."""
+    path = _none(path)
+    return None if path is None else str(Path(path).resolve())
+
+
 def _data_path(src) -> str | list[str]:
     return src.paths[0] if len(src.paths) == 1 else list(src.paths)
 
@@ -384,9 +391,9 @@ def prepare(
         region = _region_in(str(region).strip(), sorted(df["region"].astype("str").unique()), the_office)
 
     ctx = ReportContext(kind=kind, data=df, data_path=path, data_sha256=sha, lang=lang, public=public,
-                        region=region, mapping=_none(mapping), suppression_k=k, quality=dict(quality),
+                        region=region, mapping=_absolute(mapping), suppression_k=k, quality=dict(quality),
                         extraction_date=end, city=city,
-                        office_path=office_path if isinstance(office_path, str) else None,
+                        office_path=_absolute(office_path) if isinstance(office_path, str) else None,
                         office=the_office, data_files=files)
     _office.use(ctx.office)  # tables, plots and the registry name regions as this office does
     if _none(disclosure_plan) is not None:

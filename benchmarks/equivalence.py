@@ -69,10 +69,19 @@ def samples() -> list[tuple[str, dict]]:
 
 
 def run(kw: dict):
+    """``clean()`` of one input, run from the input's folder with bare file names: the clean
+    table and the log record the path as given, and a fingerprint must not depend on where
+    the repository was cloned."""
+    import contextlib
+
     from petition_analysis import clean
 
     kw = dict(kw)
-    return clean(kw.pop("source"), pseudonym_key=KEY, today=TODAY, progress=False, **kw)
+    source = Path(kw.pop("source"))
+    if "mapping" in kw:
+        kw["mapping"] = str(Path(kw["mapping"]).relative_to(source.parent))
+    with contextlib.chdir(source.parent):
+        return clean(source.name, pseudonym_key=KEY, today=TODAY, progress=False, **kw)
 
 
 def record(bench: list[int]) -> dict:

@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "petition-analysis needs Python 3.11 or newer; set PYTHON=python3.12 (for example) and run again.")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,scale]"
+	$(BIN)/python -m pip install --quiet -e ".[test,scale,docs]"  # docs: the site's build hooks are tested too
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (petition-analysis)" >/dev/null
 	$(BIN)/python -W ignore::RuntimeWarning -m petition_analysis.publish.fonts  # the CJK font (GB 18030), built once; -W: runpy warns that the package imported it first
 	@touch $(STAMP)

@@ -280,6 +280,7 @@ class _Solver:
     """
 
     MILP_SECONDS = 5.0
+    SMALL_MILP_SECONDS = 1.0
     #: solves that push all unproved cells at once, before cells are solved one by one
     POOLED_ROUNDS = 8
 
@@ -350,12 +351,16 @@ class _Solver:
         hi = np.where(hidden, np.where(primary, self.k - 1.0, self.inf), v)
         idx = np.arange(self.n_cells, dtype=np.int32)
         self.h.changeRowsBounds(len(idx), idx, lo, hi)
+        if getattr(self, "_near", None) is not None:
+            base = self.cells @ self.truth
+            self._near.changeRowsBounds(len(idx), idx, lo - base, hi - base)
         # columns of groups in no hidden cell (fixed when searching integer points)
         G = self.m.n_groups
         free = np.zeros(G, bool)
         free[self.cells[np.flatnonzero(hidden)].indices % G] = True
         g = np.flatnonzero(~free)
         self._fixed = np.concatenate([g, g + G]).astype(np.int32)
+        self._hidden_groups = np.flatnonzero(free)
 
     def _solve(self, target: int, sign: float, integer: bool = True):
         """Optimise ``sign × cell[target]``; returns (value, LP duals, exact). With ``integer``
@@ -401,13 +406,15 @@ class _Solver:
         best = float(whi[target] if sign < 0 else wlo[target])
         if (sign > 0 and best <= goal) or (sign < 0 and best >= goal):
             return best, duals, False
-        xi = self._local_integer(x, sign * np.asarray(row.todense()).ravel())
+        xi = self._nearest_integer(target, sign, goal)
         if xi is not None:
             val = float((row @ xi)[0])
             best = min(best, val) if sign > 0 else max(best, val)
-            if (sign > 0 and best <= goal) or (sign < 0 and best >= goal):
-                return best, duals, False
-        _log.debug("local search short of the goal: target %d sign %+d goal %s best %s lp %s truth %s", target, sign, goal,
+            # The smallest integer change went as far as whole numbers allow near the truth;
+            # the other direction may still complete the range. The whole programme below
+            # rarely finds more in a large table, at seconds a search.
+            return best, duals, False
+        _log.debug("no integer point near the truth: target %d sign %+d goal %s best %s lp %s truth %s", target, sign, goal,
                    best, bound, float((row @ self.truth)[0]))
         all_cols = np.arange(self.n_var, dtype=np.int32)
         fixed = self._fixed
@@ -548,6 +555,68 @@ class _Solver:
             h.changeColsCost(self.n_var, all_cols, np.zeros(self.n_var))
             h.changeColsBounds(self.n_var, all_cols, np.zeros(self.n_var), np.full(self.n_var, self.inf))
 
+    def _near_model(self):
+        """The attacker's programme in changes from the true table, ``x = truth + p − n``, with
+        the total change as its objective: its optimum is the smallest change that takes a cell
+        to a goal. Vertices of the programme in ``x`` are far from the truth and rarely whole in
+        a many-way table; the smallest change is a short cycle of ±1 moves, usually whole, and
+        when not, its few groups make a small integer programme."""
+        if getattr(self, "_near", None) is not None:
+            return self._near
+        h = _quiet_highs()
+        h.setOptionValue("presolve", "off")  # only row bounds change: the dual simplex goes on
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("threads", 1)
+        inf, nv = self.inf, self.n_var
+        box = self.truth * 4 + 10 * self.k
+        h.addCols(2 * nv, np.ones(2 * nv), np.zeros(2 * nv), np.concatenate([box - self.truth, self.truth]), 0,
+                  np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        allrows = sparse.vstack([self.cells, self.group_rows], format="csr")
+        both = sparse.hstack([allrows, -allrows], format="csr")
+        base = allrows @ self.truth
+        G, c = self.m.n_groups, self.m.threshold
+        coll, vis = np.flatnonzero(self.m.kind == 2), np.flatnonzero(self.m.kind == 1)
+        g_lo = np.concatenate([np.zeros(len(coll)), np.full(len(vis), -inf)])
+        g_hi = np.concatenate([np.full(len(coll), inf), np.zeros(len(vis))])
+        lo = np.concatenate([self._rlo, g_lo]) - base
+        hi = np.concatenate([np.where(np.isfinite(self._rhi), self._rhi, inf), g_hi]) - base
+        h.addRows(both.shape[0], lo, hi, both.nnz, both.indptr[:-1].astype(np.int32), both.indices.astype(np.int32),
+                  both.data.astype(float))
+        self._near = h
+        return h
+
+    def _nearest_integer(self, target: int, sign: float, goal: float) -> np.ndarray | None:
+        """A whole-number table that takes ``target`` to ``goal`` (down for ``sign > 0``) with the
+        smallest change from the truth; ``None`` if none is found. Recorded as a witness."""
+        import highspy
+
+        h = self._near_model()
+        v = float(self.m.values[target])
+        lo, hi = self._rlo[target], self._rhi[target]
+        h.changeRowBounds(target, (lo if sign > 0 else goal) - v, (goal if sign > 0 else min(hi, self.inf)) - v)
+        try:
+            h.run()
+            self.stats["nearest_solves"] = self.stats.get("nearest_solves", 0) + 1
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return None
+            pn = np.asarray(h.getSolution().col_value)
+        finally:
+            h.changeRowBounds(target, lo - v, min(hi, self.inf) - v)
+        x = self.truth + pn[: self.n_var] - pn[self.n_var:]
+        if self._witness(x):
+            return np.round(x)
+        # Not whole: a small integer programme over the groups the change touches and the
+        # groups of hidden cells (neither alone has room for a whole-number change).
+        G = self.m.n_groups
+        moved = np.abs(x - self.truth) > 1e-9
+        g = np.union1d(np.flatnonzero(moved[:G] | moved[G:]), self._hidden_groups)
+        if not len(g) or len(g) > self.LOCAL_GROUPS:
+            return None
+        cost = np.zeros(self.n_var)
+        row = self.cells[target]
+        cost[row.indices] = sign * row.data
+        return self._small_milp(self.truth, g, cost)
+
     LOCAL_GROUPS = 6000  # larger moves go to the whole integer programme
 
     def _local_integer(self, x_lp: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
@@ -591,6 +660,39 @@ class _Solver:
             return None
         self.stats["local_found"] = self.stats.get("local_found", 0) + 1
         x = self.truth.copy()
+        x[free] = np.round(res.x)
+        return x if self._witness(x, integer_only=True) else None
+
+
+    def _small_milp(self, base: np.ndarray, g: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
+        """Minimise ``cost`` over integer points equal to ``base`` outside the groups ``g`` (a
+        restriction, so a point found is one the attacker must allow); recorded as a witness."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        G, c = self.m.n_groups, self.m.threshold
+        free = np.concatenate([g, g + G])
+        sub = self.cells[:, free]
+        rows = np.flatnonzero(sub.getnnz(axis=1))
+        A = sub[rows]
+        rest = self.cells[rows] @ base - A @ base[free]
+        n = len(g)
+        kind = self.m.kind[g]
+        coef = np.where(kind == 2, -(c - 1.0), -(c - 2.0))
+        idx = np.flatnonzero(kind > 0)
+        GA = sparse.csr_matrix((np.concatenate([coef[idx], np.ones(len(idx))]),
+                                (np.concatenate([np.arange(len(idx))] * 2), np.concatenate([idx, idx + n]))),
+                               shape=(len(idx), 2 * n))
+        box = np.maximum(base[free], self.truth[free]) * 4 + 10 * self.k
+        cons = [LinearConstraint(A, self._rlo[rows] - rest, self._rhi[rows] - rest)]
+        if len(idx):
+            cons.append(LinearConstraint(GA, np.where(kind[idx] == 2, 0.0, -np.inf), np.where(kind[idx] == 2, np.inf, 0.0)))
+        self.stats["integer_solves"] += 1
+        # any point found is a witness: a short search, not a proof of the optimum
+        res = milp(cost[free], integrality=np.ones(2 * n), bounds=Bounds(0, box), constraints=cons,
+                   options={"time_limit": self.SMALL_MILP_SECONDS, "disp": False, "mip_rel_gap": 0.05})
+        if res.x is None:
+            return None
+        x = base.copy()
         x[free] = np.round(res.x)
         return x if self._witness(x, integer_only=True) else None
 

@@ -418,7 +418,7 @@ class _Solver:
                    best, bound, float((row @ self.truth)[0]))
         all_cols = np.arange(self.n_var, dtype=np.int32)
         fixed = self._fixed
-        row_lo, row_hi = self._row_bounds(target)
+        row_lo, row_hi = self._rlo[target], min(self._rhi[target], self.inf)
         h.changeColsCost(len(cols), cols, np.zeros(len(cols)))
         h.changeRowBounds(target, row_lo if sign > 0 else goal, goal if sign > 0 else row_hi)
         h.changeColsBounds(len(fixed), fixed, self.truth[fixed], self.truth[fixed])
@@ -489,13 +489,6 @@ class _Solver:
         xs, zs = x[:G], x[G:]
         coll, vis = self.m.kind == 2, self.m.kind == 1
         return bool((zs[coll] >= (c - 1) * xs[coll]).all() and (zs[vis] <= (c - 2) * xs[vis]).all())
-
-    def _row_bounds(self, d: int) -> tuple[float, float]:
-        """The bounds of distinct cell ``d``'s row under the current hidden set."""
-        if not self._hidden[d]:
-            v = float(self.m.values[d])
-            return v, v
-        return (1.0, self.k - 1.0) if self._primary[d] else (0.0, self.inf)
 
     def _witness(self, x: np.ndarray, integer_only: bool = False) -> bool:
         """Record the values of every hidden cell at the feasible point ``x``; returns whether
@@ -620,49 +613,14 @@ class _Solver:
     LOCAL_GROUPS = 6000  # larger moves go to the whole integer programme
 
     def _local_integer(self, x_lp: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
-        """An integer point near a fractional optimum of the relaxation: only the groups that
-        the relaxation's point ``x_lp`` moves away from the truth are free, the rest stay at
-        their true counts (a restriction, so the point found is one the attacker must allow),
-        and ``cost`` is minimised over that small integer programme. Returns the point (also
-        recorded as a witness) or ``None``."""
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
-        G, c = self.m.n_groups, self.m.threshold
+        """An integer point near a point ``x_lp`` of the relaxation: :meth:`_small_milp` over the
+        groups ``x_lp`` moves away from the truth (``None`` when it moves too many)."""
+        G = self.m.n_groups
         moved = np.abs(x_lp - self.truth) > 1e-9
         g = np.flatnonzero(moved[:G] | moved[G:])
         if not len(g) or len(g) > self.LOCAL_GROUPS:
-            self.stats["local_too_big"] = self.stats.get("local_too_big", 0) + 1
             return None
-        free = np.concatenate([g, g + G])
-        sub = self.cells[:, free]
-        rows = np.flatnonzero(sub.getnnz(axis=1))
-        A = sub[rows]
-        rest = self.cells[rows] @ self.truth - A @ self.truth[free]
-        n = len(g)
-        kind = self.m.kind[g]
-        coef = np.where(kind == 2, -(c - 1.0), -(c - 2.0))
-        keep = kind > 0
-        idx = np.flatnonzero(keep)
-        GA = sparse.csr_matrix((np.concatenate([coef[idx], np.ones(len(idx))]),
-                                (np.concatenate([np.arange(len(idx))] * 2), np.concatenate([idx, idx + n]))),
-                               shape=(len(idx), 2 * n))
-        glo = np.where(kind[idx] == 2, 0.0, -np.inf)
-        ghi = np.where(kind[idx] == 2, np.inf, 0.0)
-        box = self.truth[free] * 4 + 10 * self.k
-        cons = [LinearConstraint(A, self._rlo[rows] - rest, self._rhi[rows] - rest)]
-        if len(idx):
-            cons.append(LinearConstraint(GA, glo, ghi))
-        self.stats["integer_solves"] += 1
-        res = milp(cost[free], integrality=np.ones(2 * n), bounds=Bounds(0, box), constraints=cons,
-                   options={"time_limit": self.MILP_SECONDS, "disp": False})
-        if res.x is None:
-            self.stats["local_none"] = self.stats.get("local_none", 0) + 1
-            return None
-        self.stats["local_found"] = self.stats.get("local_found", 0) + 1
-        x = self.truth.copy()
-        x[free] = np.round(res.x)
-        return x if self._witness(x, integer_only=True) else None
-
+        return self._small_milp(self.truth, g, cost)
 
     def _small_milp(self, base: np.ndarray, g: np.ndarray, cost: np.ndarray) -> np.ndarray | None:
         """Minimise ``cost`` over integer points equal to ``base`` outside the groups ``g`` (a

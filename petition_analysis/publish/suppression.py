@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-__all__ = ["suppress", "Suppressed", "TOTAL"]
+__all__ = ["suppress", "Suppressed", "TOTAL", "with_margins"]
 
 TOTAL = "Total"
 
@@ -55,10 +55,11 @@ class Suppressed:
         return self.primary | self.complementary
 
 
-def _with_margins(t: pd.DataFrame) -> pd.DataFrame:
+def with_margins(t: pd.DataFrame, total: str = TOTAL) -> pd.DataFrame:
+    """``t`` with a row and a column of totals labelled ``total``."""
     out = t.copy()
-    out[TOTAL] = out.sum(axis=1)
-    out.loc[TOTAL] = out.sum(axis=0)
+    out[total] = out.sum(axis=1)
+    out.loc[total] = out.sum(axis=0)
     return out
 
 
@@ -144,7 +145,7 @@ def suppress(table: pd.DataFrame, k: int = 5, *, margins: bool = True, max_round
     counts = table.astype("int64")
     if (counts.to_numpy() < 0).any():
         raise ValueError("counts must be non-negative.")
-    full = _with_margins(counts) if margins else counts.copy()
+    full = with_margins(counts) if margins else counts.copy()
     v = full.to_numpy()
     primary = (v >= 1) & (v < k)
     hidden = primary.copy()

@@ -16,6 +16,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from ..publish import suppression
 from . import data
 from .core import Exercise, Mistake
 
@@ -41,10 +42,8 @@ def visits_table(quarter: str = QUARTER) -> pd.DataFrame:
 
 
 def with_margins(t: pd.DataFrame) -> pd.DataFrame:
-    out = t.copy()
-    out[TOTAL] = out.sum(axis=1)
-    out.loc[TOTAL] = out.sum(axis=0)
-    return out
+    """The lesson's table with its totals (the package's own margins, labelled "total")."""
+    return suppression.with_margins(t, total=TOTAL)
 
 
 def naive_suppress(t: pd.DataFrame, k: int = K) -> pd.DataFrame:

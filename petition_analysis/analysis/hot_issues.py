@@ -153,14 +153,12 @@ class HotIssues:
 
 
 def _text(df: pd.DataFrame) -> pd.Series:
-    parts = [df[c].fillna("").astype("str") for c in ("subject", "summary") if c in df]
-    if not parts:
+    from ..classify import message_text  # the same text the classifier reads
+
+    if not {"subject", "summary"} & set(df.columns):
         raise ValueError("hot_issues needs message text: a 'summary' or 'subject' column (留言详情, 留言主题).")
-    text = parts[0]
-    for p in parts[1:]:
-        text = text.str.cat(p, sep=" ")
     # masked tokens ([电话], [姓名] …) say nothing about the problem
-    return text.str.replace(r"\[[^\]]{1,4}\]", " ", regex=True).str.strip()
+    return message_text(df).str.replace(r"\[[^\]]{1,4}\]", " ", regex=True).str.strip()
 
 
 def _links(X: sparse.csr_matrix, days: np.ndarray, place_codes: np.ndarray, *, similarity: float, window_days: int,

@@ -18,25 +18,16 @@ from fontTools.ttLib import TTFont
 from petition_analysis.publish import reports
 from petition_analysis.publish.reports.html import export_html, external_references
 
+from .office_names import REAL, write_real_named_exports
+
 pytestmark = pytest.mark.slow
 
-REAL = dict(zip(["甲区", "乙区", "丙区", "丁县", "戊县", "己县", "庚县", "辛县", "壬县", "癸县", "子县", "丑县", "寅市"],
-                ["鄠邑区", "长安区", "雁塔区", "蓝田县", "周至县", "浉河区", "埇桥区", "临潼区", "阎良区", "高陵区",
-                 "甪直镇", "鄂温克族自治旗", "韩城市"]))
 HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
 def office_data(tmp_path_factory, reference_df):
-    folder = tmp_path_factory.mktemp("office-exports")
-    df = reference_df[reference_df["received_date"].dt.year.isin([2022, 2023])].copy()
-    df["region"] = df["region"].cat.rename_categories(REAL)
-    paths = []
-    for y in (2022, 2023):
-        p = folder / f"y{y}.parquet"
-        df[df["received_date"].dt.year == y].to_parquet(p)
-        paths.append(str(p))
-    return paths
+    return write_real_named_exports(tmp_path_factory.mktemp("office-exports"), reference_df)
 
 
 @pytest.fixture(scope="module")

@@ -15,26 +15,14 @@ from petition_analysis.publish import reports
 from petition_analysis.publish.reports import ReportParameterError, sections
 from petition_analysis.publish.reports.batch import expand_plan
 
+from .office_names import REAL, write_real_named_exports
+
 HAN = re.compile(r"[\u3400-\u9fff\U00020000-\U0003134f]")
-#: XX City's regions renamed to real-looking names, some with characters outside GB2312.
-REAL = dict(zip(["甲区", "乙区", "丙区", "丁县", "戊县", "己县", "庚县", "辛县", "壬县", "癸县", "子县", "丑县", "寅市"],
-                ["鄠邑区", "长安区", "雁塔区", "蓝田县", "周至县", "浉河区", "埇桥区", "临潼区", "阎良区", "高陵区",
-                 "甪直镇", "鄂温克族自治旗", "韩城市"]))
 
 
 @pytest.fixture(scope="module")
 def xian(tmp_path_factory, reference_df):
-    """2022 and 2023 of the reference register with real-looking region names, one Parquet
-    file per year, as an office would export them."""
-    folder = tmp_path_factory.mktemp("xian")
-    df = reference_df[reference_df["received_date"].dt.year.isin([2022, 2023])].copy()
-    df["region"] = df["region"].cat.rename_categories(REAL)
-    paths = []
-    for y in (2022, 2023):
-        p = folder / f"y{y}.parquet"
-        df[df["received_date"].dt.year == y].to_parquet(p)
-        paths.append(str(p))
-    return paths
+    return write_real_named_exports(tmp_path_factory.mktemp("xian"), reference_df)
 
 
 @pytest.fixture(autouse=True)

@@ -58,3 +58,19 @@ def test_load_mapping_from_yaml_text_and_file(tmp_path):
         load_mapping({"header_row": 0})
     with pytest.raises(MappingError, match="does not exist"):
         load_mapping(tmp_path / "none.yaml")
+
+
+def test_a_file_without_a_header_row_is_not_echoed_in_the_error(tmp_path):
+    """Without a header the first row is a petitioner's record: the error counts its cells
+    and names none of them (the message reaches the terminal, logs and a batch's index)."""
+    import petition_analysis as pa
+    from petition_analysis.errors import HeaderNotFoundError
+
+    p = tmp_path / "nohdr.csv"
+    p.write_text("张三,13800138000,110101199001011234,北京市朝阳区某路1号\n李四,13900139000,x,y\n", encoding="utf-8")
+    with pytest.raises(HeaderNotFoundError) as err:
+        pa.clean(str(p))
+    text = str(err.value)
+    assert "no header row" in text and "4 non-empty cell(s)" in text
+    for value in ("张三", "13800138000", "110101199001011234", "朝阳区"):
+        assert value not in text

@@ -446,10 +446,11 @@ def find_header(grid: pd.DataFrame, renames: dict[str, str] | None = None, *, la
         return header_row - 1, [str(v) for v in grid.iloc[header_row - 1]]
     scores = _row_scores(grid, renames)
     if len(scores) == 0 or scores.max() < 2:
-        first = [str(v) for v in grid.iloc[0].tolist() if str(v).strip()][:8] if len(grid) else []
+        # The first row is not echoed: without a header it is a petitioner's record.
+        first = sum(1 for v in grid.iloc[0].tolist() if str(v).strip()) if len(grid) else 0
         raise HeaderNotFoundError(
             label, "no header row found in the first rows: no row names at least two known columns "
-                   f"(first row: {', '.join(first) or 'empty'})",
+                   f"(the first row has {first} non-empty cell(s))",
             hint="Map the headers in a mapping file ('columns: {your header: received_date}') "
                  "or give 'header_row:'; see docs/mapping.md.")
     h = int(np.argmax(scores))

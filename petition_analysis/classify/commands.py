@@ -69,15 +69,15 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     from ..cli import _output
     from ..errors import StructuralError
     from ..synth.write import write_parquet
+    from ..ingest.sources import _read_canonical
     from . import classify
-    import pandas as pd
 
     src = Path(args.data)
     if not src.exists() or src.suffix.lower() != ".parquet":
         raise _problem(f"{src}: give a clean Parquet file (from `petition-analysis clean`).")
     out = _output(args.output, "the output")
-    df = pd.read_parquet(src)
-    try:
+    try:  # a clean table: readable, and of the canonical schema
+        df = _read_canonical(src)
         res = classify(df, args.model, threshold=args.threshold, overwrite=args.all)
     except StructuralError as err:
         raise _problem(f"{err} (nothing was written)") from None
@@ -94,12 +94,12 @@ def _cmd_hot_issues(args: argparse.Namespace) -> int:
     from ..analysis.hot_issues import hot_issues
     from ..errors import StructuralError
     from ..ingest.cleaning import clean
-    import pandas as pd
+    from ..ingest.sources import _read_canonical
 
     src = [Path(p) for p in args.inputs]
     try:
         if len(src) == 1 and src[0].suffix.lower() == ".parquet" and args.mapping is None:
-            df = pd.read_parquet(src[0])
+            df = _read_canonical(src[0])
         else:
             df = clean([str(p) for p in src], args.mapping, classifier=args.classifier, progress=False).data
     except StructuralError as err:

@@ -159,3 +159,21 @@ def test_planted_issues_first_among_thirty_thousand_messages():
         issue = truth.reindex(hi.members.loc[hi.members["rank"] == rank, "case_id"]).value_counts(dropna=False)
         assert isinstance(issue.index[0], str) and issue.iloc[0] / issue.sum() >= 0.95
     assert set(top["place"]) == {p.place for p in DEFAULT_PLANTED}
+
+
+@pytest.mark.parametrize("command", [["hot-issues", "{f}", "-o", "{o}"], ["classify", "apply", "{f}", "-o", "{o}/x.parquet"]])
+@pytest.mark.parametrize("content", ["corrupt", "not_clean"])
+def test_a_parquet_that_is_not_a_clean_table_gets_one_paragraph_and_exit_2(tmp_path, capsys, command, content):
+    from petition_analysis import cli
+
+    f = tmp_path / "in.parquet"
+    if content == "corrupt":
+        f.write_bytes(b"PAR1" + bytes(range(256)) * 4)
+    else:
+        pd.DataFrame({"x": [1]}).to_parquet(f)
+    args = [a.format(f=f, o=tmp_path / "out") for a in command]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err
+    assert ("could not be read as Parquet" if content == "corrupt" else "not a clean canonical table") in err
+    assert not (tmp_path / "out" / "x.parquet").exists()

@@ -606,7 +606,8 @@ def _log_bug(err: Exception, argv) -> str:
 
     path = Path(os.environ.get(ERROR_LOG_ENV_VAR) or Path(tempfile.gettempdir()) / "petition-analysis-errors.log")
     try:
-        with open(path, "a", encoding="utf-8") as fh:
+        # only the user may read it: an exception's text can hold a value from the data
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as fh:
             fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} petition-analysis {__version__} "
                      f"argv={list(argv) if argv is not None else sys.argv[1:]}\n")
             fh.write("".join(traceback.format_exception(err)))

@@ -130,6 +130,7 @@ def test_an_internal_error_is_one_paragraph_naming_the_log(tmp_path, monkeypatch
     err = capsys.readouterr().err
     assert "Traceback" not in err and "This is a bug" in err and str(tmp_path / "errors.log") in err
     assert "KeyError: 'surprise'" in (tmp_path / "errors.log").read_text(encoding="utf-8")
+    assert (tmp_path / "errors.log").stat().st_mode & 0o077 == 0  # readable by its owner only
     monkeypatch.setenv(cli.DEBUG_ENV_VAR, "1")
     with pytest.raises(KeyError):
         cli.main(["clean", "x.csv", "-o", str(tmp_path / "x.parquet")])

@@ -41,6 +41,7 @@ central message, masked again; no user name or handle is ever part of it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,29 +52,139 @@ from scipy.sparse.csgraph import connected_components
 
 __all__ = ["HotIssues", "hot_issues", "extract_places", "heat_index", "PLACE_SUFFIXES", "TABLE_COLUMNS"]
 
-#: Endings of place names found in message text (estates, roads, schools, villages …).
+#: Endings of place names found in message text (estates, roads, schools, villages …), in
+#: simplified and traditional characters.
 PLACE_SUFFIXES = ("小区", "花园", "家园", "公寓", "大厦", "广场", "新城", "华庭", "华府", "名苑", "雅苑", "苑",
                   "湾", "村", "社区", "街道", "镇", "乡", "大道", "路", "街", "巷", "小学", "中学", "幼儿园",
                   "学校", "大学", "医院", "卫生院", "诊所", "市场", "公园", "工业园", "园区", "车站", "公交站",
                   "公司", "集团", "工厂", "厂", "超市", "商场", "酒店", "健身房", "美容院", "驾校",
-                  "联社", "合作社", "信用社", "银行")
+                  "联社", "合作社", "信用社", "银行",
+                  "小區", "花園", "家園", "大廈", "廣場", "華庭", "華府", "灣", "社區", "鎮", "鄉", "小學", "中學",
+                  "幼兒園", "學校", "大學", "醫院", "衛生院", "診所", "公園", "工業園", "園區", "車站", "公交車站",
+                  "集團", "工廠", "廠", "商場", "駕校", "聯社", "銀行")
 # Words before a place that are not part of its name.
-_PLACE_PREFIX = r"(?:关于|请问|投诉|反映|咨询|建议|要求|恳请|强烈|我们|我是|位于|住在|在|的|和|与|及|对)"
+_PLACE_PREFIX = (r"(?:关于|請問|请问|投诉|反映|咨询|建议|要求|恳请|强烈|希望|尽快|解决|处理|整治|查处|治理|关注|我们|我是|本人|位于"
+                  r"|住在|在|的|和|与|及|对)")
 #: Columns of :attr:`HotIssues.table`.
 TABLE_COLUMNS = ["rank", "label", "place", "category", "first_date", "last_date", "messages", "users", "likes",
                  "dislikes", "heat"]
 
 
+# Words for a person that a name follows in messages (业主王建国, 村民：李娜, 我叫陈明, 業主王建國).
+_PERSON_WORDS = ("业主|業主|居民|村民|市民|网友|網友|住户|住戶|租户|租戶|家属|家屬|邻居|鄰居|员工|員工|职工|職工|工人|"
+                 "老人|同事|学生|學生|家长|家長|患者|病人|司机|司機|商户|商戶|我叫|名叫|叫做|姓名|其妻|其夫|其子|其女|"
+                 "妻子|丈夫|儿子|兒子|女儿|女兒|父亲|父親|母亲|母親")
+
+
+def _not_era() -> str:
+    """One character of a name that does not make 代 a word's end (时代, 现代, 年代 …, which end estates' names)."""
+    from ..patterns import _NAME_CH
+
+    return _NAME_CH[:-1] + "时時现現年世近古当當历歷朝]"
+
+
+def _name_breaks() -> list[tuple[str, str]]:
+    """(RE2 pattern, replacement) pairs that cut a text where a person's name could run into
+    a place name (业主王建国在阳光花园 → 业主，在阳光花园): the name rules of the privacy
+    masks, and the words around names and places in messages. The cut is a full-width comma,
+    which no place name holds."""
+    from ..patterns import _NAME_CH, _SP, _SURNAME, MASK_PATTERNS
+
+    cut = "，"
+    # the privacy masks' own name rules (联系人：…, …（代）, …代为…, ，王某某反映), with the cut for the name
+    rules = [(pat, rep.replace("{name}", cut)) for pat, rep, group in MASK_PATTERNS if group == "name"]
+    name = rf"{_SURNAME}(?:{_SP}?{_NAME_CH}){{1,2}}"
+    # someone named after a word for a person
+    rules.append((rf"(?:{_PERSON_WORDS}){_SP}*[：:]?{_SP}*{name}", cut))
+    # a surname with a form of address: 王先生, 李女士, 张师傅, 王某某
+    title = "先生|女士|小姐|师傅|師傅|阿姨|大爷|大爺|大妈|大媽|老师|老師|同志|同学|同學|经理|經理|主任|书记|書記|老板|老闆|某"
+    rules.append((rf"{_SURNAME}{_NAME_CH}?(?:{title})+", cut))
+    # a name acting for others: 张伟代阳光花园业主 (not 时代, 现代, 年代 …, which end estates' names)
+    rules.append((rf"{_SURNAME}{_NAME_CH}?{_not_era()}代", cut))
+    # verbs between a person and a place: 家住, 住在, 在, 位于, 投诉, 反映 …
+    verbs = ("家住|住在|居住在|居住|住址|住|在|位于|位於|投诉|投訴|反映|举报|舉報|咨询|諮詢|来信|來信|来访|來訪|"
+             "称|稱|说|說|表示|要求|请求|請求|代为|代為|代表")
+    rules.append((rf"(?:{verbs})", cut))
+    return rules
+
+
+_BREAKS: list[tuple[str, str]] | None = None
+
+
+def _cut_at_names(text: pd.Series) -> pd.Series:
+    """``text`` cut (see :func:`_name_breaks`) wherever a name could start or end, so that
+    no place found in it carries a person's name. Vectorized (pyarrow's RE2)."""
+    import pyarrow.compute as pc
+
+    from ..ingest.io import from_arrow, to_arrow
+
+    global _BREAKS
+    if _BREAKS is None:
+        _BREAKS = _name_breaks()
+    arr = to_arrow(text.fillna("").astype("str"))
+    for pattern, replacement in _BREAKS:
+        arr = pc.replace_substring_regex(arr, pattern=pattern, replacement=replacement)
+    return from_arrow(arr, text.index, text.name)
+
+
+def _mask_label_names(label: pd.Series, place: pd.Series) -> pd.Series:
+    """Names in issue labels that the privacy masks leave (they need a phrase such as
+    联系人： or …反映): a name after a word for a person (业主王建国 → 业主[姓名]), before 代,
+    or written right before the issue's place (王建国阳光花园 → [姓名]阳光花园)."""
+    import pyarrow.compute as pc
+
+    from ..ingest.io import from_arrow, to_arrow
+    from ..ingest.privacy import MASK_TOKENS
+    from ..patterns import _NAME_CH, _SP, _SURNAME
+
+    token = MASK_TOKENS["name"]
+    arr = to_arrow(label.astype("str"))
+    name = rf"{_SURNAME}(?:{_SP}?{_NAME_CH}){{1,2}}"
+    arr = pc.replace_substring_regex(arr, pattern=rf"({_PERSON_WORDS})({_SP}*[：:]?{_SP}*){name}",
+                                     replacement=rf"\1\2{token}")
+    arr = pc.replace_substring_regex(arr, pattern=rf"{_SURNAME}{_NAME_CH}?{_not_era()}代", replacement=f"{token}代")
+    out = from_arrow(arr, label.index, label.name)
+    # a name-shaped start right before the place (only where the label holds the place)
+    py_name = re.compile(_python_re(rf"{_SURNAME}{_NAME_CH}{{1,2}}$"))
+    fixed = []
+    for text, where in zip(out.tolist(), place.tolist()):
+        if isinstance(text, str) and isinstance(where, str) and where in text:
+            i = text.index(where)
+            for k in (3, 2):
+                if i >= k and py_name.match(text[i - k:i]):
+                    text = text[:i - k] + token + text[i:]
+                    break
+        fixed.append(text)
+    return pd.Series(fixed, index=label.index, dtype="str")
+
+
+def _python_re(pattern: str) -> str:
+    """An RE2 pattern of :mod:`petition_analysis.patterns` for Python's ``re`` (``\\x{3000}`` → ``\\u3000``)."""
+    return re.sub(r"\\x\{([0-9a-fA-F]{4})\}", r"\\u\1", pattern)
+
+
+def _looks_like_name(candidates: pd.Series) -> pd.Series:
+    """True where a place candidate still holds what a name rule finds (checked on the
+    candidate alone: at its start, a name rule's clause begins)."""
+    return _cut_at_names(candidates).ne(candidates)
+
+
 def extract_places(text: pd.Series) -> pd.Series:
     """The most frequent place name in each text (``NA`` when there is none).
 
-    >>> extract_places(pd.Series(["丽景华庭旁搅拌站噪音，丽景华庭业主很苦恼", "没有地名"])).tolist()
-    ['丽景华庭', nan]
+    A place never carries a person's name: the text is first cut at the names that the
+    privacy masks find and at the words around names (业主, 先生, 女士, 家住, 在, 投诉,
+    反映, 代 …), and a candidate that still looks like a name is dropped.
+
+    >>> extract_places(pd.Series(["丽景华庭旁搅拌站噪音，丽景华庭业主很苦恼", "没有地名", "业主王建国在阳光花园"])).tolist()
+    ['丽景华庭', nan, '阳光花园']
     """
+    from ..patterns import _NAME_CH, _SURNAME
+
     suffix = "|".join(sorted(PLACE_SUFFIXES, key=len, reverse=True))
     # Han characters, and letters and digits inside a name (A市A5区, 3号院: exports often code places so)
     pattern = rf"([\u4e00-\u9fffA-Za-z0-9]{{2,10}}?(?:{suffix}))"
-    found = text.fillna("").astype("str").str.extractall(pattern)[0]
+    found = _cut_at_names(text).str.extractall(pattern)[0]
     if found.empty:
         return pd.Series(np.nan, index=text.index, dtype="object")
     # a date or a number before the name (2019年5月, 3) and words such as 关于 are not part of it
@@ -89,6 +200,13 @@ def extract_places(text: pd.Series) -> pd.Series:
     # candidates only.
     freq = found.value_counts()
     counts = freq.to_dict()
+    # a person's name written right before a complete place name (王建国阳光花园, 李娜阳光花园): a
+    # name-shaped start (a surname and one or two characters) before at least four characters
+    # that end like a place is dropped, whether or not the rest is seen alone (so a single
+    # message is safe too). A place that only starts like a name loses its start (万科城市花园 →
+    # 城市花园): a shorter place, never a name.
+    name_start = re.compile(_python_re(rf"^{_SURNAME}{_NAME_CH}{{1,2}}$"))
+    place_end = re.compile(rf"^[\u4e00-\u9fffA-Za-z0-9]{{2,}}(?:{suffix})$")
     canonical = {}
     for cand, n in counts.items():
         best = cand
@@ -97,8 +215,19 @@ def extract_places(text: pd.Series) -> pd.Series:
             if counts.get(cand[k:], 0) >= max(2, 2 * n):
                 best = cand[k:]
                 break
+        for k in (3, 2):
+            if len(best) - k >= 4 and name_start.match(best[:k]) and place_end.match(best[k:]):
+                best = best[k:]
+                break
         canonical[cand] = best
     found = found.map(canonical)
+    # what still looks like a name (by the privacy masks' rules) is no place
+    distinct = pd.Series(found.unique(), dtype="str")
+    named = set(distinct[_looks_like_name(distinct).to_numpy()])
+    if named:
+        found = found[~found.isin(named)]
+        if found.empty:
+            return pd.Series(np.nan, index=text.index, dtype="object")
     pairs = pd.DataFrame({"row": found.index.get_level_values(0), "place": found.to_numpy()})
     counts = pairs.groupby(["row", "place"], sort=True).size().reset_index(name="n")
     # most frequent per text; ties go to the longer name, then the first in sort order
@@ -276,7 +405,8 @@ def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0
         best = rows[sel[int(np.argmax(Xg[sel] @ centroid))]]
         s = subject.iloc[best]
         labels[grp_id] = str(s) if isinstance(s, str) and s.strip() else str(summary.iloc[best])[:30]
-    table["label"] = mask_text(pd.Series([labels[i] for i in table.index], index=table.index, dtype="str"))
+    table["label"] = _mask_label_names(mask_text(pd.Series([labels[i] for i in table.index], index=table.index,
+                                                           dtype="str")), table["place"])
     table = table.sort_values(["heat", "messages", "first_date"], ascending=[False, False, True], kind="stable")
     table["rank"] = np.arange(1, len(table) + 1)
     rank_of = dict(zip(table.index, table["rank"]))

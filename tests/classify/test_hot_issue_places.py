@@ -1,0 +1,92 @@
+"""Hot-issue places never carry a person's name (issue 15, privacy): the place is found in
+message text, where a name can stand right before or after it; the privacy masks cannot be
+applied (they mask road and estate names as addresses, which are the point of the column)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import petition_analysis as pa
+from petition_analysis.analysis.hot_issues import extract_places
+from petition_analysis.synth.board import BOARD_MAPPING_YAML, DEFAULT_PLANTED, make_board
+
+# (phrase, the name in it, the place it names or None): names before and after places, with
+# and without the words around them, 代 phrases, traditional characters
+ADVERSARIAL = [
+    ("业主王建国在阳光花园反映搅拌站噪音", "王建国", "阳光花园"),
+    ("阳光花园业主王建国反映搅拌站噪音", "王建国", "阳光花园"),
+    ("王建国家住人民路，夜间施工扰民", "王建国", "人民路"),
+    ("家住人民路的王建国投诉夜间施工", "王建国", "人民路"),
+    ("李娜女士投诉阳光花园物业乱收费", "李娜", "阳光花园"),
+    ("阳光花园李女士反映物业乱收费", "李", "阳光花园"),
+    ("王先生在人民路开店被乱罚款", "王", "人民路"),
+    ("张伟代阳光花园业主反映停车位捆绑销售", "张伟", "阳光花园"),
+    ("张伟（代）阳光花园业主反映停车位", "张伟", "阳光花园"),
+    ("刘德华代为反映幸福小区供暖不热", "刘德华", "幸福小区"),
+    ("我叫陈明住在幸福小区，供暖不热", "陈明", "幸福小区"),
+    ("联系人：赵丽华，幸福小区供暖不热", "赵丽华", "幸福小区"),
+    ("，孙海涛反映幸福小区供暖不热", "孙海涛", "幸福小区"),
+    ("王建国阳光花园业主，停车位被强卖", "王建国", "阳光花园"),
+    ("我是王建国阳光花园业主，停车位被强卖", "王建国", "阳光花园"),
+    ("李娜阳光花园停车位被强卖", "李娜", "阳光花园"),
+    ("業主王建國在陽光花園反映噪音", "王建國", "陽光花園"),
+    ("陽光花園業主王建國反映噪音", "王建國", "陽光花園"),
+    ("王建國家住人民路，夜間施工擾民", "王建國", "人民路"),
+    ("李娜女士投訴陽光花園物業亂收費", "李娜", "陽光花園"),
+    ("張偉代陽光花園業主反映停車位", "張偉", "陽光花園"),
+    ("村民王小二在东风村反映土地被占", "王小二", "东风村"),
+    ("东风村村民：王小二，土地被占", "王小二", "东风村"),
+    ("王某某在XX小区门口摆摊被罚", "王某某", "XX小区"),
+    ("租户周杰住在金域蓝湾，房东不退押金", "周杰", "金域蓝湾"),
+    ("业主黄晓明家住丽景华庭，搅拌站噪音", "黄晓明", "丽景华庭"),
+    ("吴敏居住在梅溪湖西路，路灯不亮", "吴敏", "梅溪湖西路"),
+    ("王建国", "王建国", None),
+    ("业主王建国反映噪音", "王建国", None),
+]
+
+
+def test_no_place_carries_a_name():
+    text = pd.Series([p for p, _, _ in ADVERSARIAL])
+    found = extract_places(text)
+    for (phrase, name, place), got in zip(ADVERSARIAL, found):
+        # not the name, nor any part of it longer than its surname (建国, 建國)
+        if isinstance(got, str):
+            assert name not in got and (len(name) < 3 or name[1:] not in got), (phrase, got)
+        if place is None:
+            assert not isinstance(got, str), (phrase, got)
+        else:
+            assert got == place, (phrase, got)
+
+
+def test_each_phrase_alone_is_safe_too():
+    # no help from other messages that name the place alone
+    for phrase, name, place in ADVERSARIAL:
+        got = extract_places(pd.Series([phrase])).iloc[0]
+        assert not isinstance(got, str) or name not in got, (phrase, got)
+        if place is not None:
+            assert got == place, (phrase, got)
+
+
+def test_real_places_are_still_found():
+    s = pd.Series(["阳光花园搅拌站噪音扰民", "人民路夜间施工", "XX小区物业乱收费", "关于丽景华庭旁的搅拌站",
+                   "金域蓝湾停车位捆绑销售", "梅溪湖西路公交站撤了", "恳请解决东风村土地问题", "A市A5区魅力之城小区临街油烟",
+                   "陽光花園噪音擾民", "时代花园停车难", "现代城门口占道", "没有地点的留言"])
+    assert extract_places(s).tolist() == ["阳光花园", "人民路", "XX小区", "丽景华庭", "金域蓝湾", "梅溪湖西路",
+                                          "东风村", "A市A5区魅力之城小区", "陽光花園", "时代花园", np.nan, np.nan]
+
+
+def test_hot_issue_places_and_csv_carry_no_name(tmp_path):
+    # the planted messages name their place after a petitioner's name, each message the same phrase
+    b = make_board(300, seed=24, pii_share=0.0)
+    raw = b.raw.copy()
+    for p in DEFAULT_PLANTED:
+        rows = (b.truth["issue"] == p.key).to_numpy()
+        raw.loc[rows, "留言详情"] = "业主王建国在" + p.place + "，" + raw.loc[rows, "留言详情"]
+        raw.loc[rows, "留言主题"] = "王建国" + p.place + raw.loc[rows, "留言主题"]
+    df = pa.clean(raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
+    hi = pa.hot_issues(df)
+    assert set(hi.table.head(len(DEFAULT_PLANTED))["place"]) == {p.place for p in DEFAULT_PLANTED}
+    a, m = hi.to_csv(tmp_path)
+    assert "王建国" not in a.read_text(encoding="utf-8") + m.read_text(encoding="utf-8")
+    assert not hi.table["place"].dropna().str.contains("建国").any()

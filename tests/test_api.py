@@ -45,7 +45,7 @@ def test_region_selects_the_county(reference_df):
     rates_own = pa.three_rates(geng, "2022", as_of=reference_df.received_date.max())
     pd.testing.assert_frame_equal(rates_county, rates_own)
     conc = pa.repeat_concentration(reference_df, "2022", region="庚县")
-    assert conc["items"] == geng.loc[(geng.received_date.dt.year == 2022) & geng.petitioner_id.notna()].shape[0]
+    assert conc["items"].item() == geng.loc[(geng.received_date.dt.year == 2022) & geng.petitioner_id.notna()].shape[0]
     acc = pa.accumulated_cases(reference_df, region="庚县")
     assert set(acc.petitioner_id) <= set(geng.petitioner_id.dropna().astype(str))
     flags = pa.emerging_hotspots(reference_df, quarters=["2022Q3"], region="庚县")
@@ -118,6 +118,26 @@ def test_a_period_after_the_data_is_an_error_everywhere(reference_df, name):
     msg = str(err.value)
     assert "2030" in msg and "\n" not in msg  # one paragraph that names the period
     assert "2023" in msg  # and what the data do cover
+
+
+def test_tables_are_long_with_a_plain_index_and_their_documented_columns(reference_df):
+    """Issue 12: no index of rate names, no MultiIndex, no Series: every table is long, the
+    groups are columns, and the docstring lists each column."""
+    tables = {
+        pa.count: pa.count(reference_df, "2022", by=["region", "channel"]),
+        pa.three_rates: pa.three_rates(reference_df, "2022", by="region"),
+        pa.repeat_concentration: pa.repeat_concentration(reference_df, "2022"),
+    }
+    for func, t in tables.items():
+        assert isinstance(t, pd.DataFrame) and isinstance(t.index, pd.RangeIndex), func.__name__
+        for col in t.columns:
+            if col not in ("region", "channel"):  # the by= columns are named by the caller
+                assert col in func.__doc__, (func.__name__, col)
+    c = tables[pa.count]
+    assert list(c.columns) == ["region", "channel", "items", "person_times"]
+    assert c["items"].sum() == (reference_df.received_date.dt.year == 2022).sum()
+    assert list(tables[pa.three_rates].columns[:2]) == ["region", "rate_name"]
+    assert len(tables[pa.repeat_concentration]) == 1
 
 
 def test_rates_of_an_empty_period_are_nan_not_zero(reference_df):

@@ -98,10 +98,15 @@ def test_counts_on_dataset_equal_in_memory_counts(tmp_path, reference):
     for by in (None, "channel", ["level", "channel"]):
         mem = compare.counts(reference, periods.year(2019), by=by)
         got = dataset.counts(ds, periods.year(2019), by=by)
+        assert isinstance(mem.index, pd.RangeIndex)
         mem = mem[mem["items"] > 0]
-        as_dict = lambda t: {tuple(map(str, k)) if isinstance(k, tuple) else str(k): tuple(v) for k, v in  # noqa: E731
-                             zip(t.index, t[["items", "person_times"]].values.tolist())}
-        assert as_dict(got) == as_dict(mem) and len(got) > 1 if by else as_dict(got) == as_dict(mem)
+        keys = [by] if isinstance(by, str) else list(by or [])
+        # Both long tables: the group columns, items, person_times, and a plain index.
+        assert list(got.columns) == list(mem.columns) == keys + ["items", "person_times"]
+        assert isinstance(got.index, pd.RangeIndex)
+        as_dict = lambda t: {tuple(t[k].astype("str").iloc[i] for k in keys): (t["items"].iloc[i],  # noqa: E731
+                             t["person_times"].iloc[i]) for i in range(len(t))}
+        assert as_dict(got) == as_dict(mem) and (len(got) > 1 if by else len(got) == 1)
 
 
 def test_cli_clean_out_dataset(tmp_path, messy_csv, monkeypatch):

@@ -155,28 +155,43 @@ def counts(df: pd.DataFrame, period=None, by=None, where=None, *, region=None) -
     """Items (件次) and person-times (人次) in ``period`` (all rows when ``None``), by
     columns ``by``, for the whole city or one ``region`` (问题属地).
 
-    Returns ``items`` and ``person_times`` indexed by the ``by`` columns (one row ``all``
-    without ``by``). A period the data do not cover, an unknown ``by`` column or region
-    raise one-paragraph errors (:class:`PeriodOutsideDataError`, :class:`UnknownColumnError`,
+    Returns a long table with a plain index (0, 1, …), one row per group of ``by`` (one row
+    without ``by``), with the columns:
+
+    ============== ==========================================================================
+    *by* columns   the group, one column per ``by`` column (none without ``by``); a
+                   categorical column lists every category, 0 where nothing was received
+    items          items (批次/件次: rows) in the period
+    person_times   person-times (人次: the sum of ``persons``) in the period
+    ============== ==========================================================================
+
+    A period the data do not cover, an unknown ``by`` column or region raise one-paragraph
+    errors (:class:`PeriodOutsideDataError`, :class:`UnknownColumnError`,
     :class:`UnknownRegionError`) instead of counting zeros.
 
-    >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2019-01-02", "2019-02-03", "2018-05-01"]),
-    ...                    "channel": ["visit", "letter", "visit"], "persons": [7, 1, 2]})
-    >>> counts(df, "2019-01", by="channel")
-             items  person_times
-    channel
-    visit        1             7
+    >>> df = pd.DataFrame({"received_date": pd.to_datetime(["2019-01-02", "2019-01-03", "2019-02-03"]),
+    ...                    "channel": ["visit", "letter", "visit"], "level": ["city", "city", "county"],
+    ...                    "persons": [7, 1, 2]})
+    >>> counts(df, "2019-01", by=["channel", "level"])
+      channel level  items  person_times
+    0  letter  city      1             1
+    1   visit  city      1             7
+    >>> counts(df)
+       items  person_times
+    0      3            10
     >>> counts(df, "2019-01", by="chanel")
     Traceback (most recent call last):
     ...
-    petition_analysis.analysis._checks.UnknownColumnError: by='chanel': the data have no column 'chanel'. Did you mean 'channel' (信访形式: visit, letter, online, phone)? The columns are: received_date, channel, persons.
+    petition_analysis.analysis._checks.UnknownColumnError: by='chanel': the data have no column 'chanel'. Did you mean 'channel' (信访形式: visit, letter, online, phone)? The columns are: received_date, channel, level, persons.
     """
     check_columns(df, by)
     if period is not None:
         check_periods(df, _periods.parse(period), function="count")
     if where is not None and not isinstance(where, str):
         where = _mask(df, where)  # aligned by index after the region cut
-    return _counts(select_region(df, region), period, by, where)
+    out = _counts(select_region(df, region), period, by, where)
+    # _counts is indexed by the groups (what the comparisons align on); the public table is long.
+    return out.reset_index(drop=not _as_list(by))
 
 
 def _counts(df: pd.DataFrame, period=None, by=None, where=None) -> pd.DataFrame:

@@ -101,13 +101,30 @@ def gini(values) -> float:
     return float((n + 1 - 2 * (cum / cum[-1]).sum()) / n)
 
 
-def repeat_concentration(df: pd.DataFrame, period=None, shares=(0.01, 0.10), *, region=None) -> pd.Series:
+def repeat_concentration(df: pd.DataFrame, period=None, shares=(0.01, 0.10), *, region=None) -> pd.DataFrame:
     """How concentrated items are among identified petitioners (重复信访集中度).
 
-    Returns ``petitioners``, ``items``, ``top_1pct_share``, ``top_10pct_share`` (share of
-    items from the most active ⌈1 %⌉ / ⌈10 %⌉ of petitioners), ``gini`` and
-    ``repeat_item_share`` (share of items flagged repeat). Items without a petitioner
-    (anonymous letters, calls) are left out. ``region``: one county or district.
+    Items without a petitioner (anonymous letters, calls) are left out. ``region``: one
+    county or district. Returns a table with a plain index and one row, with the columns:
+
+    ================== ======================================================================
+    petitioners        identified petitioners with an item in the period
+    items              their items
+    top_1pct_share     share of ``items`` from the most active ⌈1 %⌉ of petitioners (a
+                       proportion; one column per entry of ``shares``, ``top_10pct_share`` …)
+    top_10pct_share    the same for the most active ⌈10 %⌉
+    gini               Gini coefficient of items per petitioner (0 = all equal)
+    repeat_item_share  share of ``items`` flagged repeat (``is_repeat``)
+    ================== ======================================================================
+
+    Shares and the Gini coefficient are NaN when no item has a petitioner.
+
+    >>> df = pd.DataFrame({"petitioner_id": ["a", "a", "a", "b", None],
+    ...                    "received_date": pd.to_datetime(["2019-01-02"] * 5),
+    ...                    "is_repeat": [False, True, True, False, False]})
+    >>> repeat_concentration(df).round(3)
+       petitioners  items  top_1pct_share  top_10pct_share  gini  repeat_item_share
+    0            2      4            0.75             0.75  0.25                0.5
     """
     if period is not None:
         if len(df):
@@ -119,7 +136,7 @@ def repeat_concentration(df: pd.DataFrame, period=None, shares=(0.01, 0.10), *, 
     out = {"petitioners": len(per), "items": int(per.sum())}
     for s in shares:
         k = max(1, math.ceil(len(per) * s)) if len(per) else 0
-        out[f"top_{round(s * 100):d}pct_share"] = per[:k].sum() / per.sum() if len(per) else np.nan
+        out[f"top_{round(s * 100):d}pct_share"] = float(per[:k].sum() / per.sum()) if len(per) else np.nan
     out["gini"] = gini(per)
     out["repeat_item_share"] = float(ident["is_repeat"].mean()) if "is_repeat" in ident and len(ident) else np.nan
-    return pd.Series(out)
+    return pd.DataFrame([out])

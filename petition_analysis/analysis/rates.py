@@ -70,17 +70,17 @@ both although extended.
 ...     "satisfaction": ["satisfied", "dissatisfied", "not_evaluated", "not_evaluated", "not_evaluated"],
 ... })
 >>> t = three_rates(df, as_of="2019-12-31")
->>> t[["numerator", "denominator", "censored"]].to_dict("index")["timely_acceptance"]
-{'numerator': 2, 'denominator': 4, 'censored': 1}
->>> t[["numerator", "denominator", "censored"]].to_dict("index")["on_time_conclusion"]
-{'numerator': 1, 'denominator': 3, 'censored': 1}
+>>> t[["rate_name", "numerator", "denominator", "censored"]].head(2)
+            rate_name  numerator  denominator  censored
+0   timely_acceptance          2            4         1
+1  on_time_conclusion          1            3         1
 
 As of 15 April the windows of items 1 and 3 (90 days from acceptance: 3 and 2 April) had
 closed, item 2's (30 April) had not, and item 2 was not concluded yet, so participation
 counts item 1 alone:
 
->>> t = three_rates(df, as_of="2019-04-15")
->>> t[["numerator", "denominator", "censored"]].loc[["on_time_conclusion", "participation"]].to_numpy().tolist()
+>>> t = three_rates(df, as_of="2019-04-15").set_index("rate_name")
+>>> t.loc[["on_time_conclusion", "participation"], ["numerator", "denominator", "censored"]].to_numpy().tolist()
 [[1, 2, 1], [1, 1, 0]]
 """
 
@@ -189,10 +189,23 @@ def three_rates(df: pd.DataFrame, period=None, *, by=None, region=None, as_of=No
     window of on-time conclusion closes ``conclude_days + extension_days`` after acceptance
     for every item) or ``"own"`` (at each item's own limit).
 
-    Returns one row per rate (and group): ``numerator``, ``denominator``, ``censored``,
-    ``rate``, ``ci_low``, ``ci_high`` (Wilson), ``label_zh``, ``label_en``; indexed by
-    ``rate_name`` when ``by`` is None, else with ``by`` and ``rate_name`` as columns.
+    Returns a long table with a plain index (0, 1, …), one row per rate (and group of
+    ``by``), the rates in the order of :data:`RATE_LABELS`, with the columns:
+
+    ===================== ====================================================================
+    *by* columns          the group, one column per ``by`` column (none without ``by``)
+    rate_name             ``timely_acceptance``, ``on_time_conclusion``, ``satisfaction``,
+                          ``participation``
+    numerator             items counted in the rate's numerator
+    denominator           items whose window closed by ``as_of`` (see the module docstring)
+    censored              items of the period left out because their window was still open
+    rate                  numerator ÷ denominator, a proportion (NaN when the denominator is 0)
+    ci_low, ci_high       the Wilson interval at level ``1 - alpha``
+    label_zh, label_en    the rate's name in Chinese and English
+    ===================== ====================================================================
+
     ``attrs`` hold ``as_of``, the ``limits`` and the ``conclusion_window``.
+    ``t.set_index("rate_name").loc["satisfaction", "rate"]`` picks one figure.
 
     ``region`` (问题属地) gives the rates of one county or district, with the register's
     extraction date (``as_of`` defaults to the last received date of the whole ``df``). An
@@ -228,8 +241,6 @@ def three_rates(df: pd.DataFrame, period=None, *, by=None, region=None, as_of=No
         label_zh=np.tile([RATE_LABELS[r]["zh"] for r in names], len(sums)),
         label_en=np.tile([RATE_LABELS[r]["en"] for r in names], len(sums)),
     )
-    if not keys:
-        out = out.set_index("rate_name")
     out.attrs.update(as_of=as_of, limits={"accept_days": accept_days, "conclude_days": conclude_days,
                                           "extension_days": extension_days},
                      conclusion_window=conclusion_window)

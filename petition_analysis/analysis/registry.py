@@ -427,7 +427,7 @@ def _share_tests(t: pd.DataFrame, alpha: float) -> None:
 def _rates_rows(df: pd.DataFrame, p1: _periods.Period, extraction_date: pd.Timestamp) -> list[tuple[str, dict]]:
     from .rates import three_rates
 
-    t = three_rates(df, p1, as_of=extraction_date)
+    t = three_rates(df, p1, as_of=extraction_date).set_index("rate_name")
     out = []
     for name in RATE_NAMES:
         r = t.loc[name]

@@ -516,7 +516,8 @@ def quarterly_table(data, engine: str | None = None, con=None) -> pd.DataFrame:
 
 def counts(dataset, period=None, by=None) -> pd.DataFrame:
     """:func:`petition_analysis.analysis.compare.counts` on a dataset folder, through DuckDB (only
-    the period's partitions are read).
+    the period's partitions are read): the same long table (the ``by`` columns as text,
+    ``items``, ``person_times``), with the groups that have items.
 
     >>> import petition_analysis as pa, tempfile                      # doctest: +SKIP
     >>> counts(write_dataset(df, tempfile.mkdtemp()), pa.periods.year(2019), by="channel")  # doctest: +SKIP
@@ -536,6 +537,7 @@ def counts(dataset, period=None, by=None) -> pd.DataFrame:
     out = con.execute(sql).df()
     con.close()
     if not keys:
-        return out.astype("int64").set_axis(pd.Index(["all"], name="group"))
-    out = out.set_index(keys).sort_index()
-    return out.astype("int64")
+        return out.astype("int64")
+    # The long table of compare.counts: the group columns, then items and person_times.
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+    return out.astype({"items": "int64", "person_times": "int64"})

@@ -23,9 +23,10 @@ def _n(**kw) -> int:
 
 @functools.cache
 def _concentration(period: str | None = "2023") -> pd.Series:
+    """The one row of repeat_concentration, as a Series of its figures."""
     from ..analysis.petitioners import repeat_concentration
 
-    return repeat_concentration(data.reference(), period)
+    return repeat_concentration(data.reference(), period).iloc[0]
 
 
 def _anonymous_in_denominator() -> float:
@@ -100,8 +101,8 @@ EXERCISES = [
         explain={"zh": "少数人贡献了相当比例的事项：化解这些重复信访，对总量的影响远大于他们在人数中的占比。",
                  "en": "A few people bring a large share of the items: resolving their cases moves the totals far "
                        "more than their number suggests."},
-        hint={"zh": "pa.repeat_concentration(df, '2023') 给出 top_1pct_share（比例）。",
-              "en": "pa.repeat_concentration(df, '2023') gives top_1pct_share (a proportion)."},
+        hint={"zh": "pa.repeat_concentration(df, '2023') 的 top_1pct_share 列（比例）。",
+              "en": "pa.repeat_concentration(df, '2023') has a column top_1pct_share (a proportion)."},
         mistakes=[
             Mistake("proportion", lambda: float(_concentration()["top_1pct_share"]), tol=0.0006,
                     hint={"zh": "这是比例，题目要百分数：乘以 100。",
@@ -127,8 +128,8 @@ EXERCISES = [
         explain={"zh": "基尼系数 0 表示人人一样多，越接近 1 越集中在少数人身上。",
                  "en": "A Gini of 0 means everyone brings the same number of items; the closer to 1, the more the "
                        "items come from a few people."},
-        hint={"zh": "用 pa.repeat_concentration(df, '2023') 取其中的 gini。",
-              "en": "Take gini from pa.repeat_concentration(df, '2023')."},
+        hint={"zh": "pa.repeat_concentration(df, '2023') 的 gini 列。",
+              "en": "The gini column of pa.repeat_concentration(df, '2023')."},
         mistakes=[
             Mistake("all_years", lambda: float(_concentration(None)["gini"]), tol=0.0006,
                     hint={"zh": "这是 2014—2023 全部年份的基尼系数。题目只问 2023 年。",

@@ -141,6 +141,20 @@ def test_region_on_every_table(df):
     assert mix["current"].sum() == (geng.received_date.dt.year == 2021).sum()
 
 
+def test_count_by_two_columns_is_a_long_table_equal_to_a_crosstab(df):
+    t = pa.count(df, "2021", by=["region", "channel"])
+    assert list(t.columns) == ["region", "channel", "items", "person_times"]
+    assert isinstance(t.index, pd.RangeIndex)  # no MultiIndex
+    y = df[df.received_date.dt.year == 2021]
+    cross = pd.crosstab(y["region"].astype("str"), y["channel"].astype("str"))  # another route to the counts
+    got = t.assign(region=t["region"].astype("str"), channel=t["channel"].astype("str"))
+    got = got.pivot(index="region", columns="channel", values="items").reindex_like(cross).fillna(0)
+    assert (got.to_numpy() == cross.to_numpy()).all()
+    one = pa.count(df, "2021")
+    assert list(one.columns) == ["items", "person_times"] and one.index.tolist() == [0]
+    assert one["person_times"].item() == y["persons"].sum()
+
+
 def test_compare_counts_by_dimension_add_up(df):
     p = periods.year(2021)
     by = compare.compare(df, p, by="channel", dispersion=None)

@@ -33,7 +33,11 @@ def test_gini_and_concentration():
     assert petitioners.gini(x) == pytest.approx(ref)
     df = pd.DataFrame({"petitioner_id": ["p%02d" % i for i in range(100)] + ["p00"] * 99 + [None] * 5,
                        "received_date": pd.Timestamp("2019-01-01"), "is_repeat": False})
-    c = petitioners.repeat_concentration(df)
+    t = petitioners.repeat_concentration(df)
+    assert isinstance(t.index, pd.RangeIndex) and len(t) == 1
+    assert list(t.columns) == ["petitioners", "items", "top_1pct_share", "top_10pct_share", "gini",
+                               "repeat_item_share"]
+    c = t.iloc[0]
     assert c["petitioners"] == 100 and c["items"] == 199
     assert c["top_1pct_share"] == pytest.approx(100 / 199)
     assert c["top_10pct_share"] == pytest.approx(109 / 199)

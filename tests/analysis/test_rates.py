@@ -26,7 +26,14 @@ def _frame():
 
 
 def _nd(t, rate):
-    return tuple(int(t.loc[rate, c]) for c in ("numerator", "denominator", "censored"))
+    row = t.loc[t["rate_name"] == rate]
+    assert len(row) == 1
+    return tuple(int(row[c].item()) for c in ("numerator", "denominator", "censored"))
+
+
+def _r(t):
+    """The rates of a table without ``by``, looked up by name."""
+    return t.set_index("rate_name")
 
 
 def test_definitions_and_limits():
@@ -39,17 +46,21 @@ def test_definitions_and_limits():
     assert _nd(t, "satisfaction") == (2, 2, 0)
     assert _nd(t, "participation") == (2, 3, 0)
     lo, hi = proportion_confint(2, 4, method="wilson")
-    assert (t.loc["on_time_conclusion", "ci_low"], t.loc["on_time_conclusion", "ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
-    assert t.loc["satisfaction", "label_zh"] == "满意率"
-    assert list(t.columns) == ["numerator", "denominator", "censored", "rate", "ci_low", "ci_high", "label_zh", "label_en"]
-    assert t.index.name == "rate_name"
+    r = _r(t)
+    assert (r.loc["on_time_conclusion", "ci_low"], r.loc["on_time_conclusion", "ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert r.loc["satisfaction", "label_zh"] == "满意率"
+    # A tidy long table: a plain index, the rate's name a column, in a fixed order.
+    assert list(t.columns) == ["rate_name", "numerator", "denominator", "censored", "rate", "ci_low", "ci_high",
+                               "label_zh", "label_en"]
+    assert isinstance(t.index, pd.RangeIndex) and t.index.name is None
+    assert t["rate_name"].tolist() == ["timely_acceptance", "on_time_conclusion", "satisfaction", "participation"]
 
 
 def test_limits_are_parameters():
     t = rates.three_rates(_frame(), as_of="2019-12-31", accept_days=16, conclude_days=61, extension_days=0)
-    assert t.loc["timely_acceptance", "numerator"] == 5
+    assert _r(t).loc["timely_acceptance", "numerator"] == 5
     # 61 days now on time; the extended 90-day item is late without the extension.
-    assert t.loc["on_time_conclusion", "numerator"] == 2
+    assert _r(t).loc["on_time_conclusion", "numerator"] == 2
     assert t.attrs["limits"] == {"accept_days": 16, "conclude_days": 61, "extension_days": 0}
     assert t.attrs["as_of"] == pd.Timestamp("2019-12-31")
 
@@ -121,14 +132,15 @@ def test_zero_denominator_gives_nan_not_a_crash():
     f = _censoring_frame()
     t = rates.three_rates(f[f["id"].isin(["B", "C", "D"])], as_of="2019-12-31")
     assert _nd(t, "timely_acceptance") == (0, 0, 3)
-    assert t.loc["timely_acceptance", ["rate", "ci_low", "ci_high"]].isna().all()
-    assert t.loc["participation", "rate"] == 1.0
+    assert _r(t).loc["timely_acceptance", ["rate", "ci_low", "ci_high"]].isna().all()
+    assert _r(t).loc["participation", "rate"] == 1.0
     empty = rates.three_rates(f, "2018", as_of="2019-12-31")
     assert (empty["denominator"] == 0).all() and (empty["censored"] == 0).all()
     assert empty[["rate", "ci_low", "ci_high"]].isna().all().all()
     by = rates.three_rates(f[f["id"].isin(["B", "C", "D"])], by="status", as_of="2019-12-31")
     # Three groups × four rates; only B's satisfaction and participation have a denominator.
     assert len(by) == 12 and by["rate"].isna().sum() == 10
+    assert list(by.columns[:2]) == ["status", "rate_name"] and isinstance(by.index, pd.RangeIndex)
 
 
 def test_default_as_of_is_the_register_end_not_the_period_end():
@@ -146,7 +158,7 @@ def test_by_groups_add_up(reference_df):
     t = rates.three_rates(reference_df, "2023Q4", by="region")
     whole = rates.three_rates(reference_df, "2023Q4")
     sums = t.groupby("rate_name")[["numerator", "denominator", "censored"]].sum()
-    pd.testing.assert_frame_equal(sums.loc[whole.index], whole[["numerator", "denominator", "censored"]],
+    pd.testing.assert_frame_equal(sums.loc[whole["rate_name"]], _r(whole)[["numerator", "denominator", "censored"]],
                                   check_names=False)
     assert t.attrs["as_of"] == whole.attrs["as_of"] == pd.Timestamp("2023-12-31")
 
@@ -156,14 +168,14 @@ def test_reference_rates_by_region(reference_df):
     assert set(t["region"].astype(str)) == set(reference_df["region"].astype(str).unique())
     whole = rates.three_rates(reference_df, "2019")
     sub = t[t.rate_name == "satisfaction"]
-    assert sub["numerator"].sum() == whole.loc["satisfaction", "numerator"]
+    assert sub["numerator"].sum() == _r(whole).loc["satisfaction", "numerator"]
     assert ((t["ci_low"] <= t["rate"]) & (t["rate"] <= t["ci_high"])).all()
-    assert 0.5 < whole.loc["timely_acceptance", "rate"] < 1
+    assert 0.5 < _r(whole).loc["timely_acceptance", "rate"] < 1
 
 
 @pytest.fixture(scope="module")
 def quarters_2023(reference_df):
-    return {q: rates.three_rates(reference_df, f"2023Q{q}") for q in (1, 2, 3, 4)}
+    return {q: _r(rates.three_rates(reference_df, f"2023Q{q}")) for q in (1, 2, 3, 4)}
 
 
 def _in_range_of_others(quarters, rate, q):
@@ -220,7 +232,7 @@ def test_own_window_on_reference_data_is_biased(reference_df, quarters_2023):
     # The reference generator clears `extended` on items still open at extraction, so with
     # each item's own limit the open extended items of October look overdue: 2023 Q4 drops
     # to 87.4 %, outside the other quarters. This is why the default window is the longest.
-    own = rates.three_rates(reference_df, "2023Q4", conclusion_window="own").loc["on_time_conclusion"]
+    own = _r(rates.three_rates(reference_df, "2023Q4", conclusion_window="own")).loc["on_time_conclusion"]
     others = [quarters_2023[q].loc["on_time_conclusion", "rate"] for q in (1, 2, 3)]
     assert own["denominator"] > 1000 and own["rate"] < min(others) - 0.03
 
@@ -231,7 +243,7 @@ def test_as_of_gives_only_what_was_knowable(reference_df):
     later = rates.three_rates(full, "2019", as_of="2019-12-20")
     pd.testing.assert_frame_equal(cut, later)
     assert cut.attrs == later.attrs
-    assert (cut.loc[["timely_acceptance", "on_time_conclusion"], "censored"] > 0).all()
+    assert (_r(cut).loc[["timely_acceptance", "on_time_conclusion"], "censored"] > 0).all()
     # As of the end of the data, more of 2019 is known and nothing is censored any more.
     end = rates.three_rates(full, "2019")
     assert (end["censored"] == 0).all()

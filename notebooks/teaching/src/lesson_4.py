@@ -61,7 +61,7 @@ that day, and reports how many items each rate left out (censored).
         ),
         code(
             '''
-pa.three_rates(df, "2023Q3", as_of="2023-12-31")[["numerator", "denominator", "censored", "rate", "ci_low", "ci_high"]]
+pa.three_rates(df, "2023Q3", as_of="2023-12-31")[["rate_name", "numerator", "denominator", "censored", "rate", "ci_low", "ci_high"]]
 ''',
         ),
         md(
@@ -85,11 +85,12 @@ as_of = pd.Timestamp("2023-09-30")
 accepted = q3["accepted_date"].notna() & (q3["accepted_date"] <= as_of)
 in_time = accepted & ((q3["accepted_date"] - q3["received_date"]).dt.days <= 15)
 closed = q3["received_date"] + pd.Timedelta(days=15) <= as_of
+rates = pa.three_rates(df, "2023Q3", as_of=as_of)  # one row per rate (rate_name)
 
 print("未到期的都算超期：       ", round(100 * in_time.sum() / len(q3), 1))
 print("只剔除未受理的未到期事项：", round(100 * in_time.sum() / (closed | accepted).sum(), 1))
 print("正确删失：               ", round(100 * (in_time & closed).sum() / closed.sum(), 1))
-print("三率函数：               ", round(100 * pa.three_rates(df, "2023Q3", as_of=as_of).loc["timely_acceptance", "rate"], 1))
+print("三率函数：               ", round(100 * rates.loc[rates["rate_name"] == "timely_acceptance", "rate"].item(), 1))
 ''',
             '''
 q3 = pa.periods.parse("2023Q3").select(df)
@@ -97,11 +98,12 @@ as_of = pd.Timestamp("2023-09-30")
 accepted = q3["accepted_date"].notna() & (q3["accepted_date"] <= as_of)
 in_time = accepted & ((q3["accepted_date"] - q3["received_date"]).dt.days <= 15)
 closed = q3["received_date"] + pd.Timedelta(days=15) <= as_of
+rates = pa.three_rates(df, "2023Q3", as_of=as_of)  # one row per rate (rate_name)
 
 print("unexpired items as late:           ", round(100 * in_time.sum() / len(q3), 1))
 print("drop only the unexpired not accepted:", round(100 * in_time.sum() / (closed | accepted).sum(), 1))
 print("censored properly:                 ", round(100 * (in_time & closed).sum() / closed.sum(), 1))
-print("three_rates:                       ", round(100 * pa.three_rates(df, "2023Q3", as_of=as_of).loc["timely_acceptance", "rate"], 1))
+print("three_rates:                       ", round(100 * rates.loc[rates["rate_name"] == "timely_acceptance", "rate"].item(), 1))
 ''',
         ),
         md(

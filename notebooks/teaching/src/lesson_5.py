@@ -111,8 +111,8 @@ Repeat petitioning is usually concentrated in a few people. `pa.repeat_concentra
 """,
         ),
         code("pa.repeat_concentration(df, \"2019\").round(3)"),
-        ex("5.3", 'answer_5_3 = round(100 * pa.repeat_concentration(df, "2023")["top_1pct_share"], 1)'),
-        ex("5.4", 'answer_5_4 = round(pa.repeat_concentration(df, "2023")["gini"], 3)'),
+        ex("5.3", 'answer_5_3 = round(100 * pa.repeat_concentration(df, "2023")["top_1pct_share"].item(), 1)'),
+        ex("5.4", 'answer_5_4 = round(pa.repeat_concentration(df, "2023")["gini"].item(), 3)'),
     ],
     takeaways=md(
         """

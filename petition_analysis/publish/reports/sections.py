@@ -602,7 +602,7 @@ def accumulated(ctx: ReportContext) -> pd.DataFrame:
     visits = int((in_p & sel["petitioner_id"].isin(acc["petitioner_id"]) &
                   sel["level"].astype("str").isin(["province", "national"])).sum())
     rule = acc.attrs.get("rule", {})
-    conc = petitioners.repeat_concentration(sel, p)
+    conc = petitioners.repeat_concentration(sel, p).iloc[0]
     rows = {
         "zh": [("累计积案人数（截至期末）", len(acc)), ("本期新增积案人数", int(new.sum())),
                ("积案人员本期赴省进京访（批次）", visits),

@@ -209,6 +209,29 @@ def _crosswalk_values() -> str:
 ROWS_PER_BUCKET = 8_000_000
 
 
+def _optional_sql(con) -> list[tuple[str, str]]:
+    """(name, SELECT expression) of the optional columns (:data:`~petition_analysis.schema.OPTIONAL_COLUMNS`)
+    in the staging rows, in schema order; a chunk without one gets the value in-memory
+    cleaning gives it (``given``, 1.0, 0 likes)."""
+    from .cleaning import _OPTIONAL_DEFAULTS
+
+    have = {r[0] for r in con.execute("DESCRIBE SELECT * FROM st").fetchall()}
+    names = [c.name for c in schema.OPTIONAL_COLUMNS if c.name in have]
+    if "category_confidence" not in names:  # nothing was predicted: no prediction columns (data_table)
+        names = [c for c in names if c != "category_source"]
+    out = []
+    for name in names:
+        kind = schema.OPTIONAL_COLUMNS[[c.name for c in schema.OPTIONAL_COLUMNS].index(name)].kind
+        default = _OPTIONAL_DEFAULTS.get(name)
+        expr = name if default is None else f"coalesce({name}, {default!r})"
+        if kind == "int":
+            expr = f"CAST({expr} AS BIGINT)"
+        elif kind == "float":
+            expr = f"CAST({expr} AS DOUBLE)"
+        out.append((name, f"{expr} AS {name}"))
+    return out
+
+
 def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS,
                    memory_limit: str | None = None, keep_staging: bool = False, buckets: int | None = None,
                    canonical: set[str] | None = None, label_min_rows: int = LABEL_MIN_ROWS) -> dict:
@@ -229,8 +252,9 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
     layout = ", ".join(f"'{r}'" for r in _LAYOUT)
     con.execute(f"CREATE TEMP TABLE cw(code VARCHAR, harmonized VARCHAR); INSERT INTO cw VALUES {_crosswalk_values()}")
     # (_file_no, _seq) is the row's position in the input; one BIGINT orders it the same way.
+    # union_by_name: a chunk where nothing was predicted (or a file without 点赞数) lacks optional columns
     con.execute(f"""CREATE VIEW st AS SELECT *, _file_no::BIGINT * 1000000000000 + _seq AS _key
-                    FROM read_parquet('{staging}/*.parquet')""")
+                    FROM read_parquet('{staging}/*.parquet', union_by_name = true)""")
     # 1. Exact copies: the hash repeats an earlier row's (any row), and the row is not a layout row.
     con.execute(f"""
         CREATE TEMP TABLE dup AS
@@ -277,8 +301,12 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
     # 5. The kept rows, streamed out by year, then each year sorted on its own.
     cols = [c if c != "persons" else "CAST(persons AS INTEGER) AS persons" for c in schema.column_names() if c != "is_repeat"]
     cols = [region_sql if c == "region" else c for c in cols]
+    # The optional columns (message boards, predicted categories) any chunk has, as in-memory
+    # cleaning keeps them (cleaning.align_optional: a chunk without one gets its default)
+    optional = _optional_sql(con)
+    cols += [sql for _, sql in optional]
     cols += ["source_file", "CAST(source_row AS INTEGER) AS source_row"]
-    order = schema.column_names() + ["source_file", "source_row"]
+    order = schema.column_names() + [name for name, _ in optional] + ["source_file", "source_row"]
     unsorted = out / "_unsorted"
     for old in [*out.glob("year=*"), unsorted]:
         shutil.rmtree(old, ignore_errors=True)

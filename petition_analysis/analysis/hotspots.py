@@ -33,8 +33,8 @@ from ._checks import check_periods, select_region
 from .. import taxonomy
 from .. import periods as _periods
 
-__all__ = ["harmonized", "rank_categories", "share_change_scan", "emerging_hotspots", "seasonal_peaks",
-           "category_label"]
+__all__ = ["harmonized", "rank_categories", "category_year_counts", "share_changes", "share_change_scan",
+           "quarter_cells", "emerging_hotspots", "seasonal_peaks", "category_label"]
 
 
 def __dir__():
@@ -88,6 +88,57 @@ def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, 
     return out
 
 
+def category_year_counts(h: pd.DataFrame, years) -> pd.DataFrame:
+    """Items per category (rows, crosswalked codes of a :func:`harmonized` frame) and
+    calendar year (columns, every one of ``years``, empty years as 0); only categories with
+    items in one of those years.
+
+    >>> h = pd.DataFrame({"received_date": pd.to_datetime(["2020-03-01", "2021-05-01", "2021-06-01"]),
+    ...                   "category": ["labor", "labor", "housing"]})
+    >>> category_year_counts(h, [2020, 2021]).to_dict("index")
+    {'housing': {2020: 0, 2021: 1}, 'labor': {2020: 1, 2021: 1}}
+    """
+    d = h["received_date"]
+    years = [int(y) for y in years]
+    table = h.groupby([h["category"].astype("str").rename("category"), d.dt.year.rename("year")]).size()
+    table = table.unstack(fill_value=0).reindex(columns=years, fill_value=0)
+    table = table.loc[table.sum(axis=1) > 0]
+    table.columns.name = "year"
+    return table.astype(np.int64)
+
+
+def share_changes(table: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.DataFrame:
+    """The share-change test of each year in ``years`` against the year before, from a
+    category × year count table (:func:`category_year_counts`), with Benjamini–Hochberg
+    control over every category × year cell tested at once: one family, however many years
+    (adjusting per year would let chance flags through).
+
+    A year tests the categories with items in it or in the year before (a category absent
+    from both has no share to change). Returns ``year``, ``category``, ``share_previous``,
+    ``share_current``, ``change_pp``, ``adj_residual``, ``p_value``, ``p_adjusted`` and
+    ``flag`` (``up``/``down``/``""``); ``attrs["tests"]`` is the family's size.
+    """
+    parts = []
+    for y in years:
+        t = table[[y - 1, y]].set_axis(["previous", "current"], axis=1)
+        if (t.sum() == 0).any():
+            continue  # a year without items has no shares
+        cells = stats.share_change_test(t, alpha=alpha).cells
+        parts.append(cells.drop(columns=["p_adjusted", "flag"]).assign(year=int(y)))
+    cols = ["year", "category", "share_previous", "share_current", "change_pp", "adj_residual", "p_value",
+            "p_adjusted", "flag"]
+    if not parts:
+        out = pd.DataFrame(columns=cols)
+        out.attrs["tests"] = 0
+        return out
+    out = pd.concat(parts).rename_axis("category").reset_index()
+    out["p_adjusted"] = stats.fdr_bh(out["p_value"].to_numpy())
+    out["flag"] = np.where(out["p_adjusted"] < alpha, np.where(out["adj_residual"] > 0, "up", "down"), "")
+    out = out[cols]
+    out.attrs["tests"] = len(out)
+    return out
+
+
 def share_change_scan(df: pd.DataFrame, years=None, *, region=None, alpha: float = 0.05) -> pd.DataFrame:
     """Year-on-year change in category shares for every pair of consecutive whole years,
     with Benjamini–Hochberg control over *all* category × year cells at once (a scan over
@@ -96,7 +147,8 @@ def share_change_scan(df: pd.DataFrame, years=None, *, region=None, alpha: float
     Returns ``year``, ``category``, ``share_previous``, ``share_current``, ``change_pp``,
     ``adj_residual``, ``p_value``, ``p_adjusted`` and ``flag`` (``up``/``down``/``""``).
     ``region``: the shares within one county or district. ``years`` must have their previous
-    year in the data.
+    year in the data. A hotspot report reads the same scan from its figure registry
+    (``FigureRegistry.category_years``).
     """
     h = harmonized(select_region(df, region))
     d = h["received_date"]
@@ -105,23 +157,24 @@ def share_change_scan(df: pd.DataFrame, years=None, *, region=None, alpha: float
         if h.loc[d.dt.year == last, "received_date"].max() < pd.Timestamp(last, 12, 31):
             last -= 1  # an incomplete last year is not compared with a whole one
         years = range(first + 1, last + 1)
-    table = h.groupby([d.dt.year.rename("year"), h["category"].astype("str")]).size().unstack(fill_value=0)
-    missing = sorted({y for y in years for y in (y - 1, y)} - set(table.index))
+    years = [int(y) for y in years]
+    present = set(d.dt.year.unique().tolist())
+    missing = sorted({y for y in years for y in (y - 1, y)} - present)
     if missing:
         raise _checks.PeriodOutsideDataError(
             f"share_change_scan: the data have no rows in {', '.join(map(str, missing))}, so the shares of "
             f"{', '.join(map(str, years))} cannot be compared with their previous years. Choose years from "
-            f"{int(table.index.min()) + 1} to {int(table.index.max())}, or add the missing registers.")
-    parts = []
-    for y in years:
-        t = table.loc[[y - 1, y]].T.set_axis(["previous", "current"], axis=1)
-        cells = stats.share_change_test(t, alpha=alpha).cells
-        parts.append(cells.drop(columns=["p_adjusted", "flag"]).assign(year=y))
-    out = pd.concat(parts).rename_axis("category").reset_index()
-    out["p_adjusted"] = stats.fdr_bh(out["p_value"].to_numpy())
-    out["flag"] = np.where(out["p_adjusted"] < alpha, np.where(out["adj_residual"] > 0, "up", "down"), "")
-    return out[["year", "category", "share_previous", "share_current", "change_pp", "adj_residual",
-                "p_value", "p_adjusted", "flag"]]
+            f"{int(min(present)) + 1} to {int(max(present))}, or add the missing registers.")
+    table = category_year_counts(h, sorted({y for y in years for y in (y - 1, y)}))
+    return share_changes(table, years, alpha=alpha)
+
+
+def quarter_cells(h: pd.DataFrame) -> pd.DataFrame:
+    """Items per region × category × quarter of a :func:`harmonized` frame, on the full grid
+    (every region, category, year and quarter of the data; empty cells as 0): ``region``,
+    ``category``, ``year``, ``quarter``, ``count``. The emerging-hotspot test and the
+    heatmap both count from this table, so a flagged cell and its heatmap cell agree."""
+    return _quarterly(h)
 
 
 def _quarterly(h: pd.DataFrame) -> pd.DataFrame:
@@ -175,14 +228,18 @@ def emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None
 
 
 def _emerging_hotspots(df: pd.DataFrame, *, history_years: int = 3, quarters=None, region=None, alpha: float = 0.05,
-                       min_observed: int = 5) -> pd.DataFrame:
+                       min_observed: int = 5, cells: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`emerging_hotspots` without the checks: quarters without data or history drop
-    out (a report's registry says what history a quarter needs)."""
+    out (a report's registry says what history a quarter needs). ``cells``: the
+    :func:`quarter_cells` of ``df`` when the caller already counted them."""
     if history_years < 1:
         raise ValueError("history_years must be at least 1.")
-    h = harmonized(df)
-    q = _quarterly(h)
-    last_day = h["received_date"].max()
+    if cells is None:
+        h = harmonized(df)
+        cells, last_day = _quarterly(h), h["received_date"].max()
+    else:  # the caller's quarter_cells of df (a report's registry counts once)
+        last_day = df["received_date"].max()
+    q = cells
     city = q.groupby(["year", "quarter"])["count"].sum()
     key = ["region", "category", "quarter"]
     q = q.sort_values(key + ["year"], kind="stable").reset_index(drop=True)

@@ -18,7 +18,12 @@ primary    the headline (all items and person-times, visits at national level, l
 breakdown  the rest of the channel and level tables (online, phone, visits by level,
            leapfrog visits at province and national level)
 regions    items by region (问题属地), whole-city reports only
-categories items by problem category (crosswalked codes)
+categories items by problem category (crosswalked codes); their share change is tested with
+           the other categories of the same comparison (annual and quarterly reports) or, in a
+           hotspot report, read from the ``category_shares`` scan below
+category_shares
+           hotspot reports: the share change of every category in every year after the first,
+           against the year before (:attr:`FigureRegistry.category_years`), all cells at once
 qoq        quarterly reports: the headline against the previous quarter (环比), tested
            against the seasonal expectation
 rates      the three rates (三率) and participation: estimates with Wilson intervals, no test
@@ -45,7 +50,8 @@ from .. import periods as _periods
 from . import models, workdays
 
 __all__ = ["figure_object", "FAMILIES", "FIVE_DECLINES", "HEADLINE_SERIES", "figure_id", "FigureSpec", "FigureRegistry", "build_registry", "figure_specs", "report_period",
-           "FIGURE_COLUMNS", "VERDICTS"]
+           "FIGURE_COLUMNS", "VERDICTS", "category_years_table", "CATEGORY_YEAR_COLUMNS",
+           "SHARE_KEYS"]
 
 
 def __dir__():
@@ -57,6 +63,7 @@ FAMILIES = {
     "breakdown": "channels and levels not already in the primary family",
     "regions": "items by region",
     "categories": "items by problem category",
+    "category_shares": "hotspot reports: category share changes, every category × year cell at once",
     "qoq": "headline against the previous quarter, beyond seasonality",
     "rates": "three rates and participation (estimates, no test)",
 }
@@ -192,8 +199,12 @@ class FigureRegistry:
     """Every figure of one report; look figures up, never recompute them.
 
     ``figures`` is indexed by figure id (see :data:`FIGURE_COLUMNS`); ``emerging`` holds the
-    emerging-hotspot cells tested for the report's quarters; ``history`` records what the
-    models were fitted on (years, σ_b, fallbacks).
+    emerging-hotspot cells tested for the report's quarters, counted from ``quarter_cells``
+    (items per region × category × quarter, the numbers a heatmap draws); a hotspot report's
+    ``category_years`` holds items and shares per category and year and the share-change
+    scan (see :func:`category_years_table`), which its category figures' share columns
+    repeat for the last year; ``history`` records what the models were fitted on (years,
+    σ_b, fallbacks).
     """
 
     figures: pd.DataFrame
@@ -205,6 +216,8 @@ class FigureRegistry:
     alpha: float = 0.05
     history: dict = field(default_factory=dict)
     emerging: pd.DataFrame | None = None
+    quarter_cells: pd.DataFrame | None = None
+    category_years: pd.DataFrame | None = None
     #: What each comparison figure counts (its series and filters), by figure id.
     specs: dict = field(default_factory=dict)
 
@@ -521,7 +534,13 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         up = t.loc[tested, "rate_ratio"] > 1
         t.loc[tested, "verdict"] = np.where(sig, np.where(up, "increase", "decline"), "none")
     t = t.drop(columns="_cmp")
-    _share_tests(t, alpha)
+    category_years = None
+    if kind == "hotspots" and "category" in frame.df:
+        first = int(start_year) if start_year is not None else p0.start.year
+        category_years = category_years_table(frame.df, range(first, p1.start.year + 1), alpha=alpha)
+        _shares_from(t, category_years, p1.start.year)
+    else:
+        _share_tests(t, alpha)
     comp = t["verdict"] != "not_tested"
     excludes = (t["ci_low"] > 1) | (t["ci_high"] < 1)
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data
@@ -536,20 +555,96 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     s2, s2_df, s2_fallback, years, _ = _sigma_between(frame, p1.start.year)
     history = {"sigma_between": math.sqrt(s2), "sigma_between_df": s2_df, "sigma_between_fallback": s2_fallback,
                "years_for_sigma": years, "data_start": frame.first_date, "data_end": data_end}
-    reg = FigureRegistry(t, kind, p1, p0, region, extraction, alpha, history, specs={s.figure: s for s in specs})
+    reg = FigureRegistry(t, kind, p1, p0, region, extraction, alpha, history, specs={s.figure: s for s in specs},
+                         category_years=category_years)
     if emerging:
-        reg.emerging = _emerging(df, kind, p1, start_year, end_year, min_emerging)
+        from .hotspots import quarter_cells
+
+        reg.quarter_cells = quarter_cells(city)
+        reg.emerging = _emerging(city, reg.quarter_cells, kind, p1, start_year, end_year, min_emerging)
     return reg
 
 
-def _emerging(df, kind, p1, start_year, end_year, min_observed) -> pd.DataFrame:
+def _emerging(city, cells, kind, p1, start_year, end_year, min_observed) -> pd.DataFrame:
     from .hotspots import _emerging_hotspots as emerging_hotspots  # quarters without history drop out
 
     if kind == "hotspots":
         quarters = [f"{y}Q{q}" for y in range(int(start_year), int(end_year) + 1) for q in (1, 2, 3, 4)]
     else:
         quarters = sorted({f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.date_range(p1.start, p1.end, freq="MS")})
-    return emerging_hotspots(df, quarters=quarters, min_observed=min_observed)
+    return emerging_hotspots(city, quarters=quarters, min_observed=min_observed, cells=cells)
+
+
+#: Columns of :attr:`FigureRegistry.category_years`, in order.
+CATEGORY_YEAR_COLUMNS = ("year", "category", "label_zh", "label_en", "items", "year_items", "share",
+                         "share_previous", "share_change_pp", "adj_residual", "p_value_raw", "p_value", "flag")
+
+
+def category_years_table(h: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Items and shares per category (crosswalked codes of a harmonized frame ``h``) and
+    year, with the share-change scan: every year after the first is tested against the year
+    before (χ² adjusted residuals), and Benjamini–Hochberg runs over *all* those category ×
+    year cells at once, one family (``category_shares``), however many years.
+
+    One row per category with items in one of ``years`` and per year (see
+    :data:`CATEGORY_YEAR_COLUMNS`): ``items``, the year's total ``year_items``, ``share``,
+    ``share_previous``, ``share_change_pp``, ``adj_residual``, the raw and the adjusted
+    ``p_value`` and ``flag`` (``up``/``down``/``none``; ``not_tested`` for the first year and
+    for a category with no items in either year).
+
+    >>> from petition_analysis.reference import load_reference
+    >>> from petition_analysis.analysis.hotspots import harmonized
+    >>> t = category_years_table(harmonized(load_reference()), range(2020, 2024))
+    >>> sorted(t["year"].unique().tolist()), t.loc[t["year"] == 2020, "flag"].unique().tolist()
+    ([2020, 2021, 2022, 2023], ['not_tested'])
+    """
+    from .hotspots import category_year_counts, share_changes
+    from .. import taxonomy
+
+    years = [int(y) for y in years]
+    table = category_year_counts(h, years)
+    scan = share_changes(table, years[1:], alpha=alpha)
+    totals = table.sum(axis=0)
+    long = table.stack().rename("items").reset_index()
+    long = long[["year", "category", "items"]]
+    long["year_items"] = long["year"].map(totals).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        long["share"] = long["items"] / long["year_items"].where(long["year_items"] > 0)
+    tested = scan.rename(columns={"change_pp": "share_change_pp", "p_value": "p_value_raw",
+                                  "p_adjusted": "p_value"})
+    tested = tested[["year", "category", "share_previous", "share_change_pp", "adj_residual", "p_value_raw",
+                     "p_value", "flag"]]
+    tested["year"] = tested["year"].astype(np.int64)
+    out = long.merge(tested, on=["year", "category"], how="left", validate="one_to_one")
+    out["flag"] = out["flag"].where(out["p_value"].notna(), "not_tested").replace("", "none")
+    out.insert(2, "label_zh", [taxonomy.label(c, "zh") for c in out["category"]])
+    out.insert(3, "label_en", [taxonomy.label(c, "en") for c in out["category"]])
+    out = out.sort_values(["category", "year"], kind="stable").reset_index(drop=True)
+    out.attrs.update(tests=int(scan.attrs.get("tests", 0)), family="category_shares", alpha=alpha)
+    return out[list(CATEGORY_YEAR_COLUMNS)]
+
+
+def _shares_from(t: pd.DataFrame, category_years: pd.DataFrame, year: int) -> None:
+    """A hotspot report's category figures show the share test of the scan's last year:
+    the same rows, one p-value and one verdict (not a second test over the categories)."""
+    last = category_years[category_years["year"] == year].set_index("category")
+    prev = category_years[category_years["year"] == year - 1].set_index("category")["items"]
+    cats = t.index[t["family"] == "categories"]
+    codes = t.loc[cats, "dimension_value"].astype("str")
+    if not cats.empty:
+        counts = last["items"].reindex(codes).to_numpy(float)
+        before = prev.reindex(codes).to_numpy(float)
+        if not (np.array_equal(counts, t.loc[cats, "current"].to_numpy(float))
+                and np.array_equal(before, t.loc[cats, "previous"].to_numpy(float))):
+            # an invariant (both count the same rows), never the data
+            raise AssertionError("a category's count differs between its figure and the category × year table; "
+                                 "please report this as a bug.")
+    rows = last.reindex(codes)
+    t.loc[cats, "share_previous"] = rows["share_previous"].to_numpy()
+    t.loc[cats, "share_current"] = rows["share"].to_numpy()
+    t.loc[cats, "share_change_pp"] = rows["share_change_pp"].to_numpy()
+    t.loc[cats, "share_p_value"] = rows["p_value"].to_numpy()
+    t.loc[cats, "share_flag"] = rows["flag"].to_numpy()
 
 
 _COUNT_KEYS = ("current", "previous", "change", "numerator", "denominator", "censored")
@@ -572,7 +667,7 @@ def figure_object(row: pd.Series) -> dict:
                 "method": row["method"], "label_zh": row["label_zh"], "label_en": row["label_en"],
                 "flags": [f for f in str(row.get("flags") or "").split(",") if f]}
     pct = row.get("change_pct")
-    return {
+    out = {
         "kind": "comparison", "family": row["family"],
         "current": num("current"), "previous": num("previous"), "change": num("change"),
         "change_pct": None if pct is None or not math.isfinite(pct) else round(float(pct), 2),
@@ -585,6 +680,13 @@ def figure_object(row: pd.Series) -> dict:
         "label_zh": row["label_zh"], "label_en": row["label_en"],
         "flags": [f for f in str(row.get("flags") or "").split(",") if f],
     }
+    if isinstance(row.get("share_flag"), str):  # a category: its share and the share test (SHARE_KEYS)
+        out.update({k: num(k) for k in SHARE_KEYS[:-1]}, share_flag=row["share_flag"])
+    return out
+
+
+#: Keys a category figure adds to its JSON object: the shares, their change and its test.
+SHARE_KEYS = ("share_previous", "share_current", "share_change_pp", "share_p_value", "share_flag")
 
 
 def _json_number(v):

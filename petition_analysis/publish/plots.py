@@ -260,33 +260,57 @@ def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *,
                     suppress_below=suppress_below, ax=ax)
 
 
-def heatmap_counts(df: pd.DataFrame, quarter, *, top: int = 10) -> pd.DataFrame:
+def heatmap_counts(data: pd.DataFrame, quarter, *, top: int = 10, region=None) -> pd.DataFrame:
     """Region × category items in one quarter (harmonized categories), the ``top``
-    categories by volume: the numbers :func:`hotspot_heatmap` draws."""
+    categories by volume: the numbers :func:`hotspot_heatmap` draws. ``data``: a canonical
+    frame, or its quarter cells (:func:`hotspots.quarter_cells`; a report passes its
+    registry's ``quarter_cells``, which its emerging-hotspot test counts from). Regions and
+    categories without items in the quarter are left out; ``region``: that region's row only.
+
+    >>> import petition_analysis as pa
+    >>> df = pa.load_reference()
+    >>> heatmap_counts(df, "2022Q3", top=3).shape              # 13 regions, the 3 largest categories
+    (13, 3)
+    >>> heatmap_counts(df, "2022Q3", top=3, region="庚县").index.tolist()
+    ['庚县']
+    """
     q = _periods.parse(quarter)
-    h = hotspots.harmonized(q.select(df))
-    counts = h.groupby([h["region"].astype("str"), h["category"].astype("str")]).size().unstack(fill_value=0)
+    if "count" in data.columns and "received_date" not in data.columns:
+        cells = data
+    else:
+        cells = hotspots.quarter_cells(hotspots.harmonized(q.select(data)))
+    quarter_no = (q.start.month - 1) // 3 + 1
+    c = cells[(cells["year"] == q.start.year).to_numpy() & (cells["quarter"] == quarter_no).to_numpy()]
+    if region is not None:
+        c = c[(c["region"].astype("str") == str(region)).to_numpy()]
+    counts = c.pivot(index="region", columns="category", values="count").fillna(0).astype(np.int64)
+    counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     return counts[counts.sum().nlargest(top).index]
 
 
-def hotspot_heatmap(df: pd.DataFrame, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
+def hotspot_heatmap(df: pd.DataFrame | None, quarter, *, lang: str = "zh", history_years: int = 3, top: int = 10,
                     suppress_below: int | None = None, flags: pd.DataFrame | None = None,
-                    display: pd.DataFrame | None = None, ax=None):
+                    display: pd.DataFrame | None = None, counts: pd.DataFrame | None = None, ax=None):
     """Region × category counts in one quarter (harmonized categories, the ``top`` categories),
     with emerging-hotspot flags (FDR-controlled over every cell tested) outlined.
     ``suppress_below=k`` (public output) writes counts from 1 to k−1 as ``<k``. ``flags``: an
     :func:`hotspots.emerging_hotspots` result to outline (default: computed over every quarter),
     so that a report's heatmap and its table of flags agree. ``display``: the text of each
     cell as disclosure control decided (``<k``, ``x`` or the count; same shape as the
-    counts); hidden cells are then coloured as zero."""
+    counts); hidden cells are then coloured as zero. ``counts``: the region × category table
+    to draw (:func:`heatmap_counts` of a registry's quarter cells, as a report draws it);
+    ``df`` may then be ``None`` when ``flags`` are given."""
     import seaborn as sns
     from matplotlib.patches import Rectangle
 
     lang = resolve_lang(lang)
     q = _periods.parse(quarter)
+    if df is None and (counts is None or flags is None):
+        raise ValueError("hotspot_heatmap: give the data (df), or both counts and flags.")
     if flags is None:
         flags = hotspots.emerging_hotspots(df, history_years=history_years)
-    counts = heatmap_counts(df, quarter, top=top)
+    if counts is None:
+        counts = heatmap_counts(df, quarter, top=top)
     cats = counts.columns
     label = f"{q.start.year}Q{(q.start.month - 1) // 3 + 1}"
     hit = flags.loc[flags["flag"] & (flags["period"] == label)]

@@ -129,10 +129,8 @@ def quarter_mask(u: pd.DataFrame, quarter: str) -> np.ndarray:
 
 
 def _heatmap_cells(ctx, u, table, sections) -> None:
-    from ..plots import heatmap_counts
-
     quarter = sections.heatmap_quarter(ctx)
-    counts = heatmap_counts(ctx.data, quarter)
+    counts = sections.heatmap_counts(ctx, quarter)  # the registry's cells, as the heatmap draws them
     inq = quarter_mask(u, quarter)
     for r in counts.index:
         rm = inq & _eq(u["region"], r)
@@ -168,10 +166,15 @@ def _accumulated_cells(ctx, u, table, region, p) -> None:
 
 
 def _hotspot_cells(ctx, u, table, region) -> None:
+    from . import sections
+
+    # every count the category × year tables and the JSON print: the registry's rows
+    cy = sections.registry(ctx).category_years
     years = u["received_date"].dt.year.to_numpy()
     cats = u["category"].astype("str").to_numpy()
-    for y in range(ctx.start_year, ctx.end_year + 1):
+    for y in sorted(int(v) for v in cy["year"].unique()):
         ym = region & (years == y)
         table.add(f"year:{y}", ym)
-        for c in np.unique(cats[ym]):
+        shown = cy.loc[(cy["year"] == y) & (cy["items"] > 0), "category"]
+        for c in shown:
             table.add(f"catyear:{c}:{y}", ym & (cats == c))

@@ -34,7 +34,7 @@ __all__ = [
     "registry", "show", "period_of", "period_labels", "title", "heading", "SECTION_TEXT", "narrative", "emerging_note", "headline", "headline_figures", "comparison_display", "channels", "levels",
     "leapfrog_collective_repeat", "five_declines", "three_rates", "categories", "emerging", "regions",
     "accumulated", "quality", "provenance", "region_context", "city_registry", "summary_figures", "figures_text",
-    "plot", "PLOTS", "figure", "ReportFigure", "alt_text", "FIGURE_TEXT", "EMPTY_TABLE", "PROVENANCE_LABELS", "heatmap_quarter", "category_years", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
+    "plot", "PLOTS", "figure", "ReportFigure", "alt_text", "FIGURE_TEXT", "EMPTY_TABLE", "PROVENANCE_LABELS", "heatmap_quarter", "heatmap_counts", "category_years", "category_years_json", "share_scan", "emerging_over_years", "seasonal", "hotspot_heading", "scan_note",
 ]
 
 LEVEL_LABELS = {"county": {"zh": "到县", "en": "county"}, "city": {"zh": "到市", "en": "city"},
@@ -754,6 +754,16 @@ def heatmap_quarter(ctx: ReportContext) -> str:
     return f"{end.year}Q{q}" if q >= 1 else f"{end.year - 1}Q4"
 
 
+def heatmap_counts(ctx: ReportContext, quarter: str, own: bool = False) -> pd.DataFrame:
+    """The region × category counts a report's heatmap draws for ``quarter``, read from the
+    registry's quarter cells (which the emerging-hotspot test counts from, so a flagged
+    cell and its heatmap cell show one number): every region of the city, or with ``own``
+    the report's region only."""
+    from .. import plots
+
+    return plots.heatmap_counts(registry(ctx).quarter_cells, quarter, region=ctx.region if own else None)
+
+
 def plot(ctx: ReportContext, what: str):
     """One of the report's figures (:data:`PLOTS`) from :mod:`petition_analysis.publish.plots`, in the
     report's language; public mode draws only what disclosure control shows."""
@@ -784,17 +794,17 @@ def plot(ctx: ReportContext, what: str):
         quarter = heatmap_quarter(ctx)
         # A county's report maps its own categories, not every region of the city; the public
         # edition can do so only where disclosure control decided every cell of that row.
-        data = ctx.data
+        counts = heatmap_counts(ctx, quarter)
         if ctx.region is not None:
-            own = plots.heatmap_counts(ctx.region_data, quarter)
+            own = heatmap_counts(ctx, quarter, own=True)
             if prot is None or all(f"cell:{quarter}:{r}:{c}" in prot.status for r in own.index for c in own.columns):
-                data = ctx.region_data
+                counts = own
         display = None
         if prot is not None:
-            counts = plots.heatmap_counts(data, quarter)
             display = pd.DataFrame([[prot.display(f"cell:{quarter}:{r}:{c}", str) for c in counts.columns]
                                     for r in counts.index], index=counts.index, columns=counts.columns)
-        return plots.hotspot_heatmap(data, quarter, lang=lang, flags=_emerging_flags(ctx), display=display)
+        return plots.hotspot_heatmap(None, quarter, lang=lang, flags=_emerging_flags(ctx), display=display,
+                                     counts=counts)
     if what == "trend":
         if prot is not None:
             start = p.comparison("yoy").start
@@ -887,7 +897,10 @@ def figure(ctx: ReportContext, what: str) -> ReportFigure:
 HOTSPOT_TEXT = {
     "volume": ("各类别逐年件次", "Items by category and year",
                "按2018年机构改革后的类别口径统计。", "In post-2018 category codes, so that years compare."),
-    "ranking": ("末年热点排名及同比", "Ranking in the last year, year on year", "", ""),
+    "ranking": ("末年热点排名及同比", "Ranking in the last year, year on year",
+                "件次变化的检验在各类别之间一并校正；占比判断即下文逐年占比扫描的末年结果（全部类别×年份单元一并校正）。",
+                "Changes in items are corrected across the categories; the share test is the last year of the share "
+                "scan below (corrected over every category × year cell at once)."),
     "shares": ("类别占比的逐年变化", "Year-on-year changes in category shares",
                "卡方检验的调整标准化残差，对全部类别×年份单元作错误发现率控制。",
                "Adjusted standardized residuals of the chi-square test, FDR-controlled over every category × year cell."),
@@ -908,35 +921,64 @@ def hotspot_heading(ctx: ReportContext, key: str) -> str:
 
 
 def scan_note(ctx: ReportContext, scan: pd.DataFrame) -> str:
-    """How many category × year cells were tested and flagged."""
+    """How many category × year cells were tested (one family) and how many were flagged;
+    a public report lists only the flagged cells whose counts it shows, and says so."""
     n = scan.attrs.get("tests") or 0
+    zh = ctx.lang == "zh"
+    public = ("公开版不列出计数被隐藏的单元。" if zh else " Cells with a count hidden in the public edition are not listed."
+              ) if ctx.public else ""
     if len(scan) == 0:
-        return (f"共检验{n}个类别×年份单元，没有类别的占比显著变化（错误发现率5%）。" if ctx.lang == "zh"
-                else f"{n:,} category × year cells were tested; no category changed share significantly (FDR 5%).")
-    if ctx.lang == "zh":
-        return f"共检验{n}个类别×年份单元，{len(scan)}个占比变化显著（错误发现率5%）。"
-    return f"{n:,} category × year cells were tested; {len(scan)} changed share significantly (FDR 5%)."
+        if zh:
+            return f"共检验{n}个类别×年份单元，没有{'可列出的' if ctx.public else ''}类别占比显著变化（错误发现率5%）。{public}"
+        return (f"{n:,} category × year cells were tested; no {'listed ' if ctx.public else ''}category changed "
+                f"share significantly (FDR 5%).{public}")
+    if zh:
+        return f"共检验{n}个类别×年份单元，{len(scan)}个占比变化显著（错误发现率5%）。{public}"
+    return f"{n:,} category × year cells were tested; {len(scan)} changed share significantly (FDR 5%).{public}"
+
+
+def _category_years(ctx: ReportContext) -> pd.DataFrame:
+    """The registry's category × year rows (items, shares and the share-change scan)."""
+    t = registry(ctx).category_years
+    if t is None:
+        raise ValueError("category × year tables belong to a hotspot report (kind='hotspots').")
+    return t
+
+
+def _catyear_hidden(ctx: ReportContext, t: pd.DataFrame, previous: bool = False) -> np.ndarray:
+    """Public mode: whether each row's count (or, with ``previous``, the year before's)
+    is hidden; a count the disclosure table did not decide counts as hidden, a zero never."""
+    prot = disclosure(ctx)
+    if prot is None:
+        return np.zeros(len(t), bool)
+    cy = _category_years(ctx).set_index(["category", "year"])["items"]
+    out = []
+    for c, y in zip(t["category"], t["year"]):
+        y = int(y) - (1 if previous else 0)
+        n = cy.get((c, y), 0)
+        key = f"catyear:{c}:{y}"
+        out.append(bool(n) and (key not in prot.status or prot.hidden(key)))
+    return np.array(out, dtype=bool)
+
 
 def category_years(ctx: ReportContext) -> pd.DataFrame:
     """Items per category (crosswalked codes) and year over the report's years, with the
-    share in the last year; whole years only."""
-    h = hotspots.harmonized(ctx.region_data)
-    years = h["received_date"].dt.year
-    h = h[years.between(ctx.start_year, ctx.end_year)]
-    table = pd.crosstab(h["category"].astype("str"), h["received_date"].dt.year)
-    table = table.loc[table.sum(axis=1).sort_values(ascending=False).index]
-    share = table[ctx.end_year] / table[ctx.end_year].sum()
+    share in the last year; whole years only. Read from the registry (its
+    ``category_years``), as the ranking and the share scan are."""
+    cy = _category_years(ctx)
+    table = cy.pivot(index="category", columns="year", values="items")
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    last = cy[cy["year"] == ctx.end_year].set_index("category").loc[table.index]
     out = table.map(_count)
     if ctx.public:
         prot = disclosure(ctx)
-        small = pd.DataFrame([[prot.hidden(f"catyear:{c}:{y}") if table.loc[c, y] else False for y in table.columns]
-                              for c in table.index], index=table.index, columns=table.columns)
         out = pd.DataFrame([[prot.display(f"catyear:{c}:{y}") if table.loc[c, y] else "0" for y in table.columns]
                             for c in table.index], index=table.index, columns=table.columns)
-    out.insert(0, "类别" if ctx.lang == "zh" else "category", [taxonomy.label(c, ctx.lang) for c in table.index])
-    shares = [f"{100 * v:.1f}%" for v in share]
+    out.insert(0, "类别" if ctx.lang == "zh" else "category", last[f"label_{ctx.lang}"].to_numpy())
+    shares = [f"{100 * v:.1f}%" for v in last["share"]]
     if ctx.public:  # a share × the year's total would give a hidden count back
-        shares = ["" if hidden else v for v, hidden in zip(shares, small[ctx.end_year])]
+        hidden = _catyear_hidden(ctx, last.reset_index())
+        shares = ["" if h else v for v, h in zip(shares, hidden)]
     out[f"{ctx.end_year} 占比" if ctx.lang == "zh" else f"share {ctx.end_year}"] = shares
     out.columns = [str(c) for c in out.columns]
     return out.reset_index(drop=True)
@@ -944,30 +986,60 @@ def category_years(ctx: ReportContext) -> pd.DataFrame:
 
 def share_scan(ctx: ReportContext) -> pd.DataFrame:
     """Year-on-year changes in category shares over the report's years, BH-controlled over
-    every category × year cell; only the flagged cells."""
-    t = hotspots.share_change_scan(ctx.region_data, years=range(ctx.start_year + 1, ctx.end_year + 1))
-    flagged = t[t["flag"] != ""]
+    every category × year cell (the registry's ``category_shares`` family, whose last year
+    the ranking's share test repeats); only the flagged cells. A public report leaves out
+    cells with a hidden count (theirs or the year before's): no share, change, p-value or
+    direction of a hidden count is published."""
+    cy = _category_years(ctx)
+    flagged = cy[cy["flag"].isin(["up", "down"])].sort_values(["year", "category"], kind="stable")
+    if ctx.public:
+        flagged = flagged[~(_catyear_hidden(ctx, flagged) | _catyear_hidden(ctx, flagged, previous=True))]
     lang = ctx.lang
     head = {"zh": ["年份", "类别", "上年占比", "本年占比", "变化（百分点）", "p值（校正）", "方向"],
             "en": ["year", "category", "share before", "share", "change (pp)", "p (adjusted)", "direction"]}[lang]
     direction = {"up": {"zh": "上升", "en": "up"}, "down": {"zh": "下降", "en": "down"}}
     out = pd.DataFrame({
         head[0]: flagged["year"].to_numpy(),
-        head[1]: [taxonomy.label(c, lang) for c in flagged["category"]],
+        head[1]: flagged[f"label_{lang}"].to_numpy(),
         head[2]: [f"{100 * v:.1f}%" for v in flagged["share_previous"]],
-        head[3]: [f"{100 * v:.1f}%" for v in flagged["share_current"]],
-        head[4]: [_signed(v, 2) for v in flagged["change_pp"]],
-        head[5]: flagged["p_adjusted"].map(_p).to_numpy(),
+        head[3]: [f"{100 * v:.1f}%" for v in flagged["share"]],
+        head[4]: [_signed(v, 2) for v in flagged["share_change_pp"]],
+        head[5]: flagged["p_value"].map(_p).to_numpy(),
         head[6]: [direction[f][lang] for f in flagged["flag"]],
     })
-    if ctx.public:  # shares × the years' totals would give a hidden count back
-        prot = disclosure(ctx)
-        hid = np.array([prot.hidden(f"catyear:{c}:{y}") or prot.hidden(f"catyear:{c}:{y - 1}")
-                        if f"catyear:{c}:{y - 1}" in prot.status and f"catyear:{c}:{y}" in prot.status else True
-                        for c, y in zip(flagged["category"], flagged["year"])], dtype=bool)
-        out.loc[hid, head[2:6]] = ""
-    out.attrs["tests"] = len(t)
+    out.attrs["tests"] = cy.attrs.get("tests", int((cy["flag"] != "not_tested").sum()))
     out.attrs["empty"] = ""  # scan_note, printed above the table, says that none changed
+    return out
+
+
+def category_years_json(ctx: ReportContext) -> list[dict]:
+    """The registry's category × year rows for the JSON summary (key ``category_years``):
+    ``year``, ``category``, ``label_zh``, ``label_en``, ``items``, ``year_items``, ``share``,
+    ``share_previous``, ``share_change_pp``, ``p_value_raw``, ``p_value`` (adjusted over the
+    ``category_shares`` family) and ``flag`` — the numbers the tables print. In public mode
+    counts are printed as disclosure control decided, and a row with a hidden count (its own
+    or the year before's) carries no share, change, p-value or flag."""
+    cy = _category_years(ctx)
+    prot = disclosure(ctx)
+    hidden = _catyear_hidden(ctx, cy) | _catyear_hidden(ctx, cy, previous=True)
+
+    def num(v):
+        return None if pd.isna(v) else round(float(v), 6)
+
+    out = []
+    for r, hide in zip(cy.itertuples(index=False), hidden):
+        row = {"year": int(r.year), "category": r.category, "label_zh": r.label_zh, "label_en": r.label_en,
+               "items": int(r.items), "year_items": int(r.year_items), "share": num(r.share),
+               "share_previous": num(r.share_previous), "share_change_pp": num(r.share_change_pp),
+               "p_value_raw": num(r.p_value_raw), "p_value": num(r.p_value), "flag": r.flag}
+        if prot is not None:
+            if r.items:
+                row["items"] = prot.json_value(f"catyear:{r.category}:{r.year}")
+            row["year_items"] = prot.json_value(f"year:{r.year}")
+            if hide:
+                for key in ("share", "share_previous", "share_change_pp", "p_value_raw", "p_value", "flag"):
+                    row[key] = None
+        out.append(row)
     return out
 
 

@@ -164,3 +164,16 @@ def test_public_hotspot_report_prints_only_audited_counts():
     counts = sections.heatmap_counts(ctx, quarter)
     assert all(table.value(f"cell:{quarter}:{r}:{c}") == counts.loc[r, c] for r in counts.index for c in counts.columns)
 
+
+def test_the_quality_appendix_has_one_source_for_each_number(reference_df):
+    ctx = reports.prepare("annual", year=2019, as_of="2019-12-20", lang="en")
+    q = sections.quality(ctx).set_index("")["value"]
+    rows = sections.provenance(ctx).set_index("item")["value"]["rows"]
+    clean, after = int(q["clean rows"].replace(",", "")), ctx.quality["rows_after_as_of"]
+    assert clean == ctx.quality["rows_clean"] and after > 0
+    assert q["clean rows received after the as-of date (left out)"] == f"{after:,}"
+    assert clean - after == int(rows.replace(",", "")) == len(ctx.data)
+    # a table given to the report has no cleaning record: no "clean rows" made up from its length
+    given = reports.prepare("annual", year=2019, lang="en", frame=reference_df)
+    t = sections.quality(given)
+    assert "clean rows" not in set(t[""]) and "already cleaned" in t.iloc[0, 0]

@@ -638,10 +638,19 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
     """Data-quality appendix: rows read, clean, rejected by reason, unmapped labels."""
     q = ctx.quality or {}
     zh = ctx.lang == "zh"
-    rows = [("读取行数" if zh else "rows read", q.get("rows_read", len(ctx.data))),
-            ("有效行数" if zh else "clean rows", q.get("rows_clean", len(ctx.data))),
-            ("剔除行数" if zh else "rejected rows", q.get("rows_rejected", 0))]
+    if "rows_clean" not in q:
+        # A table given to the report (not read and cleaned by it) has no cleaning record:
+        # say so rather than print its length as "clean rows" (the provenance counts its rows).
+        text = ("输入为已清洗的数据表，本报告未读取或清洗原始数据。" if zh
+                else "The input was a table already cleaned: this report read and cleaned no export.")
+        return pd.DataFrame([(text, "")], columns=["", "数值" if zh else "value"])
+    rows = [("读取行数" if zh else "rows read", q.get("rows_read")),
+            ("有效行数" if zh else "clean rows", q["rows_clean"]),
+            ("剔除行数" if zh else "rejected rows", q.get("rows_rejected"))]
     if not ctx.public:  # totals only in public: small counts of rejected rows are not for publication
+        if q.get("rows_after_as_of"):  # clean rows − these = the rows the report uses (provenance)
+            rows.append(("截至日期之后收到、未纳入本报告的行数" if zh
+                         else "clean rows received after the as-of date (left out)", q["rows_after_as_of"]))
         for reason, n in (q.get("rejected_by_reason") or {}).items():
             rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
         for fld, n in (q.get("unmapped_labels") or {}).items():  # rows per field (labels are raw text)

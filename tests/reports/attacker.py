@@ -130,7 +130,27 @@ class Attacker:
                     fid = label_of[row[0]]
                     self.observe(f"{tag}|{fid}|current", row[1])
                     self.observe(f"{tag}|{fid}|previous", row[2])
+            if (summary.get("region") or {}).get("name"):
+                self.read_context(tag, rows, summary["city"], summary["region"])
         self._relations(tag, figs)
+
+    def read_context(self, tag: str, rows: list[list[str]], city: dict, region: dict) -> None:
+        """A county report's context table: a header, the county's row, then the city's
+        (found by their labels; the counts by the header's column names). The city has at
+        least the county's items."""
+        cities = {city.get("zh"), city.get("en")} - {None}
+        regions = {region.get("label_zh"), region.get("label_en"), region.get("label")} - {None}
+        for i in range(1, len(rows) - 1):
+            header, mine, whole = rows[i - 1], rows[i], rows[i + 1]
+            if not (mine and whole and mine[0] in regions and whole[0] in cities and len(header) == len(mine)):
+                continue
+            col = {h: j for j, h in enumerate(header)}
+            for part, heads in (("current", ("本期", "current")), ("previous", ("上年同期", "previous"))):
+                j = next(col[h] for h in heads if h in col)
+                self.observe(f"{tag}|items|{part}", mine[j])
+                self.observe(f"{tag}|city|{part}", whole[j])
+            for part in ("current", "previous"):
+                self.at_least(f"{tag}|city|{part}", f"{tag}|items|{part}")
 
     def _relations(self, tag: str, figs: dict) -> None:
         def has(fid):

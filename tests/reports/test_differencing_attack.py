@@ -32,6 +32,8 @@ def test_a_public_report_survives_the_attack(tmp_path, kind, params):
     assert summary["disclosure"]["audit_passed"]
     attacker = Attacker()
     attacker.read_report("r", summary, res.html)
+    # a county's report prints the city's totals beside its own (the context table)
+    assert attacker.vars["r|city|current"] in attacker.known and attacker.vars["r|city|previous"] in attacker.known
     n = _assert_protected(attacker.ranges())
     assert n >= summary["disclosure"]["hidden_small"]
     # a hidden figure carries no change, p-value, interval, significance or verdict

@@ -10,6 +10,9 @@ each count as :func:`~petition_analysis.publish.disclosure.protect` decided. Key
 - ``month:<YYYY-MM>``: the public monthly chart (the compared periods only);
 - ``catyear:<category>:<year>`` and ``year:<year>``: the multi-year hotspot tables (a
   share published next to a count gives the year's total away, so totals are cells too);
+- ``city:items:current`` / ``:previous`` and the city registry's ``fig:region_<name>:current``
+  / ``:previous``: a county's report, the whole city's items and every region's, which its
+  context table reads (the county against the city, its share and rank);
 - ``accumulated:petitioners`` and ``accumulated:new``: numbers of accumulated-case
   petitioners, linked to no row sum. (Their visits in the period are not printed in the
   public edition: a few people's rows in every table would force most of them hidden.)
@@ -107,6 +110,8 @@ def report_cells(ctx: ReportContext, u: pd.DataFrame | None = None, table: CellT
     else:
         _month_cells(ctx, u, table, region & upto, p1.comparison("yoy").start, p1.end)
         _accumulated_cells(ctx, u, table, region, p1)
+        if ctx.region is not None:
+            _city_cells(ctx, u, table, sections, upto)
     return table.table if isinstance(table, _Prefixed) else table
 
 
@@ -153,6 +158,23 @@ def _month_cells(ctx, u, table, base, start, end) -> None:
     ym = u["received_date"].dt.to_period("M")
     for mth in months:
         table.add(f"month:{mth}", base & (ym == mth).to_numpy())
+
+
+def _city_cells(ctx, u, table, sections, upto) -> None:
+    """A county's report: the whole city's items and each region's, current and previous (the
+    context table prints the city's, and the share and ranks are worked out from them)."""
+    city = sections.city_registry(ctx)
+    p1 = city.period
+    for fid in ["items", *city.family("regions").index]:
+        spec = city.specs[fid]
+        m = series_mask(u, spec.series).to_numpy(bool) if spec.series else np.ones(len(u), bool)
+        for col, value in spec.filters:
+            m = m & _eq(u[col], value)
+        m = m & upto
+        p0 = p1.comparison(spec.against)
+        key = "city:items" if fid == "items" else f"fig:{fid}"  # the county's own "items" is fig:items
+        table.add(f"{key}:current", m & _in(u, p1.start, p1.end), spec.measure)
+        table.add(f"{key}:previous", m & _in(u, p0.start, p0.end), spec.measure)
 
 
 def _accumulated_cells(ctx, u, table, region, p) -> None:

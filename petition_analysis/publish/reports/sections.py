@@ -279,10 +279,12 @@ def _ratio(v) -> str:
     return f"{v:.2f}" if pd.notna(v) and np.isfinite(v) else ""
 
 
-def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str = "yoy") -> pd.DataFrame:
+def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str = "yoy",
+                       cells=None) -> pd.DataFrame:
     """Format registry rows for display: label, counts, change, change %, the rate ratio with
     the interval that agrees with the verdict (its level adjusted for the figure's family),
-    the adjusted p-value and the verdict, with public-mode suppression."""
+    the adjusted p-value and the verdict, with public-mode suppression. ``cells``: each row's
+    disclosure cell key before ``:current`` / ``:previous`` (default ``fig:<figure id>``)."""
     lang, k = ctx.lang, ctx.suppression_k
     out = pd.DataFrame(index=t.index)
     out[_t(lang, "label")] = list(labels)
@@ -299,9 +301,10 @@ def comparison_display(t: pd.DataFrame, ctx: ReportContext, labels, against: str
     out[_t(lang, "assessment")] = t["verdict"].map(lambda a: VERDICTS[a][lang])
     if ctx.public:
         prot = disclosure(ctx)
-        out[_t(lang, "current")] = [prot.display(f"fig:{fid}:current") for fid in t.index]
-        out[prev_head] = [prot.display(f"fig:{fid}:previous") for fid in t.index]
-        hidden = np.array([fid in _hidden_figures(ctx) for fid in t.index], dtype=bool)
+        keys = list(cells) if cells is not None else [f"fig:{fid}" for fid in t.index]
+        out[_t(lang, "current")] = [prot.display(f"{key}:current") for key in keys]
+        out[prev_head] = [prot.display(f"{key}:previous") for key in keys]
+        hidden = np.array([prot.hidden(f"{key}:current") or prot.hidden(f"{key}:previous") for key in keys], dtype=bool)
         derived = [_t(lang, "change"), _t(lang, "change %"), rr_head, _t(lang, "CI level"),
                    _t(lang, "p (adjusted)"), _t(lang, "assessment")]
         out.loc[hidden, derived] = ""
@@ -549,38 +552,47 @@ def region_context(ctx: ReportContext) -> pd.DataFrame:
     with its own report's verdict), the county's share of the city's items and its rank
     among the city's regions now and a year earlier (1 = the most items).
 
-    The public edition shows the county's own row only: the city's totals and the other
-    regions' counts are not part of what its disclosure audit covers."""
+    The public edition prints the same table through disclosure control: the city's totals
+    and every region's counts are cells of the report's audit (:mod:`.cells`), a hidden
+    count is printed ``<k`` or ``x`` and the share and change that would give it back are
+    left out. The ranks are worked out from every region's counts, so they are printed only
+    when none of those counts is hidden (an order among hidden counts would narrow them)."""
     lang = ctx.lang
     zh = lang == "zh"
     own = registry(ctx).rows(["items"])
     head = "地区" if zh else "region"
-    if ctx.public:
-        out = comparison_display(own, ctx, [ctx.region_label]).rename(columns={_t(lang, "label"): head})
-        out.attrs["caption"] = ("公开版只列本地区自身的数字：全市合计和各区县排名不在本报告披露审查的范围内。" if zh else
-                                "The public edition shows the region's own figures only: the city's totals and the "
-                                "regions' ranking are outside what this report's disclosure audit covers.")
-        return out
     city = city_registry(ctx)
     whole = city.rows(["items"])
     fam = city.family("regions")
     t = pd.concat([own, whole])
-    out = comparison_display(t, ctx, [ctx.region_label, _city_label(ctx)]).rename(columns={_t(lang, "label"): head})
+    prot = disclosure(ctx)  # None in an internal report
+    # the county's own total is fig:items; the city's "items" figure is the city:items cell
+    cells = ["fig:items", "city:items"] if prot is not None else None
+    out = comparison_display(t, ctx, [ctx.region_label, _city_label(ctx)], cells=cells).rename(
+        columns={_t(lang, "label"): head})
+
+    def hidden(key: str) -> bool:
+        return prot is not None and (prot.hidden(f"{key}:current") or prot.hidden(f"{key}:previous"))
+
     mine = fam[fam["dimension_value"].astype("str") == ctx.region]
     n = len(fam)
     share = (float(own["current"].iloc[0]) / float(whole["current"].iloc[0])
              if len(own) and len(whole) and whole["current"].iloc[0] else np.nan)
+    if prot is not None and (prot.hidden("fig:items:current") or prot.hidden("city:items:current")):
+        share = np.nan  # a share beside a total gives the hidden count back
     out.insert(2, "占全市" if zh else "share of city", [f"{100 * share:.1f}%" if pd.notna(share) else "", "100%"])
+    # A rank orders every region's count: printed only when none of them is hidden.
+    ranked = not mine.empty and not any(hidden(f"fig:{fid}") for fid in fam.index)
 
     def rank(column: str) -> str:
-        if mine.empty:
+        if not ranked:
             return ""
         r = fam[column].rank(ascending=False, method="min")[mine.index[0]]
         return f"{int(r)}/{n}" if zh else f"{int(r)} of {n}"
 
     out["全市排名" if zh else "rank in city"] = [rank("current"), ""]
     out["上年同期排名" if zh else "rank a year earlier"] = [rank("previous"), ""]
-    if not mine.empty and pd.notna(share):
+    if ranked and pd.notna(share):
         now, before = (int(fam[c].rank(ascending=False, method="min")[mine.index[0]]) for c in ("current", "previous"))
         if zh:
             out.attrs["caption"] = (f"{ctx.region_label}本期件次占全市的{100 * share:.1f}%，在{n}个区县中居第{now}位"
@@ -588,6 +600,10 @@ def region_context(ctx: ReportContext) -> pd.DataFrame:
         else:
             out.attrs["caption"] = (f"{ctx.region_label} had {100 * share:.1f}% of the city's items, ranking {now} of {n} "
                                     f"regions ({before} a year earlier; 1 = the most items).")
+    elif prot is not None and not mine.empty:
+        out.attrs["caption"] = ("部分区县的件次在公开版中不予公布，按件次的排名会缩小它们的可能取值，因此不列排名。" if zh else
+                                "Some regions' counts are withheld in the public edition; a ranking by items would "
+                                "narrow them down, so the ranks are left out.")
     return out
 
 

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .. import taxonomy
 
-__all__ = ["category_counts", "predicted_share"]
+__all__ = ["category_counts", "predicted_share", "predicted_counts", "share_change_test"]
 
 
 def predicted_share(df: pd.DataFrame) -> tuple[int, int]:
@@ -56,19 +56,27 @@ def predicted_share(df: pd.DataFrame) -> tuple[int, int]:
 ASSUMED_STRENGTH = 50.0
 
 
-def _harmonized_precision(model, predicted: pd.Series) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _crosswalk(code: str) -> str:
+    """taxonomy.crosswalk from its cached map (an unknown code gets crosswalk's error)."""
+    return taxonomy._crosswalk_map().get(code) or taxonomy.crosswalk(code)
+
+
+def _harmonized_precision(model, predicted: pd.Series, *, counts: pd.Series | None = None
+                          ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(codes, alpha, prior): Dirichlet parameters per predicted code (rows) over true codes,
     in crosswalked codes, and the prior (true-class counts) for rows left ``other``.
 
     A model without a confusion matrix (the built-in keyword model) is taken to be right
     with its assumed accuracy; its errors are spread over the other categories in
     proportion to how often they were predicted here (spreading them evenly over every
-    category would move counts towards categories the data do not have)."""
+    category would move counts towards categories the data do not have). ``counts``: how
+    often each code was predicted, instead of the predictions themselves."""
+    seen = counts if counts is not None else predicted.value_counts()
     classes, _, counts = model.precision_matrix()
     if model.metrics.get("confusion") is None:
         acc = float(model.metrics.get("assumed_accuracy", 0.7))
-        codes0 = [taxonomy.crosswalk(c) for c in classes]
-        q = predicted.value_counts().reindex(codes0, fill_value=0).to_numpy(dtype=float) + 0.5
+        codes0 = [_crosswalk(c) for c in classes]
+        q = seen.groupby(level=0).sum().reindex(codes0, fill_value=0).to_numpy(dtype=float) + 0.5
         q = q / q.sum()
         P = np.zeros((len(classes), len(classes)))
         for i in range(len(classes)):
@@ -77,7 +85,7 @@ def _harmonized_precision(model, predicted: pd.Series) -> tuple[list[str], np.nd
             P[i] = (1 - acc) * rest / rest.sum()
             P[i, i] = acc
         counts = P * ASSUMED_STRENGTH
-    codes = [taxonomy.crosswalk(c) for c in classes]
+    codes = [_crosswalk(c) for c in classes]
     uniq = sorted(set(codes), key=codes.index)
     agg = np.zeros((len(uniq), len(uniq)))
     idx = np.array([uniq.index(c) for c in codes])
@@ -149,3 +157,141 @@ def category_counts(df: pd.DataFrame, *, model=None, level: float = 0.95, draws:
     acc = m.metrics.get("accuracy", m.metrics.get("assumed_accuracy"))
     out.attrs.update(predicted_rows=n_pred, rows=total, model_kind=m.kind, model_accuracy=acc, level=level)
     return out
+
+
+# --------------------------------------------------------------------------- share changes
+
+
+def predicted_counts(df: pd.DataFrame, windows: dict) -> pd.DataFrame:
+    """Rows whose category was predicted (or left ``other`` unclassified) per crosswalked
+    category (the label the table counts them under) in each window: ``{"previous": (start,
+    end), "current": (start, end)}`` gives those two columns. Zero everywhere for a table
+    without ``category_source``."""
+    cat = taxonomy.crosswalk_series(df["category"].astype("str"))
+    if "category_source" in df:
+        pred = df["category_source"].astype("str").isin(["predicted", "unclassified"]).to_numpy()
+    else:
+        pred = np.zeros(len(df), dtype=bool)
+    d = df["received_date"]
+    cols = {}
+    for name, (start, end) in windows.items():
+        inside = (d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))
+        cols[name] = cat[pred & inside.to_numpy()].value_counts()
+    out = pd.DataFrame(cols).fillna(0).astype("int64")
+    out.index.name = "category"
+    return out
+
+
+def share_change_test(counts: pd.DataFrame, predicted: pd.DataFrame | None = None, *, model=None,
+                      alpha: float = 0.05) -> pd.DataFrame:
+    """The change in category shares between two periods (the columns of ``counts``,
+    earlier first), honest when some categories were predicted.
+
+    ``counts``: items per crosswalked category in each period, as the tables count them;
+    ``predicted``: how many of those were predicted (:func:`predicted_counts`), by the
+    ``model`` that predicted them (default: the built-in keyword model). Without predicted
+    rows this is exactly :func:`petition_analysis.analysis.stats.share_change_test` (the
+    χ² adjusted residual of the later period, which for two periods is the pooled
+    two-proportion z statistic). With them, each category's share is tested on its
+    estimated true count, and the variance of the change carries the classifier's errors:
+
+    - **estimate.** A message predicted as ``p`` counts as ``P[p, k]`` of a message of
+      category ``k``, where ``P`` is the model's precision (the columns of its cross-validated
+      confusion matrix, normalized; see :func:`category_counts`); a row left ``other``
+      below the confidence threshold is spread over the categories as the labelled data
+      were. Given and mapped rows count as they are.
+    - **sampling variance**, under no change: per row, the variance of what it contributes
+      (a given row: ``f(1 − f)`` with ``f`` the pooled share among given rows; a predicted
+      row: the variance of ``P[p, k]`` over the pooled predicted labels), summed per period.
+    - **classification variance**: ``P`` was measured on finitely many labelled messages,
+      so it is uncertain (Dirichlet, as in :func:`category_counts`), and the same error
+      touches both periods: with ``a_p`` the change in the share of rows predicted as
+      ``p``, the change in share ``k`` gets ``Σ_p a_p² P[p,k](1 − P[p,k]) / (n_p + 1)``
+      (``n_p``: the labelled messages behind ``P[p, ·]``). Where both periods were predicted
+      alike, it cancels; where one period's categories were given and the other's
+      predicted, it does not.
+
+    ``z`` = estimated change / √(sampling + classification variance), two-sided p-values,
+    Benjamini–Hochberg over the categories. A flag (``up``/``down``) needs the estimated
+    change and the change in the shares as counted to agree in direction: a table never
+    shows a fall flagged as a rise. The precision measured on the labelled data is assumed
+    to hold for these data (their category mix near the labelled one).
+
+    Returns, per category of ``counts``: ``share_<col>`` for both columns (shares as
+    counted), ``change_pp``, ``adj_residual`` (the z statistic), ``p_value``,
+    ``p_adjusted``, ``flag`` (as :func:`~petition_analysis.analysis.stats.share_change_test`)
+    and ``estimate_<col>`` (estimated true shares), ``predicted_<col>``, ``classification_sd``
+    (its part of the standard deviation of the change, in share units).
+
+    >>> t = pd.DataFrame({"previous": [500, 300, 200], "current": [400, 400, 200]},
+    ...                  index=["urban_rural_construction", "transport", "education_culture_sports"])
+    >>> share_change_test(t)["flag"].tolist()
+    ['down', 'up', '']
+    """
+    from scipy import stats as sps
+
+    from . import stats
+    from ..classify.model import load_model
+
+    table = counts.loc[counts.sum(axis=1) > 0]
+    c0, c1 = table.columns[:2]
+    base = stats.share_change_test(table, alpha=alpha).cells
+    observed = table[[c0, c1]].to_numpy(dtype=float)
+    npred = (np.zeros_like(observed) if predicted is None else
+             np.clip(predicted.reindex(index=table.index, columns=[c0, c1]).fillna(0).to_numpy(dtype=float), 0, observed))
+    for j, col in enumerate((c0, c1)):
+        base[f"estimate_{col}"] = base[f"share_{col}"]
+        base[f"predicted_{col}"] = npred[:, j].astype("int64")
+    base["classification_sd"] = 0.0
+    if not npred.any():
+        return base
+    m = load_model(model)
+    labels = list(table.index)
+    labelled = pd.Series(npred.sum(axis=1), index=table.index)[table.index != "other"]
+    codes, dirichlet, prior = _harmonized_precision(m, pd.Series([], dtype="str"), counts=labelled)
+    cats = list(table.index) + [c for c in codes if c not in table.index]
+    pos = {c: i for i, c in enumerate(cats)}
+    K = len(cats)
+    # Dirichlet parameters over the categories for each predicted label (rows of `pred`)
+    A = np.zeros((len(labels), K))
+    fixed = np.zeros((K, 2))
+    fixed[:len(labels)] = observed - npred  # the table's categories come first in `cats`
+    cols = [pos[c] for c in codes]
+    for i, label in enumerate(labels):
+        if label == "other":  # below the threshold or without text: as the labelled data were
+            A[i, cols] = prior
+        elif label in codes:
+            A[i, cols] = dirichlet[codes.index(label)]
+        else:  # a code the model does not predict (another model's): counted as it is
+            A[i, pos[label]] = 1.0
+    a0 = A.sum(axis=1)
+    P = A / a0[:, None]
+    N = observed.sum(axis=0)
+    est = (fixed + npred.T.dot(P).T) / N  # K × 2
+    # sampling variance under no change: per-row contributions, pooled over the two periods
+    nfix = fixed.sum(axis=0)
+    f = fixed.sum(axis=1) / max(nfix.sum(), 1.0)
+    q = npred.sum(axis=1) / npred.sum()
+    v = q @ (P ** 2) - (q @ P) ** 2
+    var = sum((nfix[t] * f * (1 - f) + npred[:, t].sum() * v) / N[t] ** 2 for t in (0, 1))
+    # classification variance: the precision's own uncertainty, shared by both periods
+    a = npred[:, 1] / N[1] - npred[:, 0] / N[0]
+    cvar = (a[:, None] ** 2 * P * (1 - P) / (a0[:, None] + 1)).sum(axis=0)
+    diff = est[:, 1] - est[:, 0]
+    sd = np.sqrt(var + cvar)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(sd > 0, diff / sd, 0.0)
+    idx = [pos[c] for c in table.index]
+    z = z[idx]
+    pv = 2 * sps.norm.sf(np.abs(z))
+    padj = stats.fdr_bh(pv)
+    agree = np.sign(z) == np.sign(base["change_pp"].to_numpy())
+    base["adj_residual"] = z
+    base["p_value"] = pv
+    base["p_adjusted"] = padj
+    base["flag"] = np.where((padj < alpha) & agree, np.where(z > 0, "up", "down"), "")
+    base[f"estimate_{c0}"] = est[idx, 0]
+    base[f"estimate_{c1}"] = est[idx, 1]
+    base["classification_sd"] = np.sqrt(cvar[idx])
+    base.attrs.update(model_kind=m.kind, predicted_rows=int(npred.sum()))
+    return base

@@ -16,7 +16,9 @@ def texts(reference_df):
 def test_zh_headline_2019(texts, reference_df):
     zh = texts["zh"]
     first = zh.split("\n\n")[0]
-    assert "28792件次" in first and "下降1.96%" in first and "2019年1月1日至12月20日" in first
+    # thousands separators as in the tables (28,792 in both languages)
+    assert "28,792件次" in first and "下降1.96%" in first and "2019年1月1日至12月20日" in first
+    assert "28792" not in zh
     row = build_registry(reference_df, year=2019, as_of="2019-12-20")["items"]
     # The words follow the registry's verdict, whichever way it comes out.
     if row["verdict"] == "none":
@@ -24,7 +26,11 @@ def test_zh_headline_2019(texts, reference_df):
     else:
         assert "降幅具有统计学意义" in first
     assert "进京访80批159人次" in zh and "46.67%" in zh and "36.14%" in zh
-    assert "越级到市访491批2549人次" in zh
+    assert "越级到市访491批2,549人次" in zh
+    # one range dash, the tables' (0.40–0.72), in Chinese as in English
+    reg = build_registry(reference_df, year=2019, as_of="2019-12-20")
+    f = reg["visits_national_items"]
+    assert f"置信区间{f['ci_low']:.2f}–{f['ci_high']:.2f}" in zh and "～" not in zh
 
 
 def test_en_headline_2019(texts, reference_df):

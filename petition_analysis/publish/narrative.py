@@ -34,7 +34,12 @@ def _pct(v: float) -> str:
 
 
 def _n(v, lang) -> str:
-    return f"{int(v)}" if lang == "zh" else f"{int(v):,}"
+    """A count as the report's tables print it, with thousands separators in both languages.
+
+    >>> _n(28792, "zh"), _n(28792, "en"), _n(80, "zh")
+    ('28,792', '28,792', '80')
+    """
+    return f"{int(v):,}"
 
 
 def _flat(pct) -> bool:
@@ -69,7 +74,7 @@ def describe_change(row: pd.Series, lang: str = "zh") -> str:
     >>> row = pd.Series({"current": 80, "previous": 150, "change_pct": -46.67, "verdict": "decline",
     ...                  "rate_ratio": 0.533, "ci_low": 0.40, "ci_high": 0.72, "ci_level": 0.97, "flags": ""})
     >>> describe_change(row, "zh")
-    '同比下降46.67%，降幅具有统计学意义（率比0.53，97.0%置信区间0.40～0.72）'
+    '同比下降46.67%，降幅具有统计学意义（率比0.53，97.0%置信区间0.40–0.72）'
     >>> describe_change(row.replace("decline", "none"), "en")
     'down 46.67% year on year, within ordinary variation and not statistically significant (rate ratio 0.53, 97.0% CI 0.40–0.72)'
     """
@@ -84,7 +89,8 @@ def describe_change(row: pd.Series, lang: str = "zh") -> str:
     if lang == "zh":
         verdict = {"decline": "降幅具有统计学意义", "increase": "增幅具有统计学意义"}.get(
             a, "变化在正常波动范围内，不具有统计学意义")
-        ci = f"（率比{rr:.2f}，{level}置信区间{lo:.2f}～{hi:.2f}）" if finite else ""
+        # the range dash of the tables (0.40–0.72), in both languages
+        ci = f"（率比{rr:.2f}，{level}置信区间{lo:.2f}–{hi:.2f}）" if finite else ""
         return f"{move}，{verdict}{ci}"
     verdict = {"decline": "a statistically significant decline", "increase": "a statistically significant increase"}.get(
         a, "within ordinary variation and not statistically significant")

@@ -187,7 +187,10 @@ def monthly_counts(values: pd.Series, *, lang: str = "zh", title: str | None = N
         ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), ylim=(0, top * 1.1),
                title=title or _t("trend_title", lang))
         if note:
-            ax.text(0, -0.32, note, transform=ax.transAxes, fontsize=8)
+            # under the x-axis label whatever the tick labels' height (a fixed offset in axes
+            # units ran into the label): left-aligned with the axes, below the label's box
+            ax.annotate(note, xy=(0, 0), xycoords=("axes fraction", ax.xaxis.label), xytext=(0, -6),
+                        textcoords="offset points", ha="left", va="top", fontsize=8)
     return _done(fig, ax, given)
 
 

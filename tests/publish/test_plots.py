@@ -142,3 +142,29 @@ def test_without_ax_a_figure_is_returned(reference_df):
 def test_ax_must_be_axes(reference_df):
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
         plots.five_declines_chart(reference_df, year=2019, lang="en", ax="left")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_public_trend_note_sits_below_the_axis_label(lang):
+    """The public trend chart's note once overlapped the x-axis label ("Month" under the
+    rotated month ticks): it must sit wholly below the label and every tick label."""
+    from petition_analysis.publish.reports.cells import PUBLIC_TREND_NOTE
+
+    months = pd.period_range("2022-01", "2023-12", freq="M")
+    values = pd.Series([60.0] * 23 + [float("nan")], index=months)
+    note = PUBLIC_TREND_NOTE[lang]
+    fig = plots.monthly_counts(values, lang=lang, note=note, title="t")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)  # the returned figure is closed to pyplot: give it a canvas to measure on
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    box = next(t for t in ax.texts if t.get_text() == note).get_window_extent(renderer)
+    label = ax.xaxis.label.get_window_extent(renderer)
+    ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    assert box.y1 <= label.y0  # display coordinates: y grows upwards
+    assert box.y1 <= min(t.y0 for t in ticks)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")  # as the report saves it: the note is kept
+    assert fig.get_tightbbox(renderer).y0 <= box.y0

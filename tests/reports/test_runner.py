@@ -51,7 +51,7 @@ def test_html_has_no_code_and_reads_as_a_report(annual_2019):
     assert "reports.prepare(" not in html and "import petition_analysis" not in html
     assert "jp-InputArea" not in html or 'class="jp-InputArea' not in html
     assert "XX市2019年（截至12月20日）信访工作分析报告" in html
-    assert "28792件次" in html  # the narrative
+    assert "28,792件次" in html  # the narrative
     assert "Annual petition report · 信访年度分析报告" not in html  # the usage notes are removed
 
 

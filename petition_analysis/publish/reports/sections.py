@@ -499,10 +499,10 @@ def emerging_note(ctx: ReportContext, flags: pd.DataFrame) -> str:
                 "are too short, so no cell was tested.")
     if len(flags) == 0:
         if ctx.lang == "zh":
-            return f"共检验{n}个区县×类别×季度单元，没有单元被标记为新热点（错误发现率5%）。"
+            return f"共检验{n:,}个区县×类别×季度单元，没有单元被标记为新热点（错误发现率5%）。"
         return f"{n:,} region × category × quarter cells were tested; none was flagged as an emerging hotspot (FDR 5%)."
     if ctx.lang == "zh":
-        return f"共检验{n}个区县×类别×季度单元，{len(flags)}个被标记为新热点（错误发现率5%）。"
+        return f"共检验{n:,}个区县×类别×季度单元，{len(flags)}个被标记为新热点（错误发现率5%）。"
     return f"{n:,} region × category × quarter cells were tested; {len(flags)} flagged as emerging hotspots (FDR 5%)."
 
 

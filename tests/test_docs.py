@@ -40,10 +40,19 @@ def test_researcher_guide_code_runs(tmp_path, monkeypatch):
             # the errors the guide shows are the errors raised
             import petition_analysis as pa
 
-            for line in (l for l in block.splitlines() if l.startswith("pa.")):
-                with pytest.raises(Exception) as err:
-                    eval(line, ns)
-                assert type(err.value).__name__ in block
+            from petition_analysis.analysis import _checks
+
+            lines = block.splitlines()
+            calls = [i for i, line in enumerate(lines) if line.startswith("pa.")]
+            for i in calls:
+                # the comment under the call: "# ErrorName: the message's first words …"
+                name, _, shown = lines[i + 1].removeprefix("# ").partition(": ")
+                expected = getattr(_checks, name)  # the class the guide names, not any Exception
+                start = shown.split("…")[0].strip()
+                with pytest.raises(expected) as err:
+                    eval(lines[i], ns)
+                assert type(err.value) is expected and str(err.value).startswith(start), (lines[i], str(err.value))
+            assert len(calls) == 3
             continue
         exec(compile(block, "researchers.md", "exec"), ns)
     assert (tmp_path / "geng_county.png").exists()

@@ -177,3 +177,47 @@ def test_the_quality_appendix_has_one_source_for_each_number(reference_df):
     given = reports.prepare("annual", year=2019, lang="en", frame=reference_df)
     t = sections.quality(given)
     assert "clean rows" not in set(t[""]) and "already cleaned" in t.iloc[0, 0]
+
+
+@pytest.mark.slow
+def test_a_public_hotspot_report_survives_the_attack_and_its_json_hides_what_it_must(tmp_path):
+    import re
+
+    from .attacker import Attacker, load
+
+    res = reports.run("hotspots", tmp_path, public=True, lang="en", start_year=2016, end_year=2023, region="寅市")
+    summary = load(res.json)
+    assert summary["disclosure"]["audit_passed"]
+    attacker = Attacker()
+    # the JSON's figures, and its category × year rows with what links them: a year's total is
+    # the sum of its categories, and the last two years are the category figures' counts
+    # (the HTML tables print the same numbers; the attacker's label matching reads tables
+    # whose second and third columns are the current and previous counts, which these are not)
+    attacker.read_report("r", summary)
+    rows = summary["category_years"]
+    for r in rows:
+        attacker.observe(f"r|cy|{r['category']}|{r['year']}", r["items"])
+        attacker.observe(f"r|year|{r['year']}", r["year_items"])
+        if r["year"] in (2022, 2023):
+            attacker.link(f"r|category_{r['category']}|{'current' if r['year'] == 2023 else 'previous'}",
+                          [f"r|cy|{r['category']}|{r['year']}"])
+    for y in {r["year"] for r in rows}:
+        attacker.link(f"r|year|{y}", [f"r|cy|{r['category']}|{y}" for r in rows if r["year"] == y])
+    attacker.link("r|items|current", ["r|year|2023"])  # the categories' sums, published as year totals
+    attacker.link("r|items|previous", ["r|year|2022"])
+    hidden_vars = {f"r|cy|{r['category']}|{r['year']}" for r in rows if isinstance(r["items"], str)} | {
+        f"r|{fid}|{part}" for fid, f in summary["figures"].items() for part in ("current", "previous")
+        if isinstance(f[part], str)}
+    ranges = {name: rng for name, rng in attacker.ranges().items() if name in hidden_vars}
+    assert len(ranges) == len(hidden_vars) > 0
+    assert all(hi is None or hi - lo >= 3 for lo, hi in ranges.values()), ranges
+    hidden = {(r["category"], r["year"]) for r in rows if isinstance(r["items"], str)}
+    assert hidden and not [r for r in rows if isinstance(r["items"], int) and 0 < r["items"] < 5]
+    for r in rows:
+        if (r["category"], r["year"]) in hidden or (r["category"], r["year"] - 1) in hidden:
+            assert r["share"] is None and r["p_value"] is None and r["flag"] is None
+    for fid, f in summary["figures"].items():  # a hidden category figure carries no share test either
+        if isinstance(f["current"], str) or isinstance(f["previous"], str):
+            assert f["share_p_value"] is None and f["share_flag"] is None and f["share_current"] is None
+    html = res.html.read_text(encoding="utf-8")
+    assert not [c for c in re.findall(r"<td[^>]*>([^<]*)</td>", html) if re.fullmatch(r"\s*[1-4]\s*", c)]

@@ -40,7 +40,7 @@ import pandas as pd
 
 from .. import taxonomy
 
-__all__ = ["category_counts", "predicted_share", "predicted_counts", "share_change_test"]
+__all__ = ["category_counts", "predicted_share", "predicted_counts", "predicted_year_counts", "share_change_test"]
 
 
 def predicted_share(df: pd.DataFrame) -> tuple[int, int]:
@@ -167,11 +167,11 @@ def predicted_counts(df: pd.DataFrame, windows: dict) -> pd.DataFrame:
     category (the label the table counts them under) in each window: ``{"previous": (start,
     end), "current": (start, end)}`` gives those two columns. Zero everywhere for a table
     without ``category_source``."""
+    if "category_source" not in df:
+        return pd.DataFrame({name: pd.Series([], dtype="int64") for name in windows},
+                            index=pd.Index([], dtype="str", name="category"))
+    pred = df["category_source"].astype("str").isin(["predicted", "unclassified"]).to_numpy()
     cat = taxonomy.crosswalk_series(df["category"].astype("str"))
-    if "category_source" in df:
-        pred = df["category_source"].astype("str").isin(["predicted", "unclassified"]).to_numpy()
-    else:
-        pred = np.zeros(len(df), dtype=bool)
     d = df["received_date"]
     cols = {}
     for name, (start, end) in windows.items():
@@ -180,6 +180,20 @@ def predicted_counts(df: pd.DataFrame, windows: dict) -> pd.DataFrame:
     out = pd.DataFrame(cols).fillna(0).astype("int64")
     out.index.name = "category"
     return out
+
+
+def predicted_year_counts(h: pd.DataFrame, years) -> pd.DataFrame | None:
+    """Rows whose category was predicted (or left unclassified), per crosswalked category and
+    calendar year (as :func:`petition_analysis.analysis.hotspots.category_year_counts` counts
+    all rows); ``None`` when nothing was predicted (the usual share test then applies)."""
+    from .hotspots import category_year_counts
+
+    if "category_source" not in h:
+        return None
+    pred = h["category_source"].astype("str").isin(["predicted", "unclassified"]).to_numpy()
+    if not pred.any():
+        return None
+    return category_year_counts(h[pred], years)
 
 
 def share_change_test(counts: pd.DataFrame, predicted: pd.DataFrame | None = None, *, model=None,

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from . import compare, stats
+from .classified import predicted_year_counts
 from . import _checks
 from ._checks import check_periods, select_region
 from .. import taxonomy
@@ -107,7 +108,8 @@ def category_year_counts(h: pd.DataFrame, years) -> pd.DataFrame:
     return table.astype(np.int64)
 
 
-def share_changes(table: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.DataFrame:
+def share_changes(table: pd.DataFrame, years, *, alpha: float = 0.05, predicted: pd.DataFrame | None = None,
+                  model=None) -> pd.DataFrame:
     """The share-change test of each year in ``years`` against the year before, from a
     category × year count table (:func:`category_year_counts`), with Benjamini–Hochberg
     control over every category × year cell tested at once: one family, however many years
@@ -117,13 +119,21 @@ def share_changes(table: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.Data
     from both has no share to change). Returns ``year``, ``category``, ``share_previous``,
     ``share_current``, ``change_pp``, ``adj_residual``, ``p_value``, ``p_adjusted`` and
     ``flag`` (``up``/``down``/``""``); ``attrs["tests"]`` is the family's size.
+    ``predicted``: of those items, the ones whose category was predicted (same layout; see
+    :func:`~petition_analysis.analysis.classified.predicted_year_counts`); the test then
+    carries the ``model``'s classification errors
+    (:func:`~petition_analysis.analysis.classified.share_change_test`).
     """
+    from .classified import share_change_test
+
     parts = []
     for y in years:
         t = table[[y - 1, y]].set_axis(["previous", "current"], axis=1)
         if (t.sum() == 0).any():
             continue  # a year without items has no shares
-        cells = stats.share_change_test(t, alpha=alpha).cells
+        pred = None if predicted is None else predicted.reindex(columns=[y - 1, y], fill_value=0).set_axis(
+            ["previous", "current"], axis=1)
+        cells = share_change_test(t, pred, model=model, alpha=alpha)
         parts.append(cells.drop(columns=["p_adjusted", "flag"]).assign(year=int(y)))
     cols = ["year", "category", "share_previous", "share_current", "change_pp", "adj_residual", "p_value",
             "p_adjusted", "flag"]
@@ -133,7 +143,9 @@ def share_changes(table: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.Data
         return out
     out = pd.concat(parts).rename_axis("category").reset_index()
     out["p_adjusted"] = stats.fdr_bh(out["p_value"].to_numpy())
-    out["flag"] = np.where(out["p_adjusted"] < alpha, np.where(out["adj_residual"] > 0, "up", "down"), "")
+    # with predicted categories the tested (estimated) change may disagree with the counted one: no flag then
+    agree = np.sign(out["adj_residual"]) == np.sign(out["change_pp"])
+    out["flag"] = np.where((out["p_adjusted"] < alpha) & agree, np.where(out["adj_residual"] > 0, "up", "down"), "")
     out = out[cols]
     out.attrs["tests"] = len(out)
     return out
@@ -165,8 +177,9 @@ def share_change_scan(df: pd.DataFrame, years=None, *, region=None, alpha: float
             f"share_change_scan: the data have no rows in {', '.join(map(str, missing))}, so the shares of "
             f"{', '.join(map(str, years))} cannot be compared with their previous years. Choose years from "
             f"{int(min(present)) + 1} to {int(max(present))}, or add the missing registers.")
-    table = category_year_counts(h, sorted({y for y in years for y in (y - 1, y)}))
-    return share_changes(table, years, alpha=alpha)
+    both = sorted({y for y in years for y in (y - 1, y)})
+    table = category_year_counts(h, both)
+    return share_changes(table, years, alpha=alpha, predicted=predicted_year_counts(h, both))
 
 
 def quarter_cells(h: pd.DataFrame) -> pd.DataFrame:

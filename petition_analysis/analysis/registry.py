@@ -419,9 +419,10 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     )
 
 
-def _share_tests(t: pd.DataFrame, alpha: float) -> None:
-    """Category shares and their change: χ² adjusted residuals, BH over the categories."""
-    from . import stats
+def _share_tests(t: pd.DataFrame, alpha: float, predicted: pd.DataFrame | None = None) -> None:
+    """Category shares and their change: χ² adjusted residuals, BH over the categories;
+    with ``predicted`` categories (per code), the test carries the classifier's errors."""
+    from .classified import share_change_test
 
     cats = t.index[t["family"] == "categories"]
     if len(cats) < 2:
@@ -429,7 +430,9 @@ def _share_tests(t: pd.DataFrame, alpha: float) -> None:
     table = t.loc[cats, ["previous", "current"]].astype(float)
     if (table.sum() == 0).any():
         return
-    cells = stats.share_change_test(table, alpha=alpha).cells
+    codes = t.loc[cats, "dimension_value"].astype("str")
+    cells = share_change_test(table.set_axis(codes.to_numpy()), predicted, alpha=alpha)
+    cells.index = cells.index.map(dict(zip(codes, cats)))
     t.loc[cells.index, "share_previous"] = cells["share_previous"]
     t.loc[cells.index, "share_current"] = cells["share_current"]
     t.loc[cells.index, "share_change_pp"] = cells["change_pp"]
@@ -539,8 +542,11 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         first = int(start_year) if start_year is not None else p0.start.year
         category_years = category_years_table(frame.df, range(first, p1.start.year + 1), alpha=alpha)
         _shares_from(t, category_years, p1.start.year)
-    else:
-        _share_tests(t, alpha)
+    else:  # predicted categories (message boards): the share test carries the classifier's errors
+        from .classified import predicted_counts
+
+        windows = {"previous": (p0.start, p0.end), "current": (p1.start, p1.end)}
+        _share_tests(t, alpha, predicted_counts(frame.df, windows))
     comp = t["verdict"] != "not_tested"
     excludes = (t["ci_low"] > 1) | (t["ci_high"] < 1)
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data
@@ -598,12 +604,13 @@ def category_years_table(h: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.D
     >>> sorted(t["year"].unique().tolist()), t.loc[t["year"] == 2020, "flag"].unique().tolist()
     ([2020, 2021, 2022, 2023], ['not_tested'])
     """
+    from .classified import predicted_year_counts
     from .hotspots import category_year_counts, share_changes
     from .. import taxonomy
 
     years = [int(y) for y in years]
     table = category_year_counts(h, years)
-    scan = share_changes(table, years[1:], alpha=alpha)
+    scan = share_changes(table, years[1:], alpha=alpha, predicted=predicted_year_counts(h, years))
     totals = table.sum(axis=0)
     long = table.stack().rename("items").reset_index()
     long = long[["year", "category", "items"]]

@@ -104,3 +104,49 @@ def test_predicted_counts_of_a_board():
     src = df["category_source"].astype("str")
     assert int(p["current"].sum()) == int((inside & src.isin(["predicted", "unclassified"])).sum()) > 0
     assert predicted_counts(df.drop(columns="category_source"), {"c": (f"{year}-01-01", f"{year}-12-31")}).empty
+
+
+def test_registry_share_tests_carry_the_classification_errors():
+    from petition_analysis.analysis.registry import build_registry
+
+    df = pa.synth.generate(2018, 2019, seed=4).data
+    rng = np.random.default_rng(0)
+    # this year's categories were predicted for 80 % of the rows (a board joined to a register)
+    this_year = (df["received_date"].dt.year == 2019).to_numpy() & (rng.random(len(df)) < 0.8)
+    board = df.assign(category_source=pd.Categorical(np.where(this_year, "predicted", "given"),
+                                                     categories=pa.schema.CATEGORY_SOURCES))
+    usual = build_registry(df, kind="annual", year=2019).figures
+    honest = build_registry(board, kind="annual", year=2019).figures
+    cats = usual.index[usual["family"] == "categories"]
+    # the same counts and shares, other p-values: the classifier's uncertainty widens the test
+    pd.testing.assert_series_equal(usual.loc[cats, "current"], honest.loc[cats, "current"])
+    pd.testing.assert_series_equal(usual.loc[cats, "share_current"], honest.loc[cats, "share_current"])
+    counts = honest.loc[cats, ["previous", "current"]].set_axis(honest.loc[cats, "dimension_value"].astype("str"))
+    from petition_analysis.analysis.hotspots import harmonized
+
+    pred = predicted_counts(harmonized(board), {"previous": ("2018-01-01", "2018-12-31"),
+                                                 "current": ("2019-01-01", "2019-12-31")})
+    want = share_change_test(counts, pred)
+    np.testing.assert_allclose(honest.loc[cats, "share_p_value"].to_numpy(float), want["p_adjusted"].to_numpy(float))
+    assert (honest.loc[cats, "share_flag"].to_numpy() == want["flag"].replace("", "none").to_numpy()).all()
+    assert not np.allclose(honest.loc[cats, "share_p_value"].to_numpy(float), usual.loc[cats, "share_p_value"].to_numpy(float))
+
+
+def test_hotspot_share_scan_carries_the_classification_errors():
+    from petition_analysis.analysis.hotspots import category_year_counts, harmonized, share_change_scan
+    from petition_analysis.analysis.registry import category_years_table
+
+    df = pa.synth.generate(2018, 2019, seed=4).data
+    this_year = (df["received_date"].dt.year == 2019).to_numpy() & (np.random.default_rng(0).random(len(df)) < 0.8)
+    board = df.assign(category_source=np.where(this_year, "predicted", "given"))
+    scan = share_change_scan(board, [2019]).set_index("category")
+    h = harmonized(board)
+    want = share_change_test(category_year_counts(h, [2018, 2019]).set_axis(["previous", "current"], axis=1),
+                             category_year_counts(h[this_year], [2018, 2019]).set_axis(["previous", "current"], axis=1))
+    np.testing.assert_allclose(scan["p_value"].to_numpy(float), want.loc[scan.index, "p_value"].to_numpy(float))
+    usual = share_change_scan(df, [2019]).set_index("category")
+    assert not np.allclose(scan["p_value"].to_numpy(float), usual.loc[scan.index, "p_value"].to_numpy(float))
+    # the hotspot report's registry table reads the same scan
+    table = category_years_table(h, [2018, 2019])
+    last = table[table["year"] == 2019].set_index("category")
+    np.testing.assert_allclose(last.loc[scan.index, "p_value_raw"].to_numpy(float), scan["p_value"].to_numpy(float))

@@ -14,6 +14,7 @@ from petition_analysis import taxonomy
 from petition_analysis.analysis.classified import category_counts
 from petition_analysis.publish import reports
 from petition_analysis.publish.reports import hot_issues_section as board
+from petition_analysis.publish.reports import sections
 from petition_analysis.synth.board import BOARD_MAPPING_YAML, make_board
 
 
@@ -82,9 +83,45 @@ def test_section_tables_in_full_and_public_reports(board_files):
     pub = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="zh", public=True)
     assert board.classification_table(pub).empty
     k = pub.suppression_k
-    full = board._hot(ctx).table
-    shown = board._hot(pub).table
-    assert (shown["users"] >= k).all() and len(shown) == int(((full["users"] >= k) & (full["messages"] >= k)).sum())
+    full = board._hot(ctx).table.set_index("rank")
+    shown = board.hot_issue_table(pub)  # the table a reader of the public edition sees
+    prot = sections.disclosure(pub)
+    eligible = full[(full["users"] >= k) & (full["messages"] >= k)].head(board.TOP_ISSUES)
+    listed = [r for r in eligible.index
+              if not (prot.hidden(f"board:hot:{r}:messages") or prot.hidden(f"board:hot:{r}:users"))]
+    assert len(listed) >= 1 and shown["排名"].astype(int).tolist() == listed
+    for row in shown.itertuples(index=False):
+        r = int(row[0])
+        assert row[1] == full.loc[r, "label"] and row[2] == full.loc[r, "place"]
+        # the printed counts are the issue's, and its disclosure cells hold the same numbers
+        assert row[5] == f"{full.loc[r, 'messages']:,}" == prot.display(f"board:hot:{r}:messages")
+        assert row[6] == f"{full.loc[r, 'users']:,}" == prot.display(f"board:hot:{r}:users")
+        assert int(full.loc[r, "users"]) >= k and int(full.loc[r, "messages"]) >= k
+
+
+def test_every_count_of_the_public_board_section_is_a_disclosure_cell(board_files):
+    csv, mapping, _ = board_files
+    pub = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="en", public=True)
+    prot = sections.disclosure(pub)
+    d = board.period_data(pub)
+    days = (d["replied_date"] - d["received_date"]).dt.days
+    want = {"board:messages": len(d), "board:predicted": int(d["category_source"].isin(["predicted", "unclassified"]).sum()),
+            "board:replied": int(d["replied_date"].notna().sum()), "board:replied_within": int((days <= board.REPLY_DAYS).sum())}
+    for key, n in want.items():  # each cell counts what the section counts
+        assert prot.values[key] == n, key
+    note = board.classification_note(pub)
+    assert f"Of the {prot.display('board:messages')} messages" in note and f", {prot.display('board:predicted')} had" in note
+    rt = board.response_time(pub).set_index("measure")["value"]
+    assert rt["messages"] == prot.display("board:messages") and rt["replied"] == prot.display("board:replied")
+    block = board.summary_block(pub)
+    assert block["messages"] == prot.json_value("board:messages") and block["predicted"] == prot.json_value("board:predicted")
+    for h in block["hot_issues"]:
+        assert h["messages"] == prot.json_value(f"board:hot:{h['rank']}:messages")
+        assert h["users"] == prot.json_value(f"board:hot:{h['rank']}:users")
+    # the audit covers the section's cells, and the internal report prints plain counts
+    assert prot.ok and {k for k in prot.keys if k.startswith("board:hot:")}
+    ctx = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="en")
+    assert sections.disclosure(ctx) is None and f"Of the {len(d):,} messages" in board.classification_note(ctx)
 
 
 def test_a_register_gets_no_board_section(reference_df):

@@ -13,6 +13,8 @@ each count as :func:`~petition_analysis.publish.disclosure.protect` decided. Key
 - ``city:items:current`` / ``:previous`` and the city registry's ``fig:region_<name>:current``
   / ``:previous``: a county's report, the whole city's items and every region's, which its
   context table reads (the county against the city, its share and rank);
+- ``board:…``: a message board's section (messages, predicted rows, replies, each listed
+  hot issue's messages and users; see :func:`~petition_analysis.publish.reports.hot_issues_section.board_cells`);
 - ``accumulated:petitioners`` and ``accumulated:new``: numbers of accumulated-case
   petitioners, linked to no row sum. (Their visits in the period are not printed in the
   public edition: a few people's rows in every table would force most of them hidden.)
@@ -112,6 +114,9 @@ def report_cells(ctx: ReportContext, u: pd.DataFrame | None = None, table: CellT
         _accumulated_cells(ctx, u, table, region, p1)
         if ctx.region is not None:
             _city_cells(ctx, u, table, sections, upto)
+    from .hot_issues_section import board_cells
+
+    board_cells(ctx, u, table, region)  # the message-board section's counts (nothing for a register)
     return table.table if isinstance(table, _Prefixed) else table
 
 

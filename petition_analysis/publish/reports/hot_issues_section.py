@@ -7,12 +7,19 @@ A register without message-board columns (no ``category_source``, ``likes`` or
 
 Public reports: the table of corrected category counts is left out (its estimates could
 narrow a count that disclosure control hides); a hot issue is shown only when at least
-``suppression_k`` distinct users raised it in at least as many messages; the counts of
-predicted rows and replies are shown as ``<k`` below the threshold.
+``suppression_k`` distinct users raised it in at least as many messages. Every count the
+section prints in a public report is a cell of the report's disclosure table
+(:func:`board_cells`: the period's messages, predicted rows, replies and replies within
+:data:`REPLY_DAYS` days, and each listed hot issue's messages and users) and is printed as
+disclosure control decided (a count, ``<k`` or ``x``); a hot issue with a hidden count is
+not listed, and the response-time share and median are left out when a count behind them is
+hidden. Likes, dislikes and heat are not counts of people or messages and are printed as
+they are.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ... import periods as _periods
@@ -24,10 +31,12 @@ from .params import ReportContext
 
 __all__ = ["applies", "has_replies", "period", "period_data", "classification_table", "classification_note",
            "hot_issue_table", "hot_issue_note", "response_time", "summary_block", "show_section",
-           "show_response_time", "REPLY_DAYS"]
+           "show_response_time", "REPLY_DAYS", "board_cells", "TOP_ISSUES"]
 
 #: Replies within this many days count as timely in the response-time table.
 REPLY_DAYS = 15
+#: Hot issues listed in the table (and, in a public report, in the JSON summary).
+TOP_ISSUES = 10
 
 
 def applies(ctx: ReportContext) -> bool:
@@ -63,11 +72,70 @@ def _memo(ctx, key, compute):
     return ctx.cache[key]
 
 
-def _n(ctx: ReportContext, n: int) -> str:
-    """A count as printed: below k in a public report it is '<k'."""
-    if ctx.public and 0 < n < ctx.suppression_k:
-        return f"<{ctx.suppression_k}"
-    return f"{n:,}"
+def _prot(ctx: ReportContext):
+    from .sections import disclosure
+
+    return disclosure(ctx)
+
+
+def _n(ctx: ReportContext, n: int, key: str) -> str:
+    """A count as printed: in a public report, as disclosure control decided its cell ``key``
+    (``<k`` or ``x`` when hidden; a count without a cell is not printed: ``x``)."""
+    prot = _prot(ctx)
+    if prot is None or (not n and key not in prot.status):  # a zero is never hidden
+        return f"{n:,}"
+    return prot.display(key) if key in prot.status else "x"
+
+
+def _json(ctx: ReportContext, n: int, key: str):
+    """A count for the JSON summary, as :func:`_n` prints it."""
+    prot = _prot(ctx)
+    if prot is None or (not n and key not in prot.status):
+        return int(n)
+    return prot.json_value(key) if key in prot.status else "x"
+
+
+def _hidden(ctx: ReportContext, *keys: str) -> bool:
+    prot = _prot(ctx)
+    return prot is not None and any(k not in prot.status or prot.hidden(k) for k in keys)
+
+
+def board_cells(ctx: ReportContext, u: pd.DataFrame, table, region: np.ndarray) -> None:
+    """Add the counts this section prints to a public report's disclosure ``table`` (see
+    :mod:`petition_analysis.publish.reports.cells`), as rows of the universe ``u``:
+    ``board:messages``, ``board:predicted``, ``board:replied``, ``board:replied_within``
+    and, per listed hot issue, ``board:hot:<rank>:messages`` (its member rows) and
+    ``board:hot:<rank>:users`` (distinct users, linked to no row sum). Nothing for a
+    register without board columns."""
+    if not applies(ctx):
+        return
+    p = period(ctx)
+    d = u["received_date"]
+    m = region & ((d >= p.start) & (d <= p.end)).to_numpy()
+    table.add("board:messages", m)
+    if "category_source" in u:
+        table.add("board:predicted", m & u["category_source"].astype("str").isin(["predicted", "unclassified"]).to_numpy())
+    if "replied_date" in u:
+        table.add("board:replied", m & u["replied_date"].notna().to_numpy())
+        days = (u["replied_date"] - d).dt.days
+        table.add("board:replied_within", m & (days <= REPLY_DAYS).fillna(False).to_numpy(bool))
+    hi = _hot(ctx)
+    if hi is not None:
+        ids = u["case_id"].astype("str")
+        for r in hi.table.head(TOP_ISSUES).itertuples():
+            members = hi.members.loc[hi.members["rank"] == r.rank, "case_id"].astype("str")
+            table.add(f"board:hot:{r.rank}:messages", m & ids.isin(members).to_numpy())
+            table.add_count(f"board:hot:{r.rank}:users", int(r.users))
+
+
+def _listed(ctx: ReportContext, t: pd.DataFrame) -> pd.DataFrame:
+    """The hot issues a report lists: the hottest :data:`TOP_ISSUES`; in a public report,
+    without those whose messages or users disclosure control hides."""
+    t = t.head(TOP_ISSUES)
+    if _prot(ctx) is None:
+        return t
+    keep = [not _hidden(ctx, f"board:hot:{r}:messages", f"board:hot:{r}:users") for r in t["rank"]]
+    return t[np.array(keep, dtype=bool)]
 
 
 def classification_note(ctx: ReportContext) -> str:
@@ -77,19 +145,19 @@ def classification_note(ctx: ReportContext) -> str:
     zh = ctx.lang == "zh"
     label = period(ctx).label(ctx.lang)
     if not n_pred:
-        return (f"{label}的{n:,}条留言都带有问题分类，没有预测。" if zh else
-                f"All {n:,} messages of {label} carried a category; none was predicted.")
+        return (f"{label}的{_n(ctx, n, 'board:messages')}条留言都带有问题分类，没有预测。" if zh else
+                f"All {_n(ctx, n, 'board:messages')} messages of {label} carried a category; none was predicted.")
     t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
     acc = t.attrs.get("model_accuracy")
     acc_txt = f"{acc:.0%}" if isinstance(acc, (int, float)) else "?"
     if zh:
-        text = (f"{label}共{_n(ctx, n)}条留言，其中{_n(ctx, n_pred)}条没有问题分类，由分类模型根据留言文字预测"
+        text = (f"{label}共{_n(ctx, n, 'board:messages')}条留言，其中{_n(ctx, n_pred, 'board:predicted')}条没有问题分类，由分类模型根据留言文字预测"
                 f"（置信度低于阈值的记为“其他”），模型的准确率按{acc_txt}计。上文各类件数中的预测部分因此可能有误，"
                 "上文的占比变化检验已计入分类误差，各类件数的同比检验仍把分类视为已知。")
         text += ("公开版不列出按分类误差校正的件数及其区间。" if ctx.public else
                  f"下表的区间（{t.attrs['level']:.0%}）把分类误差计入各类件数和占比。")
     else:
-        text = (f"Of the {_n(ctx, n)} messages of {label}, {_n(ctx, n_pred)} had no category: it was predicted "
+        text = (f"Of the {_n(ctx, n, 'board:messages')} messages of {label}, {_n(ctx, n_pred, 'board:predicted')} had no category: it was predicted "
                 f"from the message text (below the confidence threshold it stays 'other'), by a model whose "
                 f"accuracy is taken as {acc_txt}. The predicted part of the category counts above may therefore "
                 "be wrong; the share-change tests above carry the classification errors, the year-on-year count "
@@ -142,14 +210,17 @@ def hot_issue_note(ctx: ReportContext) -> str:
             "(text similarity, place names in the text, time), ranked by the heat index: heat = ln(1 + messages) "
             "+ ln(1 + users) + 0.5·ln(1 + likes + dislikes) + ln(1 + messages per week).")
     if ctx.public:
-        text += (f"公开版只列出至少{ctx.suppression_k}位留言人反映的问题。" if zh else
-                 f" The public edition lists only issues raised by at least {ctx.suppression_k} users.")
+        text += (f"公开版只列出至少{ctx.suppression_k}位留言人反映的问题；每个件数都经披露控制，"
+                 "件数被隐去的问题不列出。" if zh else
+                 f" The public edition lists only issues raised by at least {ctx.suppression_k} users; every count "
+                 "it prints passed disclosure control, and an issue whose count is hidden is not listed.")
     return text
 
 
-def hot_issue_table(ctx: ReportContext, top: int = 10) -> pd.DataFrame:
-    """The hottest issues of the period: rank, issue, place, category, dates, messages,
-    users, likes and heat."""
+def hot_issue_table(ctx: ReportContext) -> pd.DataFrame:
+    """The hottest issues of the period (:data:`TOP_ISSUES`): rank, issue, place, category,
+    dates, messages, users, likes and heat; in a public report, counts as disclosure
+    control decided them, and no issue with a hidden count."""
     zh = ctx.lang == "zh"
     cols = (["排名", "热点问题", "地点", "问题分类", "时间", "留言数", "留言人数", "点赞数", "热度"] if zh else
             ["rank", "issue", "place", "category", "dates", "messages", "users", "likes", "heat"])
@@ -158,15 +229,15 @@ def hot_issue_table(ctx: ReportContext, top: int = 10) -> pd.DataFrame:
         out = pd.DataFrame({c: [] for c in cols})
         out.attrs["empty"] = "本期没有发现热点问题。" if zh else "No hot issue was found in this period."
         return out
-    t = hi.table.head(top)
+    t = _listed(ctx, hi.table)
     return pd.DataFrame({
         cols[0]: t["rank"].astype(str),
         cols[1]: t["label"],
         cols[2]: t["place"].fillna(""),
         cols[3]: [taxonomy.label(c, ctx.lang) if c in set(taxonomy.load_taxonomy()["code"]) else "" for c in t["category"]],
         cols[4]: [f"{a:%m-%d}–{b:%m-%d}" for a, b in zip(t["first_date"], t["last_date"])],
-        cols[5]: [f"{v:,}" for v in t["messages"]],
-        cols[6]: [f"{v:,}" for v in t["users"]],
+        cols[5]: [_n(ctx, v, f"board:hot:{r}:messages") for r, v in zip(t["rank"], t["messages"])],
+        cols[6]: [_n(ctx, v, f"board:hot:{r}:users") for r, v in zip(t["rank"], t["users"])],
         cols[7]: [f"{v:,}" for v in t["likes"]],
         cols[8]: [f"{v:.2f}" for v in t["heat"]],
     })
@@ -186,9 +257,10 @@ def response_time(ctx: ReportContext) -> pd.DataFrame:
         return pd.DataFrame({c: [] for c in cols})
     days = (d["replied_date"] - d["received_date"]).dt.days.dropna().to_numpy()
     n, replied = len(d), len(days)
-    rows = [("留言数" if zh else "messages", _n(ctx, n), ""),
-            ("已答复" if zh else "replied", _n(ctx, replied), "")]
-    if replied and not (ctx.public and replied < ctx.suppression_k):
+    rows = [("留言数" if zh else "messages", _n(ctx, n, "board:messages"), ""),
+            ("已答复" if zh else "replied", _n(ctx, replied, "board:replied"), "")]
+    # the share within REPLY_DAYS days gives its count away, and the median a reply's days
+    if replied and not _hidden(ctx, "board:replied", "board:replied_within"):
         s = np.sort(days)
         lo_i = int(st.binom.ppf(0.025, replied, 0.5))
         hi_i = min(replied - 1, int(st.binom.ppf(0.975, replied, 0.5)))
@@ -210,11 +282,9 @@ def summary_block(ctx: ReportContext) -> dict:
     p = period(ctx)
     n_pred, n = predicted_share(d)
 
-    def count(v: int):
-        return f"<{ctx.suppression_k}" if ctx.public and 0 < v < ctx.suppression_k else int(v)
-
     out: dict = {"period": {"start": p.start.date().isoformat(), "end": p.end.date().isoformat()},
-                 "messages": count(n), "predicted": count(n_pred)}
+                 "messages": _json(ctx, n, "board:messages"),
+                 "predicted": _json(ctx, n_pred, "board:predicted")}
     if n_pred:
         t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
         out["model"] = {"kind": t.attrs["model_kind"], "accuracy": t.attrs["model_accuracy"], "level": t.attrs["level"]}
@@ -231,8 +301,10 @@ def summary_block(ctx: ReportContext) -> dict:
         out["hot_issues"] = [
             {"rank": int(r.rank), "label": r.label, "place": None if pd.isna(r.place) else r.place, "category": r.category,
              "first_date": r.first_date.date().isoformat(), "last_date": r.last_date.date().isoformat(),
-             "messages": int(r.messages), "users": int(r.users), "likes": int(r.likes), "dislikes": int(r.dislikes),
-             "heat": float(r.heat)} for r in hi.table.itertuples(index=False)]
+             "messages": _json(ctx, r.messages, f"board:hot:{r.rank}:messages"),
+             "users": _json(ctx, r.users, f"board:hot:{r.rank}:users"), "likes": int(r.likes),
+             "dislikes": int(r.dislikes), "heat": float(r.heat)}
+            for r in (_listed(ctx, hi.table) if ctx.public else hi.table).itertuples(index=False)]
     if has_replies(ctx):
         rt = response_time(ctx)
         out["response_time"] = dict(zip(rt.iloc[:, 0], zip(rt.iloc[:, 1], rt.iloc[:, 2])))

@@ -202,13 +202,12 @@ def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Serie
         todo = out.isna()
         out[todo] = _within_ns(pd.to_datetime(u[todo], format=fmt, errors="coerce"))
     todo = out.isna()
-    serial = todo & u.str.fullmatch(r"\d{5}(?:\.\d+)?")
+    # Excel serial numbers (\p{Nd}: Python's \d in str, as before; RE2, not Python per value).
+    serial = todo & pc.match_substring_regex(to_arrow(u), r"^\p{Nd}{5}(?:\.\p{Nd}+)?$").to_numpy(zero_copy_only=False)
     days = pd.to_numeric(u.where(serial), errors="coerce")
     out[serial] = _EXCEL_EPOCH + pd.to_timedelta(np.floor(days[serial]), unit="D")
     todo = out.isna() & ~serial
-    parts = _normalize_date_text(u.where(todo)).str.extract(_ISO)
-    ymd = parts[[0, 1, 2]].apply(pd.to_numeric, errors="coerce")  # three columns, not rows
-    ymd.columns = ["year", "month", "day"]
+    ymd = _ymd(_normalize_date_text(u.where(todo)))
     ok = todo & ymd.notna().all(axis=1)
     if ok.any():
         out[ok] = _within_ns(pd.to_datetime(ymd[ok], errors="coerce"))
@@ -217,6 +216,29 @@ def parse_dates(values: pd.Series, formats: list[str] | None = None) -> pd.Serie
     present = codes >= 0
     result[present] = out.to_numpy()[codes[present]]
     return pd.Series(result, index=values.index, name=values.name)
+
+
+# _ISO in RE2 (pyarrow), with named groups for the day: \p{Nd} is what Python's \d matches
+# in str (every Unicode decimal digit), so the same values match.
+_ISO_RE2 = (r"^(?P<year>\p{Nd}{4})-(?P<month>\p{Nd}{1,2})-(?P<day>\p{Nd}{1,2})"
+            r"(?:[ t]*\p{Nd}{1,2}:\p{Nd}{1,2}(?::\p{Nd}{1,2}(?:\.\p{Nd}+)?)?)?\n?$")  # Python's $ also matches before a last \n
+
+
+def _ymd(text: pd.Series) -> pd.DataFrame:
+    """Year, month and day (floats, NaN where :data:`_ISO` does not match or a part is not
+    an ASCII number) of normalized date text, in Arrow: one RE2 pass, no Python per value.
+
+    >>> _ymd(pd.Series(["2019-3-5 14:2", "2019-3-5", "x", None], dtype="str")).values.tolist()
+    [[2019.0, 3.0, 5.0], [2019.0, 3.0, 5.0], [nan, nan, nan], [nan, nan, nan]]
+    """
+    parts = pc.extract_regex(to_arrow(text), _ISO_RE2)
+    cols = {}
+    for name in ("year", "month", "day"):
+        v = pc.struct_field(parts, name)
+        # A digit outside ASCII matches \p{Nd} but is no number to pandas (NaN before): the same here.
+        v = pc.if_else(pc.string_is_ascii(v), v, pa.scalar(None, v.type))
+        cols[name] = pc.fill_null(pc.cast(v, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+    return pd.DataFrame(cols, index=text.index)
 
 
 def _within_ns(parsed: pd.Series) -> pd.Series:

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -27,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .io import from_arrow, to_arrow
+from .io import byte_ranges, from_arrow, rows_with_bytes, to_arrow
 
 __all__ = [
     "KEY_ENV_VAR",
@@ -119,24 +120,30 @@ def identity_key(
         raise ValueError("identity_key needs an ID-number column, or name and phone columns.")
     index = series[0].index
 
-    def fold(s: pd.Series | None) -> pd.Series:
+    def fold(s: pd.Series | None) -> pa.Array:
         if s is None:
-            return pd.Series(pd.NA, index=index, dtype="str")
+            return pa.nulls(len(index), pa.large_string())
         # NFKC and whitespace removal in pyarrow (vectorized; pandas would fall back to
-        # Python for the \s pattern).
+        # Python for the \s pattern). The regex runs only on the values that hold a space
+        # or a dash byte (RE2's \s is ASCII: tab, line feed, form feed, return, space).
         arr = pc.utf8_normalize(to_arrow(s), form="NFKC")
-        arr = pc.replace_substring_regex(arr, pattern=r"[\s\-]+", replacement="")
-        s = from_arrow(arr, index)
-        return s.where(s.str.len() > 0)
+        cand = rows_with_bytes(arr, _SPACE_DASH)
+        if cand.any():
+            fixed = pc.replace_substring_regex(arr.filter(cand), pattern=r"[\s\-]+", replacement="")
+            arr = pc.replace_with_mask(arr, pa.array(cand), fixed)
+        return pc.if_else(pc.greater(pc.binary_length(arr), 0), arr, pa.scalar(None, arr.type))
 
-    ids = fold(id_number).str.upper()
+    ids = pc.utf8_upper(fold(id_number))
     names = fold(name)
     phones = fold(phone)
-    by_id = "id:" + ids
-    by_name_phone = "np:" + names + "|" + phones
-    out = by_id.where(ids.notna(), by_name_phone.where(names.notna() & phones.notna()))
-    return out.astype("str")
+    text = functools.partial(pa.scalar, type=pa.large_string())
+    by_id = pc.binary_join_element_wise(text("id:"), ids, text(""))  # null where a part is null
+    by_name_phone = pc.binary_join_element_wise(text("np:"), names, text("|"), phones, text(""))
+    return from_arrow(pc.if_else(pc.is_valid(ids), by_id, by_name_phone), index)
 
+
+#: Bytes of the characters RE2's [\s\-] matches (tab, line feed, form feed, return, space, dash).
+_SPACE_DASH = byte_ranges((0x09, 0x0a), (0x0c, 0x0d), 0x20, 0x2d)
 
 _B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
 

@@ -15,6 +15,27 @@ def reference_df() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def font_cache_home(tmp_path_factory):
+    """A user cache directory of the test session's own (XDG_CACHE_HOME), where the CJK font
+    is built once per session instead of in ~/.cache/petition-analysis."""
+    return tmp_path_factory.mktemp("xdg-cache")
+
+
+@pytest.fixture()
+def font_cache(font_cache_home, monkeypatch):
+    """Point the user cache at the session's temporary one for the test: the CJK font is built
+    there (the first test pays for it) and read from there, never from the user's cache. A
+    system CJK font that covers GB 18030 is still preferred (see ``publish.fonts``)."""
+    from petition_analysis.publish import fonts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(font_cache_home))
+    monkeypatch.delenv("PETITION_ANALYSIS_CJK_FONT", raising=False)
+    fonts.cjk_family.cache_clear()  # the family registered from another cache is looked up again
+    yield font_cache_home / "petition-analysis" / "fonts"
+    fonts.cjk_family.cache_clear()
+
+
+@pytest.fixture(scope="session")
 def reference_manifest() -> dict:
     return reference.load_manifest()
 

@@ -18,7 +18,14 @@ from petition_analysis.publish import fonts, plots
 NAMES = ["鄠邑区", "浉河区", "埇桥区", "甪直镇"]
 RARE = "鄠浉埇甪"
 
-pytestmark = pytest.mark.skipif(fonts.cjk_font_path() is None, reason="no CJK font (make setup builds it)")
+
+
+@pytest.fixture(autouse=True)
+def _font(font_cache):
+    """Every test reads the font from the session's temporary cache (built there once)."""
+    if fonts.cjk_font_path() is None:
+        pytest.skip("no CJK font: justmytype-intl-cjk is not installed and no system font covers GB 18030")
+    return font_cache
 
 
 def _not_in_gb2312(c: str) -> bool:
@@ -85,6 +92,15 @@ def test_plots_draw_the_names_without_missing_glyph_warnings():
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == NAMES
     used = {t.get_fontname() for t in fig.axes[0].get_yticklabels()}
     assert used == {fonts.cjk_family()}
+
+
+def test_the_font_is_built_in_the_cache_it_is_pointed_at(font_cache):
+    path = fonts.cjk_font_path()
+    if fonts._variable_font() is None or path.name != fonts._STATIC_NAME:
+        pytest.skip("a system font is used, nothing is built")
+    assert path == font_cache / fonts._STATIC_NAME and path.stat().st_size > 1_000_000
+    assert fonts.build_static_font() == path  # built once: the next call finds it
+    assert fonts.cjk_family() == "Noto Sans SC"
 
 
 def test_the_built_font_keeps_the_package_date():

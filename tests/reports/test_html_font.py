@@ -7,11 +7,21 @@ import base64
 import io
 import re
 
+import pytest
 from fontTools.ttLib import TTFont
 
+from petition_analysis.publish import fonts
 from petition_analysis.publish.fonts import embedded_font_css
 
 TEXT = "<h1>庚县2022年第三季度信访工作分析报告</h1><p>同比（上年同一季度） Items 545 vs 508</p>"
+
+
+@pytest.fixture(autouse=True)
+def _cache(font_cache):
+    """The font comes from the session's temporary cache (built there once), not ~/.cache."""
+    if fonts.cjk_font_path() is None:
+        pytest.skip("no CJK font: justmytype-intl-cjk is not installed and no system font covers GB 18030")
+    return font_cache
 
 
 def _font(css: str) -> TTFont:

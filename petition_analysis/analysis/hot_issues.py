@@ -130,7 +130,13 @@ def _cut_at_names(text: pd.Series) -> pd.Series:
 def _mask_label_names(label: pd.Series, place: pd.Series) -> pd.Series:
     """Names in issue labels that the privacy masks leave (they need a phrase such as
     联系人： or …反映): a name after a word for a person (业主王建国 → 业主[姓名]), before 代,
-    or written right before the issue's place (王建国阳光花园 → [姓名]阳光花园)."""
+    or a full name opening the label right before the issue's place (王建国阳光花园 →
+    [姓名]阳光花园).
+
+    >>> _mask_label_names(pd.Series(["王建国丽景华庭噪音", "关停丽景华庭搅拌站", "业主李娜反映", "业主和物业纠纷",
+    ...                              "业主王建国丽景华庭"]), pd.Series(["丽景华庭", "丽景华庭", None, None, "丽景华庭"])).tolist()
+    ['[姓名]丽景华庭噪音', '关停丽景华庭搅拌站', '业主[姓名]反映', '业主和物业纠纷', '业主[姓名]丽景华庭']
+    """
     import pyarrow.compute as pc
 
     from ..ingest.io import from_arrow, to_arrow
@@ -140,20 +146,23 @@ def _mask_label_names(label: pd.Series, place: pd.Series) -> pd.Series:
     token = MASK_TOKENS["name"]
     arr = to_arrow(label.astype("str"))
     name = rf"{_SURNAME}(?:{_SP}?{_NAME_CH}){{1,2}}"
-    arr = pc.replace_substring_regex(arr, pattern=rf"({_PERSON_WORDS})({_SP}*[：:]?{_SP}*){name}",
-                                     replacement=rf"\1\2{token}")
+    # a name after a word for a person, when a boundary or a verb follows it (业主王建国反映, not 业主和物业纠纷)
+    after = r"([，。,、；;！!？?：:\s)）]|$|反映|投诉|投訴|举报|舉報|称|稱|说|說|在|住|家住|的|等|向|要求|表示)"
+    arr = pc.replace_substring_regex(arr, pattern=rf"({_PERSON_WORDS})({_SP}*[：:]?{_SP}*){name}{after}",
+                                     replacement=rf"\1\2{token}\3")
     arr = pc.replace_substring_regex(arr, pattern=rf"{_SURNAME}{_NAME_CH}?{_not_era()}代", replacement=f"{token}代")
     out = from_arrow(arr, label.index, label.name)
-    # a name-shaped start right before the place (only where the label holds the place)
-    py_name = re.compile(_python_re(rf"{_SURNAME}{_NAME_CH}{{1,2}}$"))
+    # a full name (surname and two characters) opening the label or a clause right before the
+    # place; not two characters, which are mostly verbs there (关停丽景华庭, 严查人民路)
+    py_name = re.compile(_python_re(rf"{_SURNAME}{_NAME_CH}{{2}}$"))
     fixed = []
     for text, where in zip(out.tolist(), place.tolist()):
         if isinstance(text, str) and isinstance(where, str) and where in text:
             i = text.index(where)
-            for k in (3, 2):
-                if i >= k and py_name.match(text[i - k:i]):
-                    text = text[:i - k] + token + text[i:]
-                    break
+            opens = i == 3 or (i > 3 and (not re.match(r"[\u4e00-\u9fff]", text[i - 4])
+                                          or re.search(rf"(?:{_PERSON_WORDS})$", text[:i - 3]) is not None))
+            if opens and py_name.match(text[i - 3:i]):
+                text = text[:i - 3] + token + text[i:]
         fixed.append(text)
     return pd.Series(fixed, index=label.index, dtype="str")
 

@@ -90,3 +90,10 @@ def test_hot_issue_places_and_csv_carry_no_name(tmp_path):
     a, m = hi.to_csv(tmp_path)
     assert "王建国" not in a.read_text(encoding="utf-8") + m.read_text(encoding="utf-8")
     assert not hi.table["place"].dropna().str.contains("建国").any()
+
+
+def test_labels_of_plain_messages_are_not_masked_as_names():
+    # verbs before a place (关停丽景华庭, 恢复梅溪湖西路) are no names
+    b = make_board(300, seed=25, pii_share=0.0)
+    hi = pa.hot_issues(pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k").data)
+    assert len(hi.table) and not hi.table["label"].str.contains("[姓名]", regex=False).any(), hi.table["label"].tolist()

@@ -158,12 +158,11 @@ def counts(df: pd.DataFrame, period=None, by=None, where=None, *, region=None) -
     Returns a long table with a plain index (0, 1, …), one row per group of ``by`` (one row
     without ``by``), with the columns:
 
-    ============== ==========================================================================
-    *by* columns   the group, one column per ``by`` column (none without ``by``); a
-                   categorical column lists every category, 0 where nothing was received
-    items          items (批次/件次: rows) in the period
-    person_times   person-times (人次: the sum of ``persons``) in the period
-    ============== ==========================================================================
+    | column | meaning |
+    |---|---|
+    | *by* columns | the group, one column per ``by`` column (none without ``by``); a categorical column lists every category, 0 where nothing was received |
+    | items | items (批次/件次: rows) in the period |
+    | person_times | person-times (人次: the sum of ``persons``) in the period |
 
     A period the data do not cover, an unknown ``by`` column or region raise one-paragraph
     errors (:class:`PeriodOutsideDataError`, :class:`UnknownColumnError`,
@@ -272,23 +271,20 @@ def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, reg
 
     Returns one row per group (the ``by`` columns) and measure, with the columns:
 
-    ================== ======================================================================
-    measure            ``items`` (件次) or ``person_times`` (人次)
-    current, previous  counts in the period and the comparison period
-    change, pct_change the difference and the change in percent (NaN when previous is 0)
-    rate_ratio         current ÷ previous (per working-day equivalent for registry rows)
-    ci_low, ci_high    the interval shown beside the verdict: registry rows at the family's
-                       level (it excludes 1 exactly when the change is significant);
-                       exploratory rows the exact Poisson 95 % interval
-    p_value            the test's p-value before adjustment
-    dispersion         φ, the overdispersion of the monthly counts
-    od_ci_low/high     the overdispersion-aware interval (registry rows: = ci_low, ci_high)
-    od_p_value         the overdispersion-aware p-value (registry rows: = p_value)
-    p_adjusted         Benjamini–Hochberg adjusted (registry: within the figure's family)
-    significant_decline, assessment  the verdict: ``decline``, ``increase``, ``none``, or
-                       ``not_tested`` (registry rows that cannot be tested)
-    source             ``registry`` or ``exploratory``
-    ================== ======================================================================
+    | column | meaning |
+    |---|---|
+    | measure | ``items`` (件次) or ``person_times`` (人次) |
+    | current, previous | counts in the period and the comparison period |
+    | change, pct_change | the difference and the change in percent (NaN when previous is 0) |
+    | rate_ratio | current ÷ previous (per working-day equivalent for registry rows) |
+    | ci_low, ci_high | the interval shown beside the verdict: registry rows at the family's level (it excludes 1 exactly when the change is significant); exploratory rows the exact Poisson 95 % interval |
+    | p_value | the test's p-value before adjustment |
+    | dispersion | φ, the overdispersion of the monthly counts |
+    | od_ci_low/high | the overdispersion-aware interval (registry rows: = ci_low, ci_high) |
+    | od_p_value | the overdispersion-aware p-value (registry rows: = p_value) |
+    | p_adjusted | Benjamini–Hochberg adjusted (registry: within the figure's family) |
+    | significant_decline, assessment | the verdict: ``decline``, ``increase``, ``none``, or ``not_tested`` (registry rows that cannot be tested) |
+    | source | ``registry`` or ``exploratory`` |
 
     ``attrs`` holds the periods and their labels. A period outside the data, a comparison
     period before them, an unknown ``by`` column or region raise one-paragraph errors.

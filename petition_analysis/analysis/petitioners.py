@@ -107,15 +107,14 @@ def repeat_concentration(df: pd.DataFrame, period=None, shares=(0.01, 0.10), *, 
     Items without a petitioner (anonymous letters, calls) are left out. ``region``: one
     county or district. Returns a table with a plain index and one row, with the columns:
 
-    ================== ======================================================================
-    petitioners        identified petitioners with an item in the period
-    items              their items
-    top_1pct_share     share of ``items`` from the most active ⌈1 %⌉ of petitioners (a
-                       proportion; one column per entry of ``shares``, ``top_10pct_share`` …)
-    top_10pct_share    the same for the most active ⌈10 %⌉
-    gini               Gini coefficient of items per petitioner (0 = all equal)
-    repeat_item_share  share of ``items`` flagged repeat (``is_repeat``)
-    ================== ======================================================================
+    | column | meaning |
+    |---|---|
+    | petitioners | identified petitioners with an item in the period |
+    | items | their items |
+    | top_1pct_share | share of ``items`` from the most active ⌈1 %⌉ of petitioners (a proportion; one column per entry of ``shares``, ``top_10pct_share`` …) |
+    | top_10pct_share | the same for the most active ⌈10 %⌉ |
+    | gini | Gini coefficient of items per petitioner (0 = all equal) |
+    | repeat_item_share | share of ``items`` flagged repeat (``is_repeat``) |
 
     Shares and the Gini coefficient are NaN when no item has a petitioner.
 

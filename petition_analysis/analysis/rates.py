@@ -192,17 +192,16 @@ def three_rates(df: pd.DataFrame, period=None, *, by=None, region=None, as_of=No
     Returns a long table with a plain index (0, 1, …), one row per rate (and group of
     ``by``), the rates in the order of :data:`RATE_LABELS`, with the columns:
 
-    ===================== ====================================================================
-    *by* columns          the group, one column per ``by`` column (none without ``by``)
-    rate_name             ``timely_acceptance``, ``on_time_conclusion``, ``satisfaction``,
-                          ``participation``
-    numerator             items counted in the rate's numerator
-    denominator           items whose window closed by ``as_of`` (see the module docstring)
-    censored              items of the period left out because their window was still open
-    rate                  numerator ÷ denominator, a proportion (NaN when the denominator is 0)
-    ci_low, ci_high       the Wilson interval at level ``1 - alpha``
-    label_zh, label_en    the rate's name in Chinese and English
-    ===================== ====================================================================
+    | column | meaning |
+    |---|---|
+    | *by* columns | the group, one column per ``by`` column (none without ``by``) |
+    | rate_name | ``timely_acceptance``, ``on_time_conclusion``, ``satisfaction``, ``participation`` |
+    | numerator | items counted in the rate's numerator |
+    | denominator | items whose window closed by ``as_of`` (see the module docstring) |
+    | censored | items of the period left out because their window was still open |
+    | rate | numerator ÷ denominator, a proportion (NaN when the denominator is 0) |
+    | ci_low, ci_high | the Wilson interval at level ``1 - alpha`` |
+    | label_zh, label_en | the rate's name in Chinese and English |
 
     ``attrs`` hold ``as_of``, the ``limits`` and the ``conclusion_window``.
     ``t.set_index("rate_name").loc["satisfaction", "rate"]`` picks one figure.

@@ -218,6 +218,8 @@ class FigureRegistry:
     emerging: pd.DataFrame | None = None
     quarter_cells: pd.DataFrame | None = None
     category_years: pd.DataFrame | None = None
+    #: A message board's figures of the report period (:mod:`petition_analysis.analysis.board`).
+    board: object | None = None
     #: What each comparison figure counts (its series and filters), by figure id.
     specs: dict = field(default_factory=dict)
 
@@ -568,6 +570,10 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
 
         reg.quarter_cells = quarter_cells(city)
         reg.emerging = _emerging(city, reg.quarter_cells, kind, p1, start_year, end_year, min_emerging)
+    if families is None:  # a message board's figures of the period (None for a register)
+        from .board import board_figures
+
+        reg.board = board_figures(frame.df, p1)
     return reg
 
 

@@ -149,3 +149,32 @@ def test_summary_block_public_leaves_out_corrected_counts(board_files):
     assert "categories" not in block and all(h["users"] >= pub.suppression_k for h in block["hot_issues"])
     assert block["model"]["kind"] == "keywords" and "response_time" in block
     json.dumps(block)  # plain JSON
+
+
+def test_the_section_reads_its_numbers_from_the_registry(board_files):
+    csv, mapping, _ = board_files
+    ctx = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="en")
+    f = sections.registry(ctx).board
+    d = board.period_data(ctx)
+    days = (d["replied_date"] - d["received_date"]).dt.days.dropna()
+    # the registry's figures, checked against the period's rows
+    assert (f.start, f.end) == (board.period(ctx).start, board.period(ctx).end)
+    assert f.messages == len(d) and f.predicted == int(d["category_source"].isin(["predicted", "unclassified"]).sum())
+    assert f.replied == len(days) and f.replied_within == int((days <= board.REPLY_DAYS).sum())
+    assert f.median_days == pytest.approx(float(np.median(days)))
+    pd.testing.assert_frame_equal(f.categories, category_counts(d))
+    assert f.hot.table["messages"].sum() == len(f.hot.members)
+    # and the section prints them
+    hot = board.hot_issue_table(ctx)
+    assert hot["messages"].tolist() == [f"{v:,}" for v in f.hot.table.head(board.TOP_ISSUES)["messages"]]
+    rt = board.response_time(ctx).set_index("measure")["value"]
+    assert rt["replied"] == f"{f.replied:,}" and rt["median days to reply"] == f"{f.median_days:.1f}"
+    assert rt[f"replied within {board.REPLY_DAYS} days"] == f"{100 * f.within_share:.1f}%"
+    block = board.summary_block(ctx)
+    assert block["messages"] == f.messages and [c["count"] for c in block["categories"]] == \
+        f.categories.loc[f.categories["count"] > 0, "count"].tolist()
+
+
+def test_a_register_has_no_board_figures(reference_df):
+    ctx = reports.prepare("quarterly", year=2019, quarter=3, lang="en")
+    assert sections.registry(ctx).board is None

@@ -1,6 +1,9 @@
 """The message-board section of the hotspots and quarterly reports: categories predicted
 from text with intervals that include classification uncertainty, hot issues (热点问题)
 with their heat, and the response time (days to reply) when the board has reply dates.
+Every number is looked up in the report's figure registry
+(:attr:`~petition_analysis.analysis.registry.FigureRegistry.board`, computed by
+:func:`petition_analysis.analysis.board.board_figures`), never computed here.
 
 A register without message-board columns (no ``category_source``, ``likes`` or
 ``replied_date``) gets nothing from this module, so its reports are unchanged.
@@ -24,24 +27,22 @@ import pandas as pd
 
 from ... import periods as _periods
 from ... import taxonomy
-from ...analysis.classified import category_counts, predicted_share
-from ...analysis.hot_issues import hot_issues
-from ...analysis.stats import wilson_interval
+from ...analysis.board import REPLY_DAYS, is_board
 from .params import ReportContext
 
 __all__ = ["applies", "has_replies", "period", "period_data", "classification_table", "classification_note",
            "hot_issue_table", "hot_issue_note", "response_time", "summary_block", "show_section",
            "show_response_time", "REPLY_DAYS", "board_cells", "TOP_ISSUES"]
 
-#: Replies within this many days count as timely in the response-time table.
-REPLY_DAYS = 15
 #: Hot issues listed in the table (and, in a public report, in the JSON summary).
 TOP_ISSUES = 10
+#: Reports that show the whole section (an annual report shows the response time only).
+SECTION_KINDS = ("quarterly", "hotspots")
 
 
 def applies(ctx: ReportContext) -> bool:
     """Whether the data are a message board: predicted categories or board fields."""
-    return any(c in ctx.data for c in ("category_source", "likes", "dislikes", "replied_date"))
+    return is_board(ctx.data)
 
 
 def has_replies(ctx: ReportContext) -> bool:
@@ -64,6 +65,13 @@ def period_data(ctx: ReportContext) -> pd.DataFrame:
     if ctx.region is not None:
         d = d[d["region"].astype("str") == ctx.region]
     return d[(d["received_date"] >= p.start) & (d["received_date"] <= p.end)]
+
+
+def _figures(ctx: ReportContext):
+    """The registry's board figures of the report period (:class:`~petition_analysis.analysis.board.BoardFigures`)."""
+    from .sections import registry
+
+    return registry(ctx).board
 
 
 def _memo(ctx, key, compute):
@@ -106,20 +114,22 @@ def board_cells(ctx: ReportContext, u: pd.DataFrame, table, region: np.ndarray) 
     ``board:messages``, ``board:predicted``, ``board:replied``, ``board:replied_within``
     and, per listed hot issue, ``board:hot:<rank>:messages`` (its member rows) and
     ``board:hot:<rank>:users`` (distinct users, linked to no row sum). Nothing for a
-    register without board columns."""
+    register without board columns; an annual report, which shows only the response time,
+    gets only the message and reply cells."""
     if not applies(ctx):
         return
-    p = period(ctx)
+    f = _figures(ctx)  # the registry's period, as the figures count it
     d = u["received_date"]
-    m = region & ((d >= p.start) & (d <= p.end)).to_numpy()
+    m = region & ((d >= f.start) & (d <= f.end)).to_numpy()
     table.add("board:messages", m)
-    if "category_source" in u:
+    section = ctx.kind in SECTION_KINDS
+    if section and "category_source" in u:
         table.add("board:predicted", m & u["category_source"].astype("str").isin(["predicted", "unclassified"]).to_numpy())
     if "replied_date" in u:
         table.add("board:replied", m & u["replied_date"].notna().to_numpy())
         days = (u["replied_date"] - d).dt.days
         table.add("board:replied_within", m & (days <= REPLY_DAYS).fillna(False).to_numpy(bool))
-    hi = _hot(ctx)
+    hi = _hot(ctx) if section else None
     if hi is not None:
         ids = u["case_id"].astype("str")
         for r in hi.table.head(TOP_ISSUES).itertuples():
@@ -140,14 +150,14 @@ def _listed(ctx: ReportContext, t: pd.DataFrame) -> pd.DataFrame:
 
 def classification_note(ctx: ReportContext) -> str:
     """One paragraph: how many categories were predicted, by which model, and what the intervals mean."""
-    d = period_data(ctx)
-    n_pred, n = predicted_share(d)
+    f = _figures(ctx)
+    n_pred, n = f.predicted, f.messages
     zh = ctx.lang == "zh"
     label = period(ctx).label(ctx.lang)
     if not n_pred:
         return (f"{label}的{_n(ctx, n, 'board:messages')}条留言都带有问题分类，没有预测。" if zh else
                 f"All {_n(ctx, n, 'board:messages')} messages of {label} carried a category; none was predicted.")
-    t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
+    t = f.categories
     acc = t.attrs.get("model_accuracy")
     acc_txt = f"{acc:.0%}" if isinstance(acc, (int, float)) else "?"
     if zh:
@@ -171,14 +181,14 @@ def classification_note(ctx: ReportContext) -> str:
 def classification_table(ctx: ReportContext) -> pd.DataFrame:
     """Categories of the period: count, of which predicted, the estimated true count and
     share with their intervals. Empty in a public report, or when nothing was predicted."""
-    d = period_data(ctx)
-    n_pred, _ = predicted_share(d)
+    f = _figures(ctx)
+    n_pred = f.predicted
     zh = ctx.lang == "zh"
     cols = (["问题分类", "件数", "其中预测", "估计件数", "区间", "占比", "占比区间"] if zh else
             ["category", "messages", "predicted", "estimate", "interval", "share", "share interval"])
     if ctx.public or not n_pred:
         return pd.DataFrame({c: [] for c in cols})
-    t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
+    t = f.categories
     t = t[t["count"] > 0]
     return pd.DataFrame({
         cols[0]: [taxonomy.label(c, ctx.lang) for c in t.index],
@@ -193,10 +203,9 @@ def classification_table(ctx: ReportContext) -> pd.DataFrame:
 
 def _hot(ctx: ReportContext):
     def compute():
-        d = period_data(ctx)
-        if "summary" not in d and "subject" not in d:
+        hi = _figures(ctx).hot
+        if hi is None:
             return None
-        hi = hot_issues(d, top=None)
         return hi.public(ctx.suppression_k) if ctx.public else hi
     return _memo(ctx, ("board", "hot"), compute)
 
@@ -246,29 +255,21 @@ def hot_issue_table(ctx: ReportContext) -> pd.DataFrame:
 def response_time(ctx: ReportContext) -> pd.DataFrame:
     """Days to reply (答复时间 − 留言时间) of the period's messages: replied, median days
     (with the interval of the median from order statistics), and the share replied within
-    :data:`REPLY_DAYS` days with its Wilson interval."""
-    import numpy as np
-    from scipy import stats as st
-
+    :data:`REPLY_DAYS` days with its Wilson interval (the registry's board figures)."""
     zh = ctx.lang == "zh"
-    d = period_data(ctx)
+    f = _figures(ctx)
     cols = ["指标", "数值", "95%区间"] if zh else ["measure", "value", "95% interval"]
-    if "replied_date" not in d or d.empty:
+    if f is None or f.replied is None or not f.messages:
         return pd.DataFrame({c: [] for c in cols})
-    days = (d["replied_date"] - d["received_date"]).dt.days.dropna().to_numpy()
-    n, replied = len(d), len(days)
+    n, replied = f.messages, f.replied
     rows = [("留言数" if zh else "messages", _n(ctx, n, "board:messages"), ""),
             ("已答复" if zh else "replied", _n(ctx, replied, "board:replied"), "")]
     # the share within REPLY_DAYS days gives its count away, and the median a reply's days
     if replied and not _hidden(ctx, "board:replied", "board:replied_within"):
-        s = np.sort(days)
-        lo_i = int(st.binom.ppf(0.025, replied, 0.5))
-        hi_i = min(replied - 1, int(st.binom.ppf(0.975, replied, 0.5)))
-        rows.append(("答复天数中位数" if zh else "median days to reply", f"{np.median(s):.1f}",
-                     f"{s[max(lo_i - 1, 0)]:.0f}–{s[hi_i]:.0f}"))
-        k = int((days <= REPLY_DAYS).sum())
-        lo, hi = wilson_interval(k, replied)
-        rows.append((f"{REPLY_DAYS}天内答复" if zh else f"replied within {REPLY_DAYS} days", f"{100 * k / replied:.1f}%",
+        lo, hi = f.median_interval
+        rows.append(("答复天数中位数" if zh else "median days to reply", f"{f.median_days:.1f}", f"{lo:.0f}–{hi:.0f}"))
+        lo, hi = f.within_interval
+        rows.append((f"{REPLY_DAYS}天内答复" if zh else f"replied within {REPLY_DAYS} days", f"{100 * f.within_share:.1f}%",
                      f"{100 * lo:.1f}%–{100 * hi:.1f}%"))
     return pd.DataFrame(rows, columns=cols)
 
@@ -278,15 +279,15 @@ def summary_block(ctx: ReportContext) -> dict:
     period, predicted rows, the model, the categories with their intervals (not in a public
     report), the hot issues (in a public report only those of at least k users) with the heat
     index's formula, and the response time when the board has reply dates."""
-    d = period_data(ctx)
+    f = _figures(ctx)
     p = period(ctx)
-    n_pred, n = predicted_share(d)
+    n_pred, n = f.predicted, f.messages
 
     out: dict = {"period": {"start": p.start.date().isoformat(), "end": p.end.date().isoformat()},
                  "messages": _json(ctx, n, "board:messages"),
                  "predicted": _json(ctx, n_pred, "board:predicted")}
     if n_pred:
-        t = _memo(ctx, ("board", "classified"), lambda: category_counts(d))
+        t = f.categories
         out["model"] = {"kind": t.attrs["model_kind"], "accuracy": t.attrs["model_accuracy"], "level": t.attrs["level"]}
         if not ctx.public:
             t = t[t["count"] > 0]

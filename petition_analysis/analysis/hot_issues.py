@@ -11,7 +11,9 @@ the spirit of the published approaches to the 2020 "smart government" text-minin
 2. **Place.** Place names found in the text (an estate, road, school, village, company … :
    a run of Chinese characters ending in 小区, 花园, 路, 村, 学校, 公司 …): two messages
    link only when they name the same place (which adds ``place_bonus`` to their
-   similarity) or neither names one (then they need ``place_bonus`` more).
+   similarity) or neither names one (then they need ``place_bonus`` more). A place never
+   carries a person's name: the text is cut at names and the words around them first
+   (:func:`extract_places`).
 3. **Time.** Only messages within ``window_days`` of each other are linked.
 4. **Groups** are the connected messages; a group with at least ``min_messages`` messages
    is a hot issue.

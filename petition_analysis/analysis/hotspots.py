@@ -44,9 +44,24 @@ def __dir__():
 
 
 def harmonized(df: pd.DataFrame) -> pd.DataFrame:
-    """A shallow copy of ``df`` whose ``category`` holds crosswalked (post-2018) codes."""
+    """A shallow copy of ``df`` whose ``category`` holds crosswalked (post-2018) codes.
+
+    The crosswalk runs on the few distinct codes, not on every row: the rows keep their
+    integer codes, remapped to the crosswalked categories (the same categorical as
+    crosswalking each row's text would give).
+
+    >>> d = pd.DataFrame({"category": pd.Series(["land_resources", "natural_resources", "other"], dtype="category")})
+    >>> harmonized(d)["category"].tolist()
+    ['natural_resources', 'natural_resources', 'other']
+    """
     out = df.copy(deep=False)
-    out["category"] = taxonomy.crosswalk_series(df["category"].astype("str")).astype("category")
+    cats = df["category"].astype("category").cat.remove_unused_categories()
+    # The categorical of the distinct codes crosswalked (sorted, unknown codes NaN), as for the rows.
+    crossed = taxonomy.crosswalk_series(pd.Series(cats.cat.categories.astype("str"))).astype("category")
+    codes = cats.cat.codes.to_numpy()
+    codes = crossed.cat.codes.to_numpy()[codes] if len(crossed) else codes  # -1 (NaN) stays -1 below
+    codes = np.where(cats.cat.codes.to_numpy() >= 0, codes, -1)
+    out["category"] = pd.Categorical.from_codes(codes, dtype=crossed.dtype)
     return out
 
 

@@ -148,11 +148,13 @@ def parse_flag(values: pd.Series, yes=YES_WORDS, no=NO_WORDS, extra: dict[str, s
     vocab.update({k: False for k in _fold_keys(no)})
     extra = extra or {}
     vocab.update({k: str(v).lower() in ("true", "1", "yes", "是") for k, v in zip(_fold_keys(extra), extra.values())})
-    # Two masks from the distinct values only: "known" and "yes" (blank / NA count as blank).
-    folded = values.astype("str").fillna("")
-    known = on_uniques(folded, lambda u: _fold(u).fillna("").isin(vocab.keys()))
-    yes = on_uniques(folded, lambda u: _fold(u).fillna("").map(vocab).fillna(False).astype(bool))
-    return yes, ~known
+    # Two masks from the distinct values only (one factorization): "known" and "yes"
+    # (blank / NA count as blank).
+    codes, uniques = pd.factorize(values.astype("str").fillna(""))
+    words = _fold(pd.Series(uniques, dtype="str")).fillna("")
+    known = words.isin(vocab.keys()).to_numpy(dtype=bool)[codes]
+    yes = words.map(vocab).fillna(False).astype(bool).to_numpy(dtype=bool)[codes]
+    return pd.Series(yes, index=values.index, name=values.name), pd.Series(~known, index=values.index, name=values.name)
 
 
 _ISO = re.compile(

@@ -393,7 +393,9 @@ def table_frame(table: RawTable, mapping: Mapping, log: CleanLog | None = None) 
     # (In a later chunk of a big CSV, the block may have begun in an earlier chunk.)
     after = (notes.cummax() | table.notes_above) & few & ~out["_blank"]
     out["_notes"] = notes | after
-    out["_reason"] = pd.Series(pd.NA, index=out.index, dtype="object")
+    # str (Arrow), not object: "is the row kept" (_kept) is asked by every step, and an
+    # Arrow column answers from its validity bitmap.
+    out["_reason"] = pd.Series(np.nan, index=out.index, dtype="str")
     out = out.reset_index(drop=True)
     if log is not None:
         log.files.append({"source_file": table.source_file, "sheet": table.sheet, "encoding": table.encoding,
@@ -1076,7 +1078,14 @@ def split_result(df: pd.DataFrame, log: CleanLog | None = None, *, headers: dict
                  provenance: bool = True, regions: set[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(canonical data, rejects) from a finished work frame (before the label gate)."""
     kept = _kept(df)
-    return data_table(df[kept], provenance=provenance), reject_table(df[~kept], headers, regions)
+    return data_table(df.loc[kept, _data_columns(df)], provenance=provenance), reject_table(df[~kept], headers, regions)
+
+
+def _data_columns(df: pd.DataFrame) -> list[str]:
+    """The columns of a work frame that :func:`data_table` reads: taking the kept rows of
+    these only does not copy the raw text of every field."""
+    wanted = set(schema.column_names()) | {c.name for c in schema.OPTIONAL_COLUMNS} | {"_file", "_sheet", "_row"}
+    return [c for c in df.columns if c in wanted]
 
 
 def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
@@ -1418,7 +1427,7 @@ def _clean_in_chunks(items: list, m: Mapping, chunk_rows: int, *, sheet, encodin
                            earlier=earlier, classifier=classifier, threshold=classifier_threshold)
             kept = _kept(df)
             source_repeat.append(df.loc[kept, "_source_repeat"].to_numpy(dtype=bool))
-            datas.append(data_table(df[kept], provenance=provenance))
+            datas.append(data_table(df.loc[kept, _data_columns(df)], provenance=provenance))
             # Rejected rows keep their raw text until the end (a few per cent of the rows),
             # so that their previews name the fields as the whole run does.
             rejected.append(df.loc[~kept, _raw_columns(df) + _unmapped_columns(df) + ["_reason", "_file", "_sheet", "_row"]])

@@ -690,13 +690,20 @@ def _distinct_status(table: CellTable, model: _Model, status: dict[str, str]) ->
     return hidden, primary
 
 
-def protect(table: CellTable, k: int = 5, *, hide: dict[str, str] | None = None, max_rounds: int = 500) -> Protection:
+def protect(table: CellTable, k: int = 5, *, hide: dict[str, str] | None = None, max_rounds: int = 500,
+            seconds: float | None = None, on_round=None) -> Protection:
     """Suppress the counts of ``table`` for publication and prove the protection rule.
 
     ``hide``: statuses decided elsewhere (a series of reports shares one decision) that are
-    kept; more cells may be hidden. Raises :class:`AuditFailed` when the rule cannot be
-    proved, so that no unprotected public output is written.
+    kept; more cells may be hidden. ``seconds``: a time budget; when a round ends past it,
+    the search stops with :class:`AuditFailed` (a proof that has not finished is no proof).
+    ``on_round(round, phase, checked, failing)`` is called after each round (progress).
+    Raises :class:`AuditFailed` when the rule cannot be proved, so that no unprotected
+    public output is written.
     """
+    import time
+
+    started = time.monotonic()
     if k < 3:
         raise ValueError("k must be at least 3 (with k = 2, '<2' would publish the value 1).")
     model = table.model()
@@ -722,6 +729,13 @@ def protect(table: CellTable, k: int = 5, *, hide: dict[str, str] | None = None,
     proved: dict[int, tuple[int, int]] = {}
     to_check, integer, rounds = None, False, 0
     for rounds in range(1, max_rounds + 1):
+        if seconds is not None and rounds > 1 and time.monotonic() - started > seconds:
+            raise AuditFailed(
+                f"the protection of these {len(model.values):,} distinct counts was not proved within the time "
+                f"budget of {seconds:,.0f} s ({rounds - 1} rounds of complementary suppression and proof); "
+                "nothing of it is written. Publish fewer reports together in one public series (for example the "
+                "city's year and quarters, or one region's), or give the audit more time (disclosure_seconds in "
+                "the batch plan).")
         hidden, primary = _distinct_status(table, model, status)
         targets = np.flatnonzero(hidden).tolist() if to_check is None else sorted(to_check)
         rng = solver.ranges(hidden, primary, [t for t in targets if hidden[t]], want_duals=True, integer=integer)
@@ -733,6 +747,8 @@ def protect(table: CellTable, k: int = 5, *, hide: dict[str, str] | None = None,
                 proved[t] = (lo, hi)
         _log.debug("round %d (%s): %d cells checked, %d failing; solver %s", rounds,
                    "integers" if integer else "relaxation", len(targets), len(failing), solver.stats)
+        if on_round is not None:
+            on_round(rounds, "integers" if integer else "relaxation", len(targets), len(failing))
         if not failing:
             if integer:
                 break

@@ -400,6 +400,8 @@ def _reports_and_batches(c: Corpus) -> None:
     plan("workers_zero", "workers: 0\nreports: [{kind: annual, years: [2023]}]\n", words=["workers"])
     plan("timeout_zero", "timeout: 0\nreports: [{kind: annual, years: [2023]}]\n", words=["timeout"])
     plan("timeout_text", "timeout: soon\nreports: [{kind: annual, years: [2023]}]\n", words=["timeout"])
+    plan("disclosure_budget_negative", "disclosure_seconds: -5\nreports: [{kind: annual, years: [2023], public: true}]\n",
+         words=["disclosure_seconds"])
     plan("misspelled_plan_key", "worker: 2\nreports: [{kind: annual, years: [2023]}]\n", words=["did you mean", "workers"])
     plan("misspelled_entry_key", "reports: [{kind: annual, yeras: [2023]}]\n", words=["did you mean", "years"])
     plan("kind_missing", "reports: [{years: [2023]}]\n", words=["kind"])

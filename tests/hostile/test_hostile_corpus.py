@@ -163,6 +163,8 @@ def test_permission_denied_is_exit_2(tmp_path, monkeypatch, capsys):
     (lambda r: r.run_batch({"reports": []}), "non-empty `reports:` list"),
     (lambda r: r.run_batch({"reports": [{"kind": "annual"}], "workers": "two"}), "workers must be a whole number"),
     (lambda r: r.run_batch({"reports": [{"kind": "annual"}]}, workers=0), "workers must be a whole number"),
+    (lambda r: r.run_batch({"reports": [{"kind": "annual", "public": True}], "disclosure_seconds": 0}),
+     "disclosure_seconds must be a whole number"),
     (lambda r: r.run_batch({"reports": [{"kind": "annual", "yaers": [2019]}]}), "did you mean 'years'"),
     (lambda r: r.run_batch({"reprots": [], "reports": [{"kind": "annual"}]}), "did you mean 'reports'"),
 ])

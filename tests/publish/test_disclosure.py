@@ -71,3 +71,18 @@ def test_display_and_json_values():
 def test_k_below_3_is_refused():
     with pytest.raises(ValueError, match="at least 3"):
         protect(_levels_table(_visits({"county": 4})), k=2)
+
+
+def test_a_proof_past_its_time_budget_is_refused_with_the_fix():
+    """A proof that has not finished is no proof: past its budget the search stops and says
+    what to do, instead of running on for hours over a very large series."""
+    from petition_analysis.publish.disclosure import AuditFailed
+
+    table = _levels_table(_visits({"county": 139, "city": 68, "province": 6, "national": 2}))
+    rounds = []
+    p = protect(table, k=5, seconds=60, on_round=lambda *a: rounds.append(a))
+    assert p.audit["ok"].all()
+    # the first round finds the small count pinned, the next ones hide its partner and prove it
+    assert rounds[0] == (1, "relaxation", 1, 1) and rounds[-1][1:] == ("integers", rounds[-1][2], 0)
+    with pytest.raises(AuditFailed, match=r"not proved within the time budget of 0 s.*disclosure_seconds"):
+        protect(table, k=5, seconds=0)

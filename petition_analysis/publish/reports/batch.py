@@ -40,7 +40,7 @@ from .runner import DEFAULT_TIMEOUT, ReportFailed
 __all__ = ["load_plan", "expand_plan", "run_batch", "format_batch", "write_index"]
 
 _GRID_KEYS = {"years": "year", "quarters": "quarter", "regions": "region", "langs": "lang", "as_ofs": "as_of"}
-_PLAN_KEYS = ("out_dir", "workers", "timeout", "data", "mapping", "city", "office", "reports")
+_PLAN_KEYS = ("out_dir", "workers", "timeout", "disclosure_seconds", "data", "mapping", "city", "office", "reports")
 #: Keys that the plan gives as defaults for every report (a report's own value wins).
 _DEFAULT_KEYS = ("data", "mapping", "city", "office")
 _SCALAR_KEYS = {"kind", "year", "quarter", "region", "lang", "as_of", "public", "start_year", "end_year", "mapping", "data",
@@ -98,6 +98,10 @@ def expand_plan(plan: dict) -> list[dict]:
     return jobs
 
 
+#: Seconds the disclosure audit of a public series may take before the series is refused.
+DEFAULT_DISCLOSURE_SECONDS = 900
+
+
 def _count(name: str, value, default: int) -> int:
     """A whole number of at least 1 (workers, timeout seconds), or the default when absent."""
     if value is None:
@@ -140,6 +144,7 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
     jobs = expand_plan(plan)
     workers = _count("workers", workers if workers is not None else plan.get("workers"), 2)
     timeout = _count("timeout", timeout if timeout is not None else plan.get("timeout"), DEFAULT_TIMEOUT)
+    budget = _count("disclosure_seconds", plan.get("disclosure_seconds"), DEFAULT_DISCLOSURE_SECONDS)
     out = str(out_dir or plan.get("out_dir") or "reports")
     rows = []
     series, series_error = [], None
@@ -148,7 +153,7 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
         from .series import protect_series
 
         try:
-            series = protect_series(jobs, out)
+            series = protect_series(jobs, out, seconds=budget, progress=progress)
         except AuditFailed as err:  # no public report of the series is written
             series_error = str(err)
             rows += [{"kind": j["kind"], "parameters": j, "status": "failed", "seconds": 0.0, "output": None,

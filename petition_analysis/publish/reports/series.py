@@ -32,11 +32,15 @@ def _series_key(job: dict) -> tuple:
     return (data, job.get("mapping"), int(job.get("suppression_k") or DEFAULT_SUPPRESSION_K))
 
 
-def protect_series(jobs: list[dict], out_dir: str | Path) -> list[dict]:
+def protect_series(jobs: list[dict], out_dir: str | Path, *, seconds: float | None = None,
+                   progress: bool = False) -> list[dict]:
     """Protect the public reports of ``jobs`` as series (one per input and k); adds
     ``disclosure_plan`` to each public job and returns one audit summary per series.
     Raises :class:`~petition_analysis.publish.disclosure.AuditFailed` when a series cannot be
-    protected (then none of its reports is written)."""
+    protected, or not within ``seconds`` (then none of its reports is written).
+    ``progress`` shows bars for collecting the counts and for the audit's rounds."""
+    from tqdm.auto import tqdm
+
     series: dict[tuple, list[dict]] = {}
     for job in jobs:
         if job.get("public"):
@@ -48,13 +52,18 @@ def protect_series(jobs: list[dict], out_dir: str | Path) -> list[dict]:
         u = universe(df)
         table = CellTable(u)
         names = []
-        for job in group:
+        for job in tqdm(group, desc="public series: counts", unit="report", disable=not progress):
             params = {key: v for key, v in job.items() if key not in ("kind", "disclosure_plan")}
             ctx = prepare(job["kind"], frame=df, **params)
             name = report_name(ctx)
             names.append(name)
             report_cells(ctx, u, table, prefix=name + "|")
-        prot = protect(table, k)
+        with tqdm(desc="public series: audit", unit="round", disable=not progress) as bar:
+            def on_round(rounds, phase, checked, failing):
+                bar.set_postfix_str(f"{phase}: {failing} of {checked} checked still to protect", refresh=False)
+                bar.update(1)
+
+            prot = protect(table, k, seconds=seconds, on_round=on_round)
         folder.mkdir(parents=True, exist_ok=True)
         for job, name in zip(group, names):
             status = {key.split("|", 1)[1]: s for key, s in prot.status.items() if key.startswith(name + "|")}

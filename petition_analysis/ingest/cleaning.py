@@ -1099,10 +1099,27 @@ def data_table(kept: pd.DataFrame, *, provenance: bool = True) -> pd.DataFrame:
         sheet = kept["_sheet"]
         data["source_file"] = label.where(sheet.isna(), label + "#" + sheet.astype("str"))
         data["source_row"] = kept["_row"]
-    data = schema.coerce(data.reset_index(drop=True))
+    data = schema.coerce(_fixed_categories(data.reset_index(drop=True)))
     data["region"] = data["region"].astype("category")
     if provenance and optional:  # provenance last, as before
         data = data[schema.column_names() + optional + ["source_file", "source_row"]]
+    return data
+
+
+def _fixed_categories(data: pd.DataFrame) -> pd.DataFrame:
+    """The text columns whose schema fixes the categories (channel, level, status …) as
+    that categorical, built from the distinct values (Arrow's dictionary encoding) instead
+    of a lookup per row: the same values (unknown text → NaN), so that
+    :func:`~petition_analysis.schema.coerce` then has nothing left to do for them."""
+    for col in schema.COLUMNS + schema.OPTIONAL_COLUMNS:
+        if col.kind != "category" or col.categories is None or col.name not in data \
+                or isinstance(data[col.name].dtype, pd.CategoricalDtype):
+            continue
+        enc = pc.dictionary_encode(to_arrow(data[col.name]))
+        where = pd.Index(col.dtype.categories).get_indexer(pd.Index(enc.dictionary.to_pylist(), dtype=object))
+        idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = np.where(idx >= 0, where[np.maximum(idx, 0)] if len(where) else -1, -1)
+        data[col.name] = pd.Categorical.from_codes(codes, dtype=col.dtype)
     return data
 
 

@@ -96,13 +96,31 @@ _PREVIEW_CHARS = 240
 # block (within that block only 合小总本累 normalize to a first letter of a total word).
 _TOTAL_FIRST = r"^(?:[GSTgst合小总本累]|[^\x00-\x7f\x{4e00}-\x{9fff}])"
 
-# First bytes (UTF-8) of the characters Arrow's utf8_trim_whitespace removes: \t–\r,
-# U+001C–U+0020, C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F), E3 (U+3000).
-_SPACE_LEADS = np.zeros(256, dtype=bool)
-_SPACE_LEADS[[*range(0x09, 0x0e), *range(0x1c, 0x21), 0xc2, 0xe1, 0xe2, 0xe3]] = True
-_TOTAL_ASCII = np.zeros(256, dtype=bool)
-_TOTAL_ASCII[list(b"GSTgst")] = True
-_TOTAL_CJK = np.array([ord(c) for c in "合小总本累"])
+# Each cell is classed by its first two bytes (UTF-8), through one table of 65,536 entries:
+_SPACE = 1      # may start with a space Arrow's utf8_trim_whitespace removes: \t–\r, U+001C–U+0020,
+                # C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F), E3 (U+3000)
+_TOTAL = 2      # may be a total: starts with G S T g s t, or outside ASCII and the CJK block
+_TOTAL_CJK = 4  # starts with the first two bytes of 合 小 总 本 累 (the third byte tells)
+
+
+def _first_bytes_table() -> np.ndarray:
+    b0, b1 = np.divmod(np.arange(65536), 256)
+    spaces = np.zeros(256, dtype=bool)
+    spaces[[*range(0x09, 0x0e), *range(0x1c, 0x21), 0xc2, 0xe1, 0xe2, 0xe3]] = True
+    ascii_total = np.zeros(256, dtype=bool)
+    ascii_total[list(b"GSTgst")] = True
+    # U+4E00–U+9FFF is E4 B8 80 – E9 BF BF.
+    cjk = ((b0 == 0xE4) & (b1 >= 0xB8)) | ((b0 >= 0xE5) & (b0 <= 0xE9))
+    total = np.where(b0 < 0x80, ascii_total[b0], ~cjk)
+    prefixes = {tuple(c.encode()[:2]) for c in "合小总本累"}
+    maybe = np.zeros(65536, dtype=bool)
+    for x, y in prefixes:
+        maybe[x * 256 + y] = True
+    return (spaces[b0] * _SPACE | total * _TOTAL | maybe * _TOTAL_CJK).astype(np.uint8)
+
+
+_FIRST_BYTES = _first_bytes_table()
+_TOTAL_CJK_BYTES = np.array([int.from_bytes(c.encode(), "big") for c in "合小总本累"])
 
 
 def _layout_flags(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -115,32 +133,31 @@ def _layout_flags(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     [[True, False, True, True, False, False, True], [True, True, False, True, False, False, True]]
     """
     n = len(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8) if n else np.zeros(1, np.int64)
-    data = arr.buffers()[2] if n else None
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    if not n:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    data = arr.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else np.zeros(1, np.uint8)
     start, length = offsets[:-1], np.diff(offsets)
     has = length > 0
     if arr.null_count:
         has &= arr.is_valid().to_numpy(zero_copy_only=False)
-    # The first three bytes of each cell (past a cell's end: bytes of the next, or of the
-    # buffer's last byte; only looked at where the cell is long enough).
-    first = data[np.minimum(start[:, None] + np.arange(3), max(len(data) - 1, 0))] if len(data) else np.zeros((n, 3), np.uint8)
-    b0 = first[:, 0]
-    space = has & _SPACE_LEADS[b0]
+    last = len(data) - 1
+    # Past a cell's end these read the next cell's bytes (or the buffer's last byte): a
+    # second byte is only used where the first one leads a longer character.
+    key = (data[np.minimum(start, last)].astype(np.uint16) << 8) | data[np.minimum(start + 1, last)]
+    cls = _FIRST_BYTES[key]
+    space = has & (cls & _SPACE).astype(bool)
     nonempty = has & ~space
     if space.any():  # trim those few cells to tell a blank from a cell with leading spaces
         idx = np.flatnonzero(space)
         trimmed = pc.utf8_trim_whitespace(arr.take(pa.array(idx)))
         nonempty[idx] = pc.greater(pc.binary_length(trimmed), 0).to_numpy(zero_copy_only=False)
-    # A total's first character: G S T g s t, 合小总本累, or anything outside ASCII and the
-    # CJK block (U+4E00–U+9FFF, three bytes led by E4–E9); a cell starting with a space
-    # is kept as a candidate (its first character after the trim is not known here).
-    cp = ((b0.astype(np.int32) & 0x0F) << 12) | ((first[:, 1].astype(np.int32) & 0x3F) << 6) | (first[:, 2].astype(np.int32) & 0x3F)
-    cjk = (b0 >= 0xE4) & (b0 <= 0xE9) & (length >= 3) & (cp >= 0x4E00) & (cp <= 0x9FFF)
-    total_cjk = np.zeros(n, dtype=bool)
-    for c in _TOTAL_CJK:
-        total_cjk |= cp == c
-    candidate = has & (space | np.where(b0 < 0x80, _TOTAL_ASCII[b0], ~cjk | total_cjk))
+    candidate = has & (cls & (_SPACE | _TOTAL)).astype(bool)
+    maybe = np.flatnonzero(has & (cls & _TOTAL_CJK).astype(bool))
+    if len(maybe):  # 合小总本累: the third byte tells
+        char = (key[maybe].astype(np.int64) << 8) | data[np.minimum(start[maybe] + 2, last)]
+        candidate[maybe] |= np.isin(char, _TOTAL_CJK_BYTES)
     return nonempty, candidate
 
 

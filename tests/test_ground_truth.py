@@ -75,7 +75,8 @@ def test_channel_shift_letters_to_online(df, planted):
     shift = planted["channel_shift"]
     years = sorted(int(y) for y in shift["shares_by_year"])
     mix = compare.channel_mix(df, periods.year(years[-1]), against=periods.year(years[0]))
-    assert mix.loc[shift["from"], "flag"] == "down" and mix.loc[shift["to"], "flag"] == "up"
+    flag = dict(zip(mix["channel"].astype(str), mix["flag"]))
+    assert flag[shift["from"]] == "down" and flag[shift["to"]] == "up"
     # The trend of letters is downward and of online items upward, each significantly.
     for ch, sign in ((shift["from"], -1), (shift["to"], 1)):
         fit = stats.seasonal_trend(stats.monthly_counts(df.loc[df.channel == ch, "received_date"]))
@@ -127,7 +128,7 @@ def test_ranking_flags_no_stable_increase(df, planted):
     r = hotspots.rank_categories(df, year=2022)
     assert list(r["rank_current"]) == sorted(r["rank_current"])
     assert r["share_current"].sum() == pytest.approx(1.0)
-    assert not set(r.index[r["assessment"] == "increase"].astype(str)) & stable
+    assert not set(r.loc[r["assessment"] == "increase", "category"].astype(str)) & stable
 
 
 def test_accumulated_cases_exactly_planted(df, planted):

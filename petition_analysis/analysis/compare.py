@@ -503,12 +503,35 @@ def leapfrog_by_level(df: pd.DataFrame, period=None, against="yoy", *, year=None
 
 def channel_mix(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_of=None, region=None,
                 alpha: float = 0.05) -> pd.DataFrame:
-    """Items by channel (信访形式) in both periods with shares, change in share (percentage
-    points), the adjusted residual of the χ² test and a BH-controlled ``flag``
-    (``up``/``down``), for the whole city or one ``region``.
+    """Items by channel (信访形式) in both periods with their shares, the change in share
+    (percentage points) and the χ² test of the shares, for the whole city or one ``region``.
 
-    Indexed by ``channel``: ``previous``, ``current`` (items), ``share_previous``,
-    ``share_current``, ``change_pp``, ``adj_residual``, ``p_value``, ``p_adjusted``, ``flag``.
+    Returns a long table with a plain index (0, 1, …), one row per channel (every channel
+    of the schema, in its order: letter, visit, online, phone), with the columns:
+
+    | column | meaning |
+    |---|---|
+    | channel | 信访形式: ``letter``, ``visit``, ``online``, ``phone`` |
+    | previous, current | items in the comparison period and in ``period`` |
+    | share_previous, share_current | the channel's share of the period's items (a proportion) |
+    | change_pp | share_current − share_previous, in percentage points |
+    | adj_residual | the χ² adjusted residual of ``current`` (positive: the share grew) |
+    | p_value | its two-sided p-value |
+    | p_adjusted | Benjamini–Hochberg adjusted over the channels |
+    | flag | ``up`` / ``down`` when ``p_adjusted < alpha``, else ``""`` |
+
+    A channel without items in either period has 0 counts and NaN shares and tests.
+    ``attrs`` hold the ``period``, the ``comparison`` period and the table's χ² test
+    (``chi2``, ``dof``, ``p_value``).
+
+    >>> import petition_analysis as pa
+    >>> m = pa.channel_mix(pa.load_reference(), year=2023)
+    >>> m[["channel", "previous", "current", "flag"]]
+      channel  previous  current  flag
+    0  letter      3949     3013  down
+    1   visit      8104     7756
+    2  online     12275    12910    up
+    3   phone      3919     3865
     """
     p1 = _resolve_period(period, year, as_of)
     p0 = p1.comparison(against)
@@ -518,6 +541,7 @@ def channel_mix(df: pd.DataFrame, period=None, against="yoy", *, year=None, as_o
     b = _counts(df, p0, "channel")["items"]
     table = pd.DataFrame({"previous": b, "current": a}).fillna(0)
     test = stats.share_change_test(table, alpha=alpha)
-    out = table.join(test.cells.rename(columns={"share_previous": "share_previous", "share_current": "share_current"}))
+    # the test's cells are indexed by channel (what they align on); the public table is long
+    out = table.join(test.cells).rename_axis("channel").reset_index()
     out.attrs.update(period=p1, comparison=p0, chi2=test.chi2, dof=test.dof, p_value=test.p_value)
     return out

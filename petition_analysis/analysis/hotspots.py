@@ -75,19 +75,46 @@ def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, 
     """Categories (问题分类) ranked by volume in ``period``, for the whole city or one
     ``region``: items, share, rank, and the change in each against the comparison period,
     with the overdispersion-aware count test (``assessment``) and the share test
-    (``share_flag``: ``up``/``down``), both BH-controlled.
+    (``share_flag``), both Benjamini–Hochberg controlled over the categories.
 
-    Indexed by ``category`` (crosswalked code), sorted by ``current``: ``label_zh``,
-    ``label_en``, ``current``, ``previous``, ``change``, ``pct_change``, ``rate_ratio``,
-    ``od_ci_low``, ``od_ci_high``, ``od_p_value``, ``p_adjusted``, ``assessment``,
-    ``share_previous``, ``share_current``, ``change_pp``, ``adj_residual``,
-    ``share_p_adjusted``, ``share_flag``, ``rank_current``, ``rank_previous``.
+    Returns a long table with a plain index (0, 1, …), one row per category with items in
+    either period, the most items in ``period`` first, with the columns:
+
+    | column | meaning |
+    |---|---|
+    | category | the crosswalked (post-2018) taxonomy code, see :func:`harmonized` |
+    | label_zh, label_en | the category's name in Chinese and English |
+    | current, previous | items in ``period`` and in the comparison period |
+    | change | current − previous |
+    | pct_change | the change in per cent of ``previous`` |
+    | rate_ratio | current ÷ previous |
+    | od_ci_low, od_ci_high | its overdispersion-aware (quasi-Poisson) interval |
+    | od_p_value | that test's p-value |
+    | p_adjusted | ``od_p_value`` Benjamini–Hochberg adjusted over the categories |
+    | assessment | ``decline``, ``increase`` or ``none`` (from ``p_adjusted``) |
+    | share_previous, share_current | the category's share of the period's items (a proportion) |
+    | change_pp | share_current − share_previous, in percentage points |
+    | adj_residual | the χ² adjusted residual of ``current`` (positive: the share grew) |
+    | share_p_adjusted | its p-value, Benjamini–Hochberg adjusted over the categories |
+    | share_flag | ``up`` / ``down`` when ``share_p_adjusted < alpha``, else ``""`` |
+    | rank_current, rank_previous | rank by items in each period (1 = most; ties share the lower rank) |
+
+    ``attrs`` hold the ``period`` and the ``comparison`` period.
+
+    >>> import petition_analysis as pa
+    >>> r = pa.rank_categories(pa.load_reference(), year=2023)
+    >>> r.loc[:2, ["category", "label_zh", "current", "rank_current"]]
+                       category  label_zh  current  rank_current
+    0  urban_rural_construction      城乡建设     5219             1
+    1    labour_social_security   劳动和社会保障     4771             2
+    2         natural_resources      自然资源     3193             3
     """
     p1 = _periods.as_period(period, year_=year, as_of=as_of)
     check_periods(df, p1, p1.comparison(against), function="rank_categories")
     h = harmonized(select_region(df, region))
     t = compare._compare(h, p1, p1.comparison(against), by="category", measures=("items",), alpha=alpha,
                          dispersion=dispersion)
+    # indexed by category while the count and share tests are aligned; the public table is long
     t = t.set_index("category")
     table = t[["previous", "current"]]
     sc = stats.share_change_test(table, alpha=alpha).cells
@@ -97,9 +124,10 @@ def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, 
             share_p_adjusted=sc["p_adjusted"], share_flag=sc["flag"]))
     out["rank_current"] = out["current"].rank(ascending=False, method="min").astype(int)
     out["rank_previous"] = out["previous"].rank(ascending=False, method="min").astype(int)
-    out = out.sort_values("current", ascending=False)
+    out = out.sort_values("current", ascending=False, kind="stable")
     out.insert(0, "label_zh", category_label(out.index.astype(str), "zh"))
     out.insert(1, "label_en", category_label(out.index.astype(str), "en"))
+    out = out.rename_axis("category").reset_index()
     out.attrs.update(period=p1, comparison=p1.comparison(against))
     return out
 

@@ -199,8 +199,17 @@ def test_levels_and_channel_mix(df):
     lf = compare.leapfrog_by_level(df, year=2019, dispersion=None)
     assert "county" not in set(lf.level.astype(str))
     mix = compare.channel_mix(df, year=2023, against=periods.year(2014))
-    assert mix.loc["letter", "flag"] == "down" and mix.loc["online", "flag"] == "up"
+    assert isinstance(mix.index, pd.RangeIndex) and mix.columns[0] == "channel"
+    flag = dict(zip(mix["channel"].astype("str"), mix["flag"]))
+    assert flag["letter"] == "down" and flag["online"] == "up"
     assert mix["share_current"].sum() == pytest.approx(1.0)
+    # the counts and shares by another route: a crosstab of the two years' rows
+    two = df[df.received_date.dt.year.isin([2014, 2023])]
+    cross = pd.crosstab(two["channel"].astype("str"), two.received_date.dt.year)
+    got = mix.set_index(mix["channel"].astype("str"))
+    assert (got.loc[cross.index, "current"] == cross[2023]).all()
+    assert (got.loc[cross.index, "previous"] == cross[2014]).all()
+    assert got.loc[cross.index, "share_current"].to_numpy() == pytest.approx((cross[2023] / cross[2023].sum()).to_numpy())
 
 
 def test_cli_headline_table_is_the_report_registry(df):

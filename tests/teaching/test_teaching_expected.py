@@ -111,3 +111,157 @@ def test_lesson5_concentration_by_numpy(df):
     pairs = np.abs(values[:, None] - values[None, :]) * counts[:, None] * counts[None, :]
     mean_diff = pairs.sum() / len(per) ** 2
     assert expected("5.4") == pytest.approx(round(mean_diff / (2 * per.mean()), 3))
+
+
+# -- lesson 6: the interrupted time series as a statsmodels formula, with the trend in months ---
+
+def _its_by_formula(monthly: pd.Series, start: str):
+    """Segmented quasi-Poisson regression written out here: the trend in months (not years) and
+    months since the start, calendar-month dummies from a formula, days in the month as exposure,
+    and the Pearson χ²/df scale applied to the standard errors by hand."""
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    idx = monthly.index
+    t = np.arange(len(idx), dtype=float)
+    post = (idx >= pd.Timestamp(start)).astype(float)
+    t0 = float(np.argmax(post))
+    frame = pd.DataFrame({"n": monthly.to_numpy(float), "t": t, "month": idx.month.astype(str),
+                          "post": post, "post_t": post * (t - t0)})
+    fit = smf.glm("n ~ t + C(month) + post + post_t", frame, family=sm.families.Poisson(),
+                  offset=np.log(idx.days_in_month.to_numpy(float))).fit()
+    scale = math.sqrt(fit.pearson_chi2 / fit.df_resid)
+    b, se = fit.params["post"], fit.bse["post"] * scale
+    counterfactual = fit.predict(frame.assign(post=0.0, post_t=0.0),
+                                 offset=np.log(idx.days_in_month.to_numpy(float)))
+    return b, se, pd.Series(np.asarray(counterfactual), index=idx)
+
+
+@pytest.fixture(scope="module")
+def national_monthly(df):
+    # every month of 2014–2023, months without a visit to Beijing as 0
+    d = _national(df)["received_date"]
+    months = pd.period_range("2014-01", "2023-12", freq="M")
+    s = d.dt.to_period("M").value_counts().reindex(months, fill_value=0)
+    return pd.Series(s.to_numpy(), index=months.to_timestamp())
+
+
+def test_lesson6_its_by_a_formula_glm(national_monthly):
+    from scipy import stats
+
+    b, se, cf = _its_by_formula(national_monthly, "2019-01-01")
+    z = stats.norm.ppf(0.975)
+    assert expected("6.1") == pytest.approx(round(math.exp(b), 3), abs=1e-9)
+    lo, hi = expected("6.2")
+    assert (lo, hi) == (pytest.approx(math.exp(b - z * se), rel=1e-6), pytest.approx(math.exp(b + z * se), rel=1e-6))
+    assert hi < 1  # a real fall when the campaign began
+    post = slice("2019-01-01", "2023-12-31")
+    assert expected("6.3") == round(float((cf[post] - national_monthly[post]).sum()))
+    # the placebo: 2014–2018 only, a start in January 2017 where nothing happened
+    b, se, _ = _its_by_formula(national_monthly[:"2018-12-31"], "2017-01-01")
+    assert expected("6.4") == bool(2 * stats.norm.sf(abs(b) / se) < 0.05)
+
+
+# -- lesson 7: the attacks and the protection rule, an integer programme written here ---------
+
+K7 = 5
+
+
+@pytest.fixture(scope="module")
+def q4_table(df):
+    """2023 Q4 visits to the province and to Beijing by region, counted with pandas."""
+    q = _between(df, "2023-10-01", "2023-12-31")
+    q = q[(q["channel"] == "visit") & q["level"].isin(["province", "national"])]
+    return pd.crosstab(q["region"].astype("str"), q["level"]).reindex(columns=["province", "national"], fill_value=0)
+
+
+def _published(t: pd.DataFrame) -> dict:
+    """Every number of the table with margins, keyed "region|level" as the lesson keys them, as
+    the members (inner cells) it adds up and its true value."""
+    out = {}
+    for r in t.index:
+        for c in t.columns:
+            out[f"{r}|{c}"] = ([(r, c)], int(t.loc[r, c]))
+        out[f"{r}|total"] = ([(r, c) for c in t.columns], int(t.loc[r].sum()))
+    for c in t.columns:
+        out[f"total|{c}"] = ([(r, c) for r in t.index], int(t[c].sum()))
+    out["total|total"] = ([(r, c) for r in t.index for c in t.columns], int(t.to_numpy().sum()))
+    return out
+
+
+def _ranges(t: pd.DataFrame, status: dict) -> dict:
+    """What an attacker can work out: for every hidden number (status ``primary``, printed
+    "<k": 1 … k − 1; ``complementary``, printed "x": any count), its smallest and largest value
+    over the non-negative integers consistent with everything printed."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    cells = [(r, c) for r in t.index for c in t.columns]
+    pos = {rc: i for i, rc in enumerate(cells)}
+    pub = _published(t)
+    rows, lo, hi = [], [], []
+    for key, (members, value) in pub.items():
+        a = np.zeros(len(cells))
+        a[[pos[m] for m in members]] = 1
+        rows.append(a)
+        lo.append({"shown": value, "primary": 1, "complementary": 0}[status[key]])
+        hi.append({"shown": value, "primary": K7 - 1, "complementary": np.inf}[status[key]])
+    cons = LinearConstraint(np.array(rows), lo, hi)
+    out = {}
+    for key, (members, value) in pub.items():
+        if status[key] == "shown":
+            continue
+        c = np.zeros(len(cells))
+        c[[pos[m] for m in members]] = 1
+        ends = []
+        for sign in (1, -1):
+            res = milp(sign * c, constraints=cons, integrality=np.ones(len(cells)), bounds=Bounds(0, np.inf))
+            ends.append(sign * res.fun if res.status == 0 else sign * np.inf)  # unbounded above
+        out[key] = (round(ends[0]), ends[1] if np.isinf(ends[1]) else round(ends[1]))
+    return out
+
+
+def _naive_status(t: pd.DataFrame) -> dict:
+    return {key: "primary" if 0 < v < K7 else "shown" for key, (_, v) in _published(t).items()}
+
+
+def test_lesson7_differencing_attack_by_an_integer_programme(q4_table):
+    from petition_analysis.teaching import lesson7
+
+    ranges = _ranges(q4_table, _naive_status(q4_table))
+    inner = {k: v for k, v in ranges.items() if "total" not in k}
+    assert expected("7.1") == sum(lo == hi for lo, hi in inner.values())
+    assert 0 < expected("7.1") < len(inner)  # the totals give some cells away, not all
+    region, level = lesson7.target_cell()
+    assert expected("7.2") == inner[f"{region}|{level}"]
+    for key, (lo, hi) in ranges.items():  # the truth is always within reach
+        assert lo <= _published(q4_table)[key][1] <= hi, key
+
+
+def test_lesson7_protection_rule_checked_over_the_printed_table(q4_table):
+    from petition_analysis.teaching import lesson7
+
+    prot = lesson7.protection()
+    pub = _published(q4_table)
+    printed = {key: prot.display(key, fmt=str) for key in pub}  # what the bulletin prints
+    status = {key: {"<5": "primary", "x": "complementary"}.get(text, "shown") for key, text in printed.items()}
+    # the printed numbers are the pandas counts, and no count from 1 to 4 is printed
+    for key, (_, value) in pub.items():
+        if status[key] == "shown":
+            assert printed[key] == str(value) and not 0 < value < K7, key
+    assert expected("7.3") == sum(text == "x" for text in printed.values())
+    # The rule, over the printed table: an attacker keeps at least k − 1 possible values
+    # (hi − lo ≥ k − 2) for every hidden number, so 7.4's answer (can one be narrowed below
+    # four values?) is False.
+    ranges = _ranges(q4_table, status)
+    assert set(ranges) == {key for key, s in status.items() if s != "shown"}
+    narrowed = {key: r for key, r in ranges.items() if r[1] - r[0] < K7 - 2}
+    assert expected("7.4") == bool(narrowed) and not narrowed
+    # the lesson's audit (which 7.4's hint reads) shows ranges with whole-number witnesses:
+    # each must lie within what the attacker's exact programme allows
+    audit = prot.audit
+    for key, (lo, hi) in ranges.items():
+        assert lo <= audit.loc[key, "lo"] and audit.loc[key, "hi"] <= hi, key
+    # and the "x" cells are needed: with the "<5" cells hidden alone, some count is narrowed
+    assert expected("7.3") > 0
+    alone = _ranges(q4_table, _naive_status(q4_table))
+    assert any(hi - lo < K7 - 2 for lo, hi in alone.values())

@@ -40,7 +40,8 @@ import pandas as pd
 
 from .. import taxonomy
 
-__all__ = ["category_counts", "predicted_share", "predicted_counts", "predicted_year_counts", "share_change_test"]
+__all__ = ["category_counts", "predicted_share", "predicted_counts", "predicted_year_counts", "share_change_test",
+           "count_corrections", "corrected_count_terms"]
 
 
 def predicted_share(df: pd.DataFrame) -> tuple[int, int]:
@@ -196,6 +197,26 @@ def predicted_year_counts(h: pd.DataFrame, years) -> pd.DataFrame | None:
     return category_year_counts(h[pred], years)
 
 
+def _label_rows(labels: list[str], npred: np.ndarray, m) -> tuple[list[str], dict, np.ndarray]:
+    """(categories, their positions, A): the Dirichlet parameters over the categories of
+    the messages labelled with each of ``labels`` (rows of ``npred``, the predicted rows per
+    label and period). The categories are ``labels`` first, then the model's other codes."""
+    labelled = pd.Series(npred.sum(axis=1), index=labels)[[c != "other" for c in labels]]
+    codes, dirichlet, prior = _harmonized_precision(m, pd.Series([], dtype="str"), counts=labelled)
+    cats = list(labels) + [c for c in codes if c not in labels]
+    pos = {c: i for i, c in enumerate(cats)}
+    A = np.zeros((len(labels), len(cats)))
+    cols = [pos[c] for c in codes]
+    for i, label in enumerate(labels):
+        if label == "other":  # below the threshold or without text: as the labelled data were
+            A[i, cols] = prior
+        elif label in codes:
+            A[i, cols] = dirichlet[codes.index(label)]
+        else:  # a code the model does not predict (another model's): counted as it is
+            A[i, pos[label]] = 1.0
+    return cats, pos, A
+
+
 def share_change_test(counts: pd.DataFrame, predicted: pd.DataFrame | None = None, *, model=None,
                       alpha: float = 0.05) -> pd.DataFrame:
     """The change in category shares between two periods (the columns of ``counts``,
@@ -260,24 +281,10 @@ def share_change_test(counts: pd.DataFrame, predicted: pd.DataFrame | None = Non
     if not npred.any():
         return base
     m = load_model(model)
-    labels = list(table.index)
-    labelled = pd.Series(npred.sum(axis=1), index=table.index)[table.index != "other"]
-    codes, dirichlet, prior = _harmonized_precision(m, pd.Series([], dtype="str"), counts=labelled)
-    cats = list(table.index) + [c for c in codes if c not in table.index]
-    pos = {c: i for i, c in enumerate(cats)}
+    cats, pos, A = _label_rows(list(table.index), npred, m)
     K = len(cats)
-    # Dirichlet parameters over the categories for each predicted label (rows of `pred`)
-    A = np.zeros((len(labels), K))
     fixed = np.zeros((K, 2))
-    fixed[:len(labels)] = observed - npred  # the table's categories come first in `cats`
-    cols = [pos[c] for c in codes]
-    for i, label in enumerate(labels):
-        if label == "other":  # below the threshold or without text: as the labelled data were
-            A[i, cols] = prior
-        elif label in codes:
-            A[i, cols] = dirichlet[codes.index(label)]
-        else:  # a code the model does not predict (another model's): counted as it is
-            A[i, pos[label]] = 1.0
+    fixed[:len(table)] = observed - npred  # the table's categories come first in `cats`
     a0 = A.sum(axis=1)
     P = A / a0[:, None]
     N = observed.sum(axis=0)
@@ -309,3 +316,79 @@ def share_change_test(counts: pd.DataFrame, predicted: pd.DataFrame | None = Non
     base["classification_sd"] = np.sqrt(cvar[idx])
     base.attrs.update(model_kind=m.kind, predicted_rows=int(npred.sum()))
     return base
+
+
+# --------------------------------------------------------------------------- count changes
+
+
+def count_corrections(counts: pd.DataFrame, predicted: pd.DataFrame | None = None, *, model=None
+                      ) -> pd.DataFrame | None:
+    """What the year-on-year count test of each category needs when some categories were
+    predicted: its estimated true count in each period and their variances.
+
+    ``counts`` and ``predicted`` as for :func:`share_change_test` (items and predicted items
+    per crosswalked category, two periods, earlier first). ``None`` when nothing was
+    predicted in either period: the usual count test then applies unchanged. Otherwise, per
+    category of ``counts``:
+
+    - ``estimate_<col>``: the estimated true count, as in :func:`share_change_test`: given
+      and mapped rows count as they are, a message predicted as ``p`` counts as ``P[p, k]``;
+    - ``variance_<col>``: its sampling variance when messages arrive as a Poisson process
+      (each label's count is Poisson, so the estimate's variance is the given count plus
+      ``Σ_p n_p P[p, k]²``); a count model multiplies it by its dispersion;
+    - ``classification_var``: the variance of the log ratio of the two estimates that comes
+      from ``P`` itself (Dirichlet on the confusion counts, shared by both periods):
+      ``Σ_p a_p² P[p,k](1 − P[p,k]) / (n_p + 1)`` with ``a_p = n_p,later / estimate_later −
+      n_p,earlier / estimate_earlier`` (delta method). Where both periods were predicted
+      alike it cancels; where one was given and the other predicted it does not.
+
+    >>> t = pd.DataFrame({"previous": [500, 300, 200], "current": [520, 280, 200]},
+    ...                  index=["urban_rural_construction", "transport", "labour_social_security"])
+    >>> count_corrections(t) is None
+    True
+    >>> c = count_corrections(t, t.assign(previous=0))
+    >>> bool((c["classification_var"] > 0).all()), bool((c["variance_current"] < t["current"]).all())
+    (True, True)
+    """
+    from ..classify.model import load_model
+
+    table = counts.iloc[:, :2].astype(float)
+    c0, c1 = table.columns[:2]
+    observed = table.to_numpy()
+    npred = (np.zeros_like(observed) if predicted is None else
+             np.clip(predicted.reindex(index=table.index, columns=[c0, c1]).fillna(0).to_numpy(dtype=float),
+                     0, observed))
+    if not npred.any():
+        return None
+    cats, pos, A = _label_rows(list(table.index), npred, load_model(model))
+    a0 = A.sum(axis=1)
+    P = A / a0[:, None]  # labels × categories
+    idx = [pos[c] for c in table.index]
+    P = P[:, idx]
+    fixed = observed - npred
+    est = fixed + P.T @ npred  # categories × 2
+    var = fixed + (P ** 2).T @ npred
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(est[None, :, :] > 0, npred[:, None, :] / est[None, :, :], 0.0)  # labels × categories × 2
+    a = share[:, :, 1] - share[:, :, 0]
+    cvar = (a ** 2 * P * (1 - P) / (a0[:, None] + 1)).sum(axis=0)
+    out = pd.DataFrame({f"estimate_{c0}": est[:, 0], f"estimate_{c1}": est[:, 1],
+                        f"variance_{c0}": var[:, 0], f"variance_{c1}": var[:, 1],
+                        "classification_var": cvar}, index=table.index)
+    out.attrs.update(predicted_rows=int(npred.sum()))
+    return out
+
+
+def corrected_count_terms(row: pd.Series, design: float) -> dict:
+    """The arguments of :func:`petition_analysis.analysis.models.compare_counts` for one
+    category's count change from its row of :func:`count_corrections` (earlier period
+    ``previous``, later ``current``) and the count model's ``design`` (its dispersion):
+    the estimated counts, each period's own design effect (dispersion × variance ÷
+    estimate) and the classification variance to add to the log ratio's."""
+    out = {}
+    for col, key, dkey in (("current", "current", "design"), ("previous", "previous", "design_previous")):
+        est, var = float(row[f"estimate_{col}"]), float(row[f"variance_{col}"])
+        out[key] = est
+        out[dkey] = design * var / est if est > 0 and var > 0 else design
+    out["extra_var"] = float(row["classification_var"])
+    return out

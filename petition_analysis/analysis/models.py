@@ -275,6 +275,9 @@ class CountComparison:
     person-times); ``extra_var`` is added variance of the log rate ratio (2σ_b² for a
     year-on-year comparison, the seasonal expectation's variance for 环比); ``offset`` is the
     log of the expected ratio under no change beyond seasonality (0 for 同比).
+    ``design_previous`` is the previous count's own variance-to-mean ratio when it differs
+    from the current one's (estimated true counts of a category whose rows were predicted in
+    one period and given in the other); ``None``: the same ``design``.
     """
 
     current: float
@@ -286,10 +289,15 @@ class CountComparison:
     df: float
     offset: float
     method: str
+    design_previous: float | None = None
+
+    @property
+    def _design0(self) -> float:
+        return self.design if self.design_previous is None else self.design_previous
 
     # effective Poisson counts, shrunk so that the extra variance is carried too
     def _effective(self) -> tuple[float, float]:
-        n1, n0 = self.current / self.design, self.previous / self.design
+        n1, n0 = self.current / self.design, self.previous / self._design0
         if self.extra_var > 0 and n1 > 0 and n0 > 0:
             c = 1 + self.extra_var / (1 / n1 + 1 / n0)
             n1, n0 = n1 / c, n0 / c
@@ -308,7 +316,7 @@ class CountComparison:
 
     @property
     def log_se(self) -> float:
-        n1, n0 = self.current / self.design, self.previous / self.design
+        n1, n0 = self.current / self.design, self.previous / self._design0
         if n1 <= 0 or n0 <= 0:
             return float("inf")
         return math.sqrt(1 / n1 + 1 / n0 + self.extra_var)
@@ -316,6 +324,8 @@ class CountComparison:
     def _p0(self) -> float:
         # share of the combined count expected in the current period under "no change"
         r = self.exposure_current / self.exposure_previous * math.exp(self.offset)
+        if self.design_previous is not None:  # effective counts on different scales
+            r *= self.design_previous / self.design
         return r / (1 + r)
 
     def _to_rr(self, p: float) -> float:
@@ -364,7 +374,7 @@ def compare_counts(current: float, previous: float, *, exposure_current: float =
                    exposure_previous: float = 1.0, design: float = 1.0, extra_var: float = 0.0,
                    extra_df: float = float("inf"), design_df: float = float("inf"),
                    extra_ms: float | None = None, offset: float = 0.0,
-                   exact_below: float = EXACT_BELOW) -> CountComparison:
+                   exact_below: float = EXACT_BELOW, design_previous: float | None = None) -> CountComparison:
     """Compare two counts (or person-times with their ``design`` effect).
 
     The exact method (Clopper–Pearson on the effective counts ``count ÷ design``, shrunk to
@@ -373,7 +383,8 @@ def compare_counts(current: float, previous: float, *, exposure_current: float =
     combine those of ``design`` and ``extra_var`` (Satterthwaite). ``extra_ms`` is the mean
     square that ``extra_var`` was estimated from with ``extra_df`` degrees of freedom (for
     σ_b: 2 × the residual variance of the yearly rates, before the count noise is taken off),
-    so that a small or truncated estimate still carries its uncertainty.
+    so that a small or truncated estimate still carries its uncertainty. ``design_previous``:
+    the previous count's own design effect, when it differs (see :class:`CountComparison`).
 
     >>> big = compare_counts(28792, 29368, design=1.1, extra_var=2 * 0.02 ** 2, extra_df=4)
     >>> big.method, round(big.rate_ratio, 4), big.p_value > 0.05
@@ -382,7 +393,9 @@ def compare_counts(current: float, previous: float, *, exposure_current: float =
     True
     """
     design = max(float(design), 1e-12)
-    n1, n0 = current / design, previous / design
+    if design_previous is not None:
+        design_previous = max(float(design_previous), 1e-12)
+    n1, n0 = current / design, previous / (design if design_previous is None else design_previous)
     exact = min(n1, n0) < exact_below or min(n1, n0) <= 0
     df = float("inf")
     if not exact and n1 > 0 and n0 > 0:
@@ -392,7 +405,8 @@ def compare_counts(current: float, previous: float, *, exposure_current: float =
                 (ms ** 2 / extra_df if ms > 0 and np.isfinite(extra_df) else 0.0)
         df = (v_count + extra_var) ** 2 / terms if terms > 0 else float("inf")
     return CountComparison(float(current), float(previous), float(exposure_current), float(exposure_previous),
-                           design, float(extra_var), df, float(offset), "exact" if exact else "wald-t")
+                           design, float(extra_var), df, float(offset), "exact" if exact else "wald-t",
+                           design_previous)
 
 
 # -- families -----------------------------------------------------------------------------------

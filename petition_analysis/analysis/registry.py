@@ -359,7 +359,11 @@ def _sigma_between(frame: _Frame, before_year: int) -> tuple[float, int, bool, l
 
 
 def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _periods.Period,
-                 repeat_window_days: int) -> dict:
+                 repeat_window_days: int, correction: pd.Series | None = None) -> dict:
+    """One comparison figure. ``correction``: a category's row of
+    :func:`~petition_analysis.analysis.classified.count_corrections` when categories were
+    predicted: the test then compares its estimated true counts, with the classifier's
+    uncertainty added (the counts shown stay the counted ones)."""
     daily = frame.daily(spec)
     flags = []
     h_start = _history_start(frame, spec, repeat_window_days)
@@ -399,9 +403,18 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
         extra_df = float("inf")
     if spec.series == "repeat_visits" and p0.start < h_start:
         flags.append("burn_in")
-    c = models.compare_counts(x1, x0, exposure_current=e1, exposure_previous=e0, design=design,
+    tested, design_previous = (x1, x0), None
+    if correction is not None and spec.measure == "items":
+        from .classified import corrected_count_terms
+
+        terms = corrected_count_terms(correction, design)
+        tested, design, design_previous = (terms["current"], terms["previous"]), terms["design"], terms["design_previous"]
+        extra_var += terms["extra_var"]
+        flags.append("predicted_categories")
+    c = models.compare_counts(*tested, exposure_current=e1, exposure_previous=e0, design=design,
                               extra_var=extra_var, extra_df=extra_df, extra_ms=extra_ms,
-                              design_df=phi_df if phi_df > 0 else float("inf"), offset=offset)
+                              design_df=phi_df if phi_df > 0 else float("inf"), offset=offset,
+                              design_previous=design_previous)
     if c.method == "exact":
         flags.append("small_counts")
     if p1.partial:
@@ -419,6 +432,22 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
         dispersion=phi, design_effect=design, sigma_between=math.sqrt(s2), expected_ratio=expected,
         df=c.df, flags=",".join(dict.fromkeys(flags)), _cmp=c if testable else None,
     )
+
+
+def _category_corrections(df: pd.DataFrame, windows: dict, predicted: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Each category's estimated true counts in the two periods and their variances
+    (:func:`~petition_analysis.analysis.classified.count_corrections`), or ``None`` when no
+    category was predicted there (the count tests are then the usual ones)."""
+    from .classified import count_corrections
+    from .. import taxonomy
+
+    if predicted is None or not predicted.to_numpy().any():
+        return None
+    cat = taxonomy.crosswalk_series(df["category"].astype("str"))
+    d = df["received_date"]
+    counts = pd.DataFrame({name: cat[((d >= pd.Timestamp(a)) & (d <= pd.Timestamp(b))).to_numpy()].value_counts()
+                           for name, (a, b) in windows.items()}).fillna(0)
+    return count_corrections(counts, predicted)
 
 
 def _share_tests(t: pd.DataFrame, alpha: float, predicted: pd.DataFrame | None = None) -> None:
@@ -515,10 +544,18 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         families = {families} if isinstance(families, str) else set(families)
         specs = [s for s in specs if s.family in families]
 
+    from .classified import predicted_counts
+
+    windows = {"previous": (p0.start, p0.end), "current": (p1.start, p1.end)}
+    predicted = predicted_counts(frame.df, windows) if "category" in frame.df else None
+    corrections = _category_corrections(frame.df, windows, predicted)
     records: dict[str, dict] = {}
     for spec in specs:
         f = city_frame if spec.family == "regions" else frame
-        records[spec.figure] = _compare_one(f, spec, p1, p1.comparison(spec.against), repeat_window_days)
+        fix = None
+        if corrections is not None and spec.family == "categories" and spec.against == "yoy":
+            fix = corrections.loc[spec.dimension_value] if spec.dimension_value in corrections.index else None
+        records[spec.figure] = _compare_one(f, spec, p1, p1.comparison(spec.against), repeat_window_days, fix)
     t = pd.DataFrame.from_dict(records, orient="index")
     t["significant"] = False
     t["verdict"] = "not_tested"
@@ -545,10 +582,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
         category_years = category_years_table(frame.df, range(first, p1.start.year + 1), alpha=alpha)
         _shares_from(t, category_years, p1.start.year)
     else:  # predicted categories (message boards): the share test carries the classifier's errors
-        from .classified import predicted_counts
-
-        windows = {"previous": (p0.start, p0.end), "current": (p1.start, p1.end)}
-        _share_tests(t, alpha, predicted_counts(frame.df, windows))
+        _share_tests(t, alpha, predicted)
     comp = t["verdict"] != "not_tested"
     excludes = (t["ci_low"] > 1) | (t["ci_high"] < 1)
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data

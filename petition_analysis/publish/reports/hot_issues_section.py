@@ -163,15 +163,15 @@ def classification_note(ctx: ReportContext) -> str:
     if zh:
         text = (f"{label}共{_n(ctx, n, 'board:messages')}条留言，其中{_n(ctx, n_pred, 'board:predicted')}条没有问题分类，由分类模型根据留言文字预测"
                 f"（置信度低于阈值的记为“其他”），模型的准确率按{acc_txt}计。上文各类件数中的预测部分因此可能有误，"
-                "上文的占比变化检验已计入分类误差，各类件数的同比检验仍把分类视为已知。")
+                "上文的占比变化检验和各类件数的同比检验都已计入分类误差（比较的是按分类误差校正的件数）。")
         text += ("公开版不列出按分类误差校正的件数及其区间。" if ctx.public else
                  f"下表的区间（{t.attrs['level']:.0%}）把分类误差计入各类件数和占比。")
     else:
         text = (f"Of the {_n(ctx, n, 'board:messages')} messages of {label}, {_n(ctx, n_pred, 'board:predicted')} had no category: it was predicted "
                 f"from the message text (below the confidence threshold it stays 'other'), by a model whose "
                 f"accuracy is taken as {acc_txt}. The predicted part of the category counts above may therefore "
-                "be wrong; the share-change tests above carry the classification errors, the year-on-year count "
-                "tests of each category still treat categories as known.")
+                "be wrong; the share-change tests and each category's year-on-year count test above carry the "
+                "classification errors (the count tests compare the corrected counts).")
         text += (" The public edition leaves out the corrected counts and their intervals." if ctx.public else
                  f" The intervals below ({t.attrs['level']:.0%}) carry classification errors into each "
                  "category's count and share.")

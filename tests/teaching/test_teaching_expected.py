@@ -1,6 +1,7 @@
 """The exercises' expected answers, worked out here by another route: pandas, scipy,
-statsmodels and chinese_calendar on the reference register, not the package's registry,
-rates, statistics or working-day code. (The other teaching checks compare an answer with the
+statsmodels and chinese_calendar on the reference register (and pandas on lesson 8's raw
+workbook), not the package's registry, rates, statistics, disclosure, cleaning or working-day
+code. (The other teaching checks compare an answer with the
 same function that defines it; these pin what that function must return.)"""
 
 from __future__ import annotations
@@ -265,3 +266,72 @@ def test_lesson7_protection_rule_checked_over_the_printed_table(q4_table):
     assert expected("7.3") > 0
     alone = _ranges(q4_table, _naive_status(q4_table))
     assert any(hi - lo < K7 - 2 for lo, hi in alone.values())
+
+
+# -- lesson 8: the workbook counted with pandas, row by row category, not through pa.clean ------
+
+#: The labels an office writes, typed here from the petition vocabulary (信访形式, 到达层级);
+#: anything else (传真件, 其他渠道, 不详) is not a channel or level the register knows.
+CHANNELS = {"来访": "visit", "走访": "visit", "上访": "visit", "来信": "letter", "书信": "letter", "信件": "letter",
+            "网络信访": "online", "网上投诉": "online", "网上信访": "online", "网信": "online",
+            "电话": "phone", "来电": "phone", "电话信访": "phone"}
+LEVELS = {"到县", "县级", "县区级", "到市", "市级", "市本级", "赴省", "省级", "进京", "国家级"}
+
+
+def _date(text: pd.Series) -> pd.Series:
+    """Dates as offices write them (2019-01-02, 2019/1/2, 2019.01.02, 2019年1月2日, 20190102,
+    full-width digits, a time after the date), read with pandas; NaT when not a date."""
+    import unicodedata
+
+    t = text.map(lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else v).astype("str")
+    t = t.str.replace(r"[ T].*$", "", regex=True)
+    t = t.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
+    t = t.str.replace(r"(\d{4})[年./](\d{1,2})[月./](\d{1,2})日?", r"\1-\2-\3", regex=True)
+    return pd.to_datetime(t, format="%Y-%m-%d", errors="coerce")
+
+
+@pytest.fixture(scope="module")
+def workbook_rows():
+    """Every row under each sheet's header (row 2) of the lesson's workbook, read with pandas."""
+    import unicodedata
+
+    from petition_analysis.reference import data_dir
+    from petition_analysis.teaching import lesson8
+
+    sheets = pd.read_excel(data_dir() / "raw" / lesson8.WORKBOOK, sheet_name=None, header=None, dtype="str",
+                           engine="calamine")
+    parts = [s.iloc[2:].set_axis(s.iloc[1].tolist(), axis=1) for s in sheets.values()]
+    rows = pd.concat(parts, ignore_index=True)
+    assert len(sheets) == 4 and rows.columns[0] == "编号"
+    persons = rows["人数"].map(lambda v: unicodedata.normalize("NFKC", v) if isinstance(v, str) else v)
+    return rows.assign(persons=pd.to_numeric(persons, errors="coerce"), date=_date(rows["登记日期"]))
+
+
+def test_lesson8_cleaning_counted_with_pandas(workbook_rows):
+    from petition_analysis.teaching import lesson8
+
+    rows = workbook_rows
+    first = rows["编号"].astype("str")
+    blank = rows.drop(columns=["persons", "date"]).isna().all(axis=1)
+    total = first.str.strip() == "合计"
+    notes = first.str.startswith("注")
+    assert expected("8.2") == int((blank | total | notes).sum())
+    items = rows[~(blank | total | notes)]
+    # exact copies: every written cell the same as an earlier row's
+    raw = items.drop(columns=["persons", "date"])
+    copy = raw.duplicated(keep="first")
+    assert expected("8.3") == int(copy.sum())
+    items = items[~copy]
+    # the rules an item must meet to be kept, each checked on the written cells
+    bad = (items["问题属地"].isna() | items["date"].isna() | (items["date"] > "2019-12-31")
+           | (items["人数"].notna() & ~(items["persons"] > 0))
+           | ~items["信访形式"].isin(list(CHANNELS)) | ~items["到达层级"].isin(list(LEVELS)))
+    kept = items[~bad]
+    kept = kept[~kept["编号"].duplicated(keep="first")]  # a case number used again: the later row goes to review
+    assert expected("8.1") == len(kept)
+    # read = clean + rejected: nothing lost
+    res = lesson8.cleaned()
+    assert len(rows) == res.log.rows_read == len(res.data) + len(res.rejects)
+    assert sorted(res.data["case_id"].astype("str")) == sorted(kept["编号"])
+    visit = kept["信访形式"].map(CHANNELS) == "visit"
+    assert expected("8.4") == int((visit & (kept["persons"] >= 5)).sum())

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import json
 import secrets
 import sys
 from collections import Counter
@@ -190,6 +191,8 @@ class CleanLog:
     key_source: str = ""
     rows_read: int = 0
     rows_clean: int = 0
+    #: The record of the model that predicted categories (:func:`petition_analysis.classify.model.model_record`), if any.
+    classifier: str | None = None
     #: Warnings that carry a row count, by template (``{n}`` is the count): chunks add up.
     counted: dict[str, int] = field(default_factory=dict, repr=False)
     #: Keyed hashes of the distinct unmapped labels per field, so that chunks add up to
@@ -214,6 +217,7 @@ class CleanLog:
         """Add the log of a later chunk of the same run (files, steps, labels, warnings)."""
         self.rows_read += other.rows_read
         self.key_source = self.key_source or other.key_source
+        self.classifier = self.classifier or other.classifier
         for f in other.files:
             same = next((g for g in self.files if (g["source_file"], g["sheet"]) == (f["source_file"], f["sheet"])), None)
             if same is None:
@@ -273,6 +277,7 @@ class CleanLog:
             "files": self.files, "steps": self.steps, "unmapped_labels": self.unmapped_labels,
             "unmapped_columns": self.unmapped_columns, "grouped_labels": self.grouped_labels,
             "warnings": self.warnings, "key_source": self.key_source,
+            **({"classifier": json.loads(self.classifier)} if self.classifier else {}),
         }
 
     def summary(self) -> str:
@@ -297,6 +302,11 @@ class CleanResult:
     data: pd.DataFrame
     rejects: pd.DataFrame
     log: CleanLog
+
+    def __post_init__(self) -> None:
+        # the model that predicted categories travels with the table (and its Parquet file)
+        if self.log.classifier:
+            self.data.attrs["classifier"] = self.log.classifier
 
     def __repr__(self) -> str:
         return f"CleanResult({len(self.data):,} clean rows, {len(self.rejects):,} rejects)"
@@ -483,6 +493,17 @@ def row_hash(df: pd.DataFrame, cols: list[str]) -> np.ndarray:
     for h in hashes.values():
         out += np.asarray(h, dtype=np.uint64)  # wraps around: a sum modulo 2**64
     return out
+
+
+def _text_hash(values: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each value (DuckDB's, over the Arrow text: several times faster
+    than pandas' ``hash_pandas_object``). Only ever compared within one run."""
+    cur = _duckdb().cursor()  # a cursor per call: safe from several threads
+    try:
+        cur.register("_values", pa.table({"v": to_arrow(values)}))
+        return np.asarray(cur.execute("SELECT hash(v) AS h FROM _values").fetchnumpy()["h"], dtype=np.uint64)
+    finally:
+        cur.close()
 
 
 def _sql_text(text: str) -> str:
@@ -864,7 +885,7 @@ def mark_duplicate_case_ids(df: pd.DataFrame, log: CleanLog | None = None, *,
     kept = _kept(df)
     dup = df["case_id"].where(kept).duplicated(keep="first") & kept
     if earlier is not None:
-        h = pd.util.hash_pandas_object(df["case_id"], index=False).to_numpy()
+        h = _text_hash(df["case_id"])
         maybe = kept.to_numpy() & earlier.case_id_hashes.contains(h)
         if maybe.any():  # a hash seen before: compare the text itself
             seen = pa.chunked_array(earlier.case_ids, type=pa.large_string()).combine_chunks()
@@ -1010,6 +1031,9 @@ def predict_categories(df: pd.DataFrame, log: CleanLog | None = None, *, model=N
         has_text = pred["has_text"].to_numpy(dtype=bool)
         df.loc[todo, "category_source"] = np.where(has_text, "predicted", "unclassified")
         if log is not None:
+            from ..classify.model import model_record
+
+            log.classifier = model_record(model)
             if has_text.any():
                 log.warn_count(PREDICTED_WARNING, int(has_text.sum()))
             if (~has_text).any():

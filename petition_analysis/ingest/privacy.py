@@ -157,7 +157,8 @@ def _encode(digest: bytes) -> str:
 def _encode_many(digests: list[bytes]) -> pa.Array:
     """:func:`_encode` of many digests at once (numpy bit arithmetic, no per-row base64)."""
     n = len(digests)
-    head = np.frombuffer(b"".join(d[:10] for d in digests), dtype=np.uint8).reshape(n, 10)
+    # The digests joined whole (no slice per digest), their first 10 bytes cut in numpy.
+    head = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(n, 32)[:, :10]  # SHA-256: 32 bytes
     groups = np.unpackbits(head, axis=1).reshape(n, 16, 5) @ np.array([16, 8, 4, 2, 1], dtype=np.uint8)
     chars = _B32[groups].tobytes()
     offsets = pa.py_buffer(np.arange(0, 16 * n + 1, 16, dtype=np.int64).tobytes())

@@ -175,3 +175,61 @@ def test_the_teachers_guide_covers_every_lesson_and_how_to_run_it():
     for words in ("make lab", "Python (petition-analysis)", "Objectives", "Discussion", "学习目标", "讨论题", "预备知识"):
         assert words in guide
     assert "seed" not in guide.lower() and "DESIGN" not in guide
+
+
+#: A student's run of a lesson: for each exercise, the code typed in place of ``None`` and the
+#: mistake it should be told about (None: a right answer; an exercise not listed stays unanswered).
+STUDENT_RUNS = {
+    "zh/lesson_8_cleaning_a_messy_register.ipynb": {
+        "8.1": ('res = pa.clean(data_dir() / "raw" / "xx_city_2019_register_quarters.xlsx", pseudonym_key="mine")\n'
+                "answer_8_1 = res.log.rows_read", "rows_read"),
+        "8.2": ('answer_8_2 = int(res.rejects["reason"].isin(["total_row", "notes_row", "blank_row"]).sum())', None),
+        "8.3": ('answer_8_3 = int(res.rejects["reason"].astype(str).str.startswith("duplicate").sum())', "both"),
+        "8.4": ('answer_8_4 = int(((res.data["channel"] == "visit") & (res.data["persons"] > 5)).sum())', "strict"),
+    },
+    "en/lesson_6_interrupted_time_series.ipynb": {
+        "6.1": ('answer_6_1 = round(pa.stats.interrupted_time_series(monthly_nat, "2019-01-01", slope=False)'
+                ".level_change, 3)", "level_only"),
+        "6.2": ('answer_6_2 = pa.stats.interrupted_time_series(monthly_nat, "2019-01-01").log_level_ci', "log_scale"),
+        "6.3": ('its = pa.stats.interrupted_time_series(monthly_nat, "2019-01-01")\n'
+                'answer_6_3 = round(float((its.observed["2019":] - its.counterfactual["2019":]).sum()))', "sign"),
+    },
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(STUDENT_RUNS))
+def test_a_student_run_with_wrong_answers_gets_each_mistakes_hint(name, tmp_path):
+    """Run a lesson as a student does, answers typed as code in its cells (wrong ones by the
+    usual wrong routes): each check prints that mistake's hint in the lesson's language and no
+    answer, an unanswered one says so, and the progress line counts the right answers only."""
+    from nbclient import NotebookClient
+
+    path = TEACHING / name
+    lang = name.split("/")[0]
+    runs = STUDENT_RUNS[name]
+    nb = nbformat.read(str(path), as_version=4)
+    cells = dict(_checks(nb))
+    for i, ex in cells.items():
+        if ex in runs:
+            line = nb.cells[i].source.splitlines()[0]
+            assert line.startswith(f"answer_{ex.replace('.', '_')} = None")
+            nb.cells[i].source = nb.cells[i].source.replace(line, runs[ex][0], 1)
+    NotebookClient(nb, timeout=600, kernel_name="petition-analysis",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    for i, ex in cells.items():
+        shown = _outputs_text(nb.cells[i])
+        mistake = runs.get(ex, (None, "unanswered"))[1]
+        if mistake == "unanswered":
+            assert ("尚未作答" if lang == "zh" else "Not answered yet") in shown, (ex, shown)
+        elif mistake is None:
+            assert "✅" in shown, (ex, shown)
+        else:
+            hint = next(m.hint[lang] for m in EXERCISES[ex].mistakes if m.key == mistake)
+            assert "❌" in shown and hint in shown, (ex, mistake, shown)
+            assert shown.count("还不对。" if lang == "zh" else "Not quite") >= 1
+            assert not _leaks(shown, ex), (ex, _leaks(shown, ex))
+    right = sum(m is None for _, m in runs.values())
+    progress = next(_outputs_text(c) for c in nb.cells if c.cell_type == "code" and "teaching.progress" in c.source)
+    assert (f"答对 {right} 道" if lang == "zh" else f"{right} of {len(cells)} exercises correct") in progress, progress

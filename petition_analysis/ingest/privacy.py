@@ -234,6 +234,12 @@ def _mask_numbers(sub: pa.Array) -> pa.Array:
     sub, hit_phone = _replace_matched(sub, PII_PATTERNS["phone"], phone_repl)
     again = hit_id | hit_phone
     if again.any():
+        # Every ID and phone pattern holds 7 digits in a row (single separators allowed,
+        # _MAYBE_NUMBER): a value without such a run left has nothing for a second pass.
+        idx = np.flatnonzero(again)
+        left = pc.fill_null(pc.match_substring_regex(sub.take(pa.array(idx)), _MAYBE_NUMBER), False)
+        again[idx] = left.to_numpy(zero_copy_only=False)
+    if again.any():
         mask = pa.array(again)
         part = _regex_replace(sub.filter(mask), PII_PATTERNS["id_number"], id_repl)
         part = _regex_replace(part, PII_PATTERNS["phone"], phone_repl)

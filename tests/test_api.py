@@ -160,6 +160,42 @@ def _documented_columns(func) -> set[str]:
     return names
 
 
+def _named_columns(func) -> set[str]:
+    """The columns a docstring names: its column table's, every ``name`` in double backquotes,
+    and, where it says it has "the columns of compare", those of :func:`compare_periods`."""
+    import re
+
+    names = _documented_columns(func) | set(re.findall(r"``([A-Za-z_][A-Za-z0-9_]*)``", func.__doc__))
+    if "the columns of :func:`compare`" in func.__doc__:
+        names |= _documented_columns(pa.compare_periods)
+    return names
+
+
+#: Every other public table of figures, as a researcher calls it.
+OTHER_TABLES = {
+    "compare_periods": lambda df: pa.compare_periods(df, "2022"),
+    "compare_periods_by": lambda df: pa.compare_periods(df, "2022", by="category", where="visits"),
+    "headline_figures": lambda df: pa.headline_figures(df, year=2022),
+    "five_declines": lambda df: pa.five_declines(df, year=2022),
+    "visits_by_level": lambda df: pa.visits_by_level(df, year=2022),
+    "leapfrog_by_level": lambda df: pa.leapfrog_by_level(df, year=2022),
+    "emerging_hotspots": lambda df: pa.emerging_hotspots(df, quarters=["2022Q3"]),
+    "seasonal_peaks": lambda df: pa.seasonal_peaks(df),
+    "share_change_scan": lambda df: pa.share_change_scan(df, years=[2022]),
+    "accumulated_cases": lambda df: pa.accumulated_cases(df),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_TABLES))
+def test_every_other_table_is_long_and_names_its_columns(reference_df, name):
+    t = OTHER_TABLES[name](reference_df)
+    func = getattr(pa, name.removesuffix("_by"))
+    assert isinstance(t, pd.DataFrame) and isinstance(t.index, pd.RangeIndex), name
+    named = _named_columns(func)
+    by = {"category"} if name.endswith("_by") else set()  # by= columns are named by the caller
+    assert not [c for c in t.columns if c not in named and c not in by], name
+
+
 def test_documented_column_tables_name_no_column_the_function_lacks(reference_df):
     """And the other way: a documented column that the table does not have is stale documentation."""
     tables = {pa.channel_mix: pa.channel_mix(reference_df, year=2022),

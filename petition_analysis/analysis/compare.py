@@ -280,11 +280,12 @@ def compare(df: pd.DataFrame, period, against="yoy", *, by=None, where=None, reg
     | ci_low, ci_high | the interval shown beside the verdict: registry rows at the family's level (it excludes 1 exactly when the change is significant); exploratory rows the exact Poisson 95 % interval |
     | p_value | the test's p-value before adjustment |
     | dispersion | φ, the overdispersion of the monthly counts |
-    | od_ci_low/high | the overdispersion-aware interval (registry rows: = ci_low, ci_high) |
+    | od_ci_low, od_ci_high | the overdispersion-aware interval (registry rows: = ci_low, ci_high) |
     | od_p_value | the overdispersion-aware p-value (registry rows: = p_value) |
     | p_adjusted | Benjamini–Hochberg adjusted (registry: within the figure's family) |
     | significant_decline, assessment | the verdict: ``decline``, ``increase``, ``none``, or ``not_tested`` (registry rows that cannot be tested) |
     | source | ``registry`` or ``exploratory`` |
+    | ci_level, verdict, method, flags, family | registry rows only: the interval's level (above 95 % when the family is adjusted), the report's verdict (as ``assessment``), the test used, notes such as ``short_history``, ``small_counts`` or ``partial`` (comma-separated), and the figure's multiple-testing family |
 
     ``attrs`` holds the periods and their labels. A period outside the data, a comparison
     period before them, an unknown ``by`` column or region raise one-paragraph errors.

@@ -335,3 +335,17 @@ def test_lesson8_cleaning_counted_with_pandas(workbook_rows):
     assert sorted(res.data["case_id"].astype("str")) == sorted(kept["编号"])
     visit = kept["信访形式"].map(CHANNELS) == "visit"
     assert expected("8.4") == int((visit & (kept["persons"] >= 5)).sum())
+
+
+def test_lesson5_accumulated_cases_by_a_rolling_window(df):
+    # visits to the province or Beijing by an identified petitioner; a case is accumulated on
+    # the day a petitioner's 4th visit falls inside two years (730 days) of the earlier ones:
+    # pandas' time-based rolling count over the half-open window (t − 730 days, t]
+    v = df[(df["channel"] == "visit") & df["level"].isin(["province", "national"]) & df["petitioner_id"].notna()]
+    v = pd.DataFrame({"pid": v["petitioner_id"].astype("str"), "date": v["received_date"], "one": 1.0})
+    v = v.sort_values(["pid", "date"], kind="stable")
+    in_window = v.groupby("pid").rolling("730D", on="date")["one"].sum().reset_index()
+    met = in_window[in_window["one"] > 3].groupby("pid")["date"].min()
+    assert len(met) > 0
+    assert expected("5.1") == len(met)
+    assert expected("5.2") == int((met.dt.year == 2019).sum())

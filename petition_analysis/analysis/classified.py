@@ -100,16 +100,17 @@ def category_counts(df: pd.DataFrame, *, model=None, level: float = 0.95, draws:
                     seed: int = 0) -> pd.DataFrame:
     """Counts and shares per category with intervals that include classification
     uncertainty (see the module docstring). ``model``: the model that predicted the
-    categories (default: the built-in keyword model).
+    categories (default: the one cleaning recorded with ``df``, else the built-in keyword
+    model; see :func:`petition_analysis.classify.model.recorded_model`).
 
     Indexed by crosswalked ``category``, sorted by count: ``count`` (as the table has it),
     ``given`` (of which given or mapped), ``predicted`` (of which predicted), ``estimate``,
     ``ci_low``, ``ci_high`` (the true count), ``share``, ``share_ci_low``, ``share_ci_high``.
     ``attrs``: ``predicted_rows``, ``rows``, ``model_kind``, ``model_accuracy``, ``level``.
     """
-    from ..classify.model import load_model
+    from ..classify.model import load_model, recorded_model
 
-    m = load_model(model)
+    m = recorded_model(df) if model is None else load_model(model)
     cat = taxonomy.crosswalk_series(df["category"].astype("str"))
     src = df["category_source"].astype("str") if "category_source" in df else pd.Series("given", index=df.index)
     fixed = ~src.isin(["predicted", "unclassified"])

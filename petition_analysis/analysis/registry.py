@@ -434,7 +434,8 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     )
 
 
-def _category_corrections(df: pd.DataFrame, windows: dict, predicted: pd.DataFrame | None) -> pd.DataFrame | None:
+def _category_corrections(df: pd.DataFrame, windows: dict, predicted: pd.DataFrame | None,
+                          model=None) -> pd.DataFrame | None:
     """Each category's estimated true counts in the two periods and their variances
     (:func:`~petition_analysis.analysis.classified.count_corrections`), or ``None`` when no
     category was predicted there (the count tests are then the usual ones)."""
@@ -447,10 +448,10 @@ def _category_corrections(df: pd.DataFrame, windows: dict, predicted: pd.DataFra
     d = df["received_date"]
     counts = pd.DataFrame({name: cat[((d >= pd.Timestamp(a)) & (d <= pd.Timestamp(b))).to_numpy()].value_counts()
                            for name, (a, b) in windows.items()}).fillna(0)
-    return count_corrections(counts, predicted)
+    return count_corrections(counts, predicted, model=model)
 
 
-def _share_tests(t: pd.DataFrame, alpha: float, predicted: pd.DataFrame | None = None) -> None:
+def _share_tests(t: pd.DataFrame, alpha: float, predicted: pd.DataFrame | None = None, model=None) -> None:
     """Category shares and their change: χ² adjusted residuals, BH over the categories;
     with ``predicted`` categories (per code), the test carries the classifier's errors."""
     from .classified import share_change_test
@@ -462,7 +463,7 @@ def _share_tests(t: pd.DataFrame, alpha: float, predicted: pd.DataFrame | None =
     if (table.sum() == 0).any():
         return
     codes = t.loc[cats, "dimension_value"].astype("str")
-    cells = share_change_test(table.set_axis(codes.to_numpy()), predicted, alpha=alpha)
+    cells = share_change_test(table.set_axis(codes.to_numpy()), predicted, model=model, alpha=alpha)
     cells.index = cells.index.map(dict(zip(codes, cats)))
     t.loc[cells.index, "share_previous"] = cells["share_previous"]
     t.loc[cells.index, "share_current"] = cells["share_current"]
@@ -502,9 +503,13 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     are adjusted within a family, a family's figures are the same either way.
     """
     from .hotspots import harmonized
+    from ..classify.model import recorded_model
 
     if kind == "annual" and year is None and as_of is None:
         raise ValueError("give year (and optionally as_of) for an annual registry.")
+    # the model that predicted categories, as cleaning recorded it: its confusion matrix is
+    # the uncertainty the category tests carry (read before any step could drop the record)
+    classifier = recorded_model(df)
     if as_of is not None:
         as_of = pd.Timestamp(as_of).normalize()
         if year is not None and as_of.year != int(year):
@@ -548,7 +553,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
 
     windows = {"previous": (p0.start, p0.end), "current": (p1.start, p1.end)}
     predicted = predicted_counts(frame.df, windows) if "category" in frame.df else None
-    corrections = _category_corrections(frame.df, windows, predicted)
+    corrections = _category_corrections(frame.df, windows, predicted, classifier)
     records: dict[str, dict] = {}
     for spec in specs:
         f = city_frame if spec.family == "regions" else frame
@@ -579,10 +584,11 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     category_years = None
     if kind == "hotspots" and "category" in frame.df:
         first = int(start_year) if start_year is not None else p0.start.year
-        category_years = category_years_table(frame.df, range(first, p1.start.year + 1), alpha=alpha)
+        category_years = category_years_table(frame.df, range(first, p1.start.year + 1), alpha=alpha,
+                                              model=classifier)
         _shares_from(t, category_years, p1.start.year)
     else:  # predicted categories (message boards): the share test carries the classifier's errors
-        _share_tests(t, alpha, predicted)
+        _share_tests(t, alpha, predicted, classifier)
     comp = t["verdict"] != "not_tested"
     excludes = (t["ci_low"] > 1) | (t["ci_high"] < 1)
     if not (excludes[comp] == t.loc[comp, "significant"].astype(bool)).all():  # an invariant, never data
@@ -626,7 +632,7 @@ CATEGORY_YEAR_COLUMNS = ("year", "category", "label_zh", "label_en", "items", "y
                          "share_previous", "share_change_pp", "adj_residual", "p_value_raw", "p_value", "flag")
 
 
-def category_years_table(h: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.DataFrame:
+def category_years_table(h: pd.DataFrame, years, *, alpha: float = 0.05, model=None) -> pd.DataFrame:
     """Items and shares per category (crosswalked codes of a harmonized frame ``h``) and
     year, with the share-change scan: every year after the first is tested against the year
     before (χ² adjusted residuals), and Benjamini–Hochberg runs over *all* those category ×
@@ -636,7 +642,9 @@ def category_years_table(h: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.D
     :data:`CATEGORY_YEAR_COLUMNS`): ``items``, the year's total ``year_items``, ``share``,
     ``share_previous``, ``share_change_pp``, ``adj_residual``, the raw and the adjusted
     ``p_value`` and ``flag`` (``up``/``down``/``none``; ``not_tested`` for the first year and
-    for a category with no items in either year).
+    for a category with no items in either year). ``model``: the model that predicted
+    categories (default: the one recorded with ``h``; see
+    :func:`petition_analysis.classify.model.recorded_model`).
 
     >>> from petition_analysis.reference import load_reference
     >>> from petition_analysis.analysis.hotspots import harmonized
@@ -650,7 +658,10 @@ def category_years_table(h: pd.DataFrame, years, *, alpha: float = 0.05) -> pd.D
 
     years = [int(y) for y in years]
     table = category_year_counts(h, years)
-    scan = share_changes(table, years[1:], alpha=alpha, predicted=predicted_year_counts(h, years))
+    from ..classify.model import recorded_model
+
+    scan = share_changes(table, years[1:], alpha=alpha, predicted=predicted_year_counts(h, years),
+                         model=recorded_model(h) if model is None else model)
     totals = table.sum(axis=0)
     long = table.stack().rename("items").reset_index()
     long = long[["year", "category", "items"]]

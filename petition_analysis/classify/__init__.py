@@ -81,7 +81,10 @@ def classify(df: pd.DataFrame, model=None, *, threshold: float | None = None, te
     the frame already says) unless ``overwrite=True``, which predicts every row. A
     prediction below ``threshold`` (default: the model's) stays ``other``; a row with no
     text is ``unclassified`` (``other``, confidence 0). ``text`` overrides
-    :func:`message_text`.
+    :func:`message_text`. Where anything was predicted, the copy's ``attrs["classifier"]``
+    records the model (:func:`~petition_analysis.classify.model.model_record`; kept in a
+    Parquet file written from it), whose confusion matrix reports then use; rows predicted
+    earlier by another model and kept are taken to have this model's errors.
     """
     from .. import schema
 
@@ -105,6 +108,9 @@ def classify(df: pd.DataFrame, model=None, *, threshold: float | None = None, te
         cat[missing] = pred["category"]
         conf[missing] = pred["confidence"]
         source[missing] = np.where(pred["has_text"], "predicted", "unclassified")
+        from .model import ATTRS_KEY, model_record
+
+        out.attrs[ATTRS_KEY] = model_record(model)
     cats = schema.COLUMNS[[c.name for c in schema.COLUMNS].index("category")].categories
     out["category"] = pd.Categorical(cat.astype("str"), categories=cats)
     out["category_source"] = pd.Categorical(source.astype("str"), categories=CATEGORY_SOURCES)

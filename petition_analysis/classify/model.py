@@ -42,7 +42,7 @@ from .._version import __version__
 from ..errors import StructuralError
 
 __all__ = ["CategoryModel", "ModelFileError", "default_model", "load_model", "FORMAT_VERSION",
-           "DEFAULT_THRESHOLD"]
+           "DEFAULT_THRESHOLD", "RECORD_FORMAT", "model_record", "recorded_model"]
 
 #: Version of the model file format (bumped when a field changes meaning).
 FORMAT_VERSION = 1
@@ -145,6 +145,8 @@ class CategoryModel:
     format_version: int = FORMAT_VERSION
     #: What the model was trained from: rows, label counts per class, text columns (never text).
     trained_on: dict = field(default_factory=dict)
+    #: Where it came from: the model file's name, or ``built-in`` (never a folder path).
+    source: str = ""
 
     # ------------------------------------------------------------------ prediction
     @functools.cached_property
@@ -222,9 +224,54 @@ class CategoryModel:
         np.fill_diagonal(P, acc)
         return list(self.classes), P, P * 50.0
 
+    # ------------------------------------------------------------------ record
+    @functools.cached_property
+    def sha256(self) -> str:
+        """The SHA-256 of the model's content (its JSON, as :meth:`save` writes it, uncompressed)."""
+        import hashlib
+
+        text = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def record(self) -> dict:
+        """What a clean table keeps of the model that predicted its categories (see
+        :func:`model_record`): kind, source, versions, content hash, classes, threshold and
+        the measured metrics with the confusion matrix; no features, weights or text."""
+        keep = ("accuracy", "macro_f1", "confusion", "assumed_accuracy", "folds", "rows")
+        return {"format": RECORD_FORMAT, "kind": self.kind, "source": self.source or "",
+                "package_version": self.package_version, "format_version": self.format_version,
+                "sha256": self.sha256, "classes": list(self.classes), "threshold": float(self.threshold),
+                "metrics": json.loads(json.dumps({k: self.metrics[k] for k in keep if k in self.metrics}))}
+
+    @classmethod
+    def from_record(cls, rec: dict, origin: str = "the clean table's classifier record") -> CategoryModel:
+        """The model a :meth:`record` describes, for the uncertainty of its predictions only
+        (its confusion matrix): it has no features, so it cannot predict."""
+        try:
+            classes = [str(c) for c in rec["classes"]]
+            known = set(taxonomy.load_taxonomy()["code"])
+            if not classes or any(c not in known for c in classes):
+                raise ValueError("unknown classes")
+            m = cls(kind=str(rec["kind"]), classes=classes, features=[], weights=np.zeros((0, len(classes))),
+                    intercept=np.zeros(len(classes)), threshold=float(rec.get("threshold", DEFAULT_THRESHOLD)),
+                    metrics=dict(rec.get("metrics") or {}), package_version=str(rec.get("package_version")),
+                    format_version=int(rec.get("format_version", FORMAT_VERSION)),
+                    trained_on={"record": str(rec.get("sha256", ""))}, source=str(rec.get("source", "")))
+            conf = m.metrics.get("confusion")
+            if conf is not None and np.asarray(conf, dtype=float).shape != (len(classes), len(classes)):
+                raise ValueError("confusion matrix of the wrong shape")
+        except (KeyError, TypeError, ValueError):
+            raise ModelFileError(origin, "the record of the model that predicted the categories is damaged",
+                                 hint="Clean the export again with this version of petition-analysis.") from None
+        m.__dict__["sha256"] = str(rec.get("sha256", ""))  # the recorded model's hash, not this stub's
+        return m
+
     # ------------------------------------------------------------------ files
     def to_dict(self) -> dict:
-        w = sparse.csr_matrix(self.weights)
+        # weights that round to zero are not written (a model read back has none), so that a
+        # model and its file have the same content (and hash)
+        weights = np.asarray(self.weights, dtype=float)
+        w = sparse.csr_matrix(np.where(np.round(weights, 6) == 0, 0.0, weights))
         return {
             "format": "petition-analysis category model",
             "format_version": self.format_version,
@@ -280,11 +327,14 @@ class CategoryModel:
 
 
 def load_model(model) -> CategoryModel:
-    """A :class:`CategoryModel` from ``None`` (the default), ``"default"``, a model, or a file path."""
+    """A :class:`CategoryModel` from ``None`` (the default), ``"default"``, a model, a file
+    path, or a model record (:func:`model_record`: for the uncertainty of its predictions only)."""
     if model is None or (isinstance(model, str) and model == "default"):
         return default_model()
     if isinstance(model, CategoryModel):
         return model
+    if isinstance(model, dict) and model.get("format") == RECORD_FORMAT:
+        return _from_record(json.dumps(model, sort_keys=True))
     path = Path(model)
     label = str(path)
     try:
@@ -303,12 +353,65 @@ def load_model(model) -> CategoryModel:
         raise ModelFileError(label, "the file is not a petition-analysis category model (not JSON)",
                              hint="Give the model file written by 'petition-analysis classify train'.") from None
     try:
-        return CategoryModel.from_dict(d, label)
+        m = CategoryModel.from_dict(d, label)
     except (KeyError, TypeError, ValueError) as err:
         if isinstance(err, ModelFileError):
             raise
         raise ModelFileError(label, "the model file is damaged or incomplete",
                              hint="Train the model again with 'petition-analysis classify train'.") from None
+    m.source = path.name  # the file's name only: a folder path can name a person or a place
+    return m
+
+
+#: The ``format`` of a model record (:func:`model_record`).
+RECORD_FORMAT = "petition-analysis category model record"
+#: The key of a clean table's ``attrs`` (and so of its Parquet metadata) holding the record.
+ATTRS_KEY = "classifier"
+
+
+def model_record(model=None) -> str:
+    """The record of the model that predicted a clean table's categories, as cleaning keeps
+    it in the table's ``attrs["classifier"]`` (written to the Parquet file's metadata with
+    the table) and in the cleaning log: JSON text (so that pandas copies it for free) of its
+    kind, source (file name or ``built-in``), package and format versions, content hash,
+    classes, threshold, and measured metrics with the confusion matrix.
+
+    >>> import json
+    >>> r = json.loads(model_record())
+    >>> r["kind"], r["source"], r["metrics"]
+    ('keywords', 'built-in', {'assumed_accuracy': 0.7})
+    """
+    return json.dumps(load_model(model).record(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=8)
+def _from_record(text: str) -> CategoryModel:
+    return CategoryModel.from_record(json.loads(text))
+
+
+def recorded_model(df) -> CategoryModel:
+    """The model that predicted the categories of clean table ``df``, as cleaning recorded
+    it (:func:`model_record`), for the uncertainty of its predictions; the built-in keyword
+    model when the table carries no record (a register, or a table cleaned before the
+    record was kept).
+
+    >>> import pandas as pd
+    >>> recorded_model(pd.DataFrame()).kind
+    'keywords'
+    """
+    rec = getattr(df, "attrs", {}).get(ATTRS_KEY)
+    if not rec:
+        return default_model()
+    if isinstance(rec, str):
+        try:
+            rec = json.loads(rec)
+        except ValueError:
+            rec = None
+    if not isinstance(rec, dict) or rec.get("format") != RECORD_FORMAT:
+        raise ModelFileError("the clean table's classifier record", "the record of the model that predicted "
+                             "the categories is damaged", hint="Clean the export again with this version of "
+                             "petition-analysis.")
+    return load_model(rec)
 
 
 @functools.cache
@@ -359,4 +462,5 @@ def default_model() -> CategoryModel:
     return CategoryModel(kind="keywords", classes=classes, features=features, weights=W,
                          intercept=np.zeros(len(classes)), ngram_range=(1, longest),
                          metrics={"assumed_accuracy": DEFAULT_ASSUMED_ACCURACY},
-                         trained_on={"source": "taxonomy labels and synonyms, and resources/category_keywords.csv"})
+                         trained_on={"source": "taxonomy labels and synonyms, and resources/category_keywords.csv"},
+                         source="built-in")

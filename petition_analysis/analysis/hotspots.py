@@ -222,7 +222,11 @@ def share_change_scan(df: pd.DataFrame, years=None, *, region=None, alpha: float
             f"{int(min(present)) + 1} to {int(max(present))}, or add the missing registers.")
     both = sorted({y for y in years for y in (y - 1, y)})
     table = category_year_counts(h, both)
-    return share_changes(table, years, alpha=alpha, predicted=predicted_year_counts(h, both))
+    from ..classify.model import recorded_model
+
+    # predicted categories: the errors of the model that cleaning recorded with the table
+    return share_changes(table, years, alpha=alpha, predicted=predicted_year_counts(h, both),
+                         model=recorded_model(df))
 
 
 def quarter_cells(h: pd.DataFrame) -> pd.DataFrame:

@@ -87,6 +87,11 @@ def test_counts_and_reports_use_the_recorded_model(setup):
     want = build_registry(reattached, kind="quarterly", year=2020, quarter=2, extraction_date=ctx.extraction_date,
                           emerging=True, min_emerging=max(5, ctx.suppression_k)).figures
     pd.testing.assert_frame_equal(reg.figures.loc[cats], want.loc[cats])
+    from petition_analysis.analysis.hotspots import share_change_scan
+
+    scan = share_change_scan(back, [2020])
+    pd.testing.assert_frame_equal(scan, share_change_scan(reattached, [2020]))
+    assert not np.allclose(scan["p_value"].astype(float), share_change_scan(stripped, [2020])["p_value"].astype(float))
     # the board section states the recorded model's accuracy
     assert reg.board.categories.attrs["model_kind"] == "tfidf-linear"
     from petition_analysis.publish.reports import hot_issues_section as board

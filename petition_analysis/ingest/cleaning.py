@@ -45,7 +45,7 @@ from .headers import PERSON_FIELDS, Mapping, find_header, load_mapping, normaliz
 from .io import (RawTable, _kind, expand_sources, fill_merged, from_arrow, iter_csv_tables, normalize_text, on_uniques,
                  read_tables, squeeze_spaces, to_arrow)
 from .parse import _PY_SPACE
-from .privacy import KEY_ENV_VAR, identity_key, mask_text, pseudonymize, resolve_key
+from .privacy import KEY_ENV_VAR, _mask_own_names, identity_key, mask_text, pseudonymize, resolve_key
 from ..patterns import PII_PATTERNS, PREFILTER
 from .reasons import REJECT_REASONS
 
@@ -1074,7 +1074,10 @@ def _preview(df: pd.DataFrame, headers: dict[str, str], regions: set[str] | None
         stacked = pd.concat([df[f"raw:{f}"].fillna("").astype("str") for f in masked_fields], ignore_index=True)
         names = pd.concat([_blank_to_na(df["raw:name"])] * len(masked_fields), ignore_index=True) \
             if "raw:name" in df else None
-        out = to_arrow(mask_text(stacked, names=names).fillna(""))  # sliced in Arrow, no Python strings
+        # The row's own name first (per row), then the patterns on the distinct values only:
+        # the stacked fields repeat their labels and dates over and over.
+        own = _mask_own_names(stacked, names) if names is not None else stacked
+        out = to_arrow(on_uniques(own, mask_text).fillna(""))  # sliced in Arrow, no Python strings
         for i, f in enumerate(masked_fields):
             masked[f] = from_arrow(out.slice(i * len(df), len(df)), df.index)
     for fld in fields:

@@ -341,6 +341,10 @@ def _mask_own_names(text: pd.Series, names: pd.Series) -> pd.Series:
         return pd.concat(parts)
     names = _clean_names(names)
     usable = (names.notna() & (names.str.len() >= 2) & text.notna()).to_numpy()
+    # A text shorter than the name holds neither it nor a spaced or converted form of it
+    # (those are as long or longer): such texts (empty fields, short labels) are left out.
+    long_enough = pc.greater_equal(pc.utf8_length(to_arrow(text)), pc.utf8_length(to_arrow(names)))
+    usable = usable & pc.fill_null(long_enough, False).to_numpy(zero_copy_only=False)
     if not usable.any():
         return text
     texts, owns = to_arrow(text[usable]), to_arrow(names[usable])

@@ -151,7 +151,9 @@ def cjk_font_path() -> Path | None:
 
     for fam in KNOWN_FAMILIES:
         for f in font_manager.fontManager.ttflist:
-            if f.name == fam and covers_gb18030(f.fname):
+            # a font this package built and registered earlier (perhaps from another cache
+            # folder) is not a system font: the current cache's own copy is used below
+            if f.name == fam and Path(f.fname).name != _STATIC_NAME and covers_gb18030(f.fname):
                 return Path(f.fname)
     try:
         return build_static_font()

@@ -583,7 +583,8 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     t = t.drop(columns="_cmp")
     category_years = None
     if kind == "hotspots" and "category" in frame.df:
-        first = int(start_year) if start_year is not None else p0.start.year
+        # the scan compares each year with the one before: the comparison year is always in
+        first = min(int(start_year), p0.start.year) if start_year is not None else p0.start.year
         category_years = category_years_table(frame.df, range(first, p1.start.year + 1), alpha=alpha,
                                               model=classifier)
         _shares_from(t, category_years, p1.start.year)

@@ -428,7 +428,17 @@ def write_dataset(df: pd.DataFrame, out: str | Path) -> Path:
     frame["year"] = frame["received_date"].dt.year.astype("int32")
     pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), out, partition_cols=["year"],
                         existing_data_behavior="delete_matching")
+    # the record of the model that predicted categories (classify.model_record) travels
+    # with the data, as it does in a Parquet file's metadata
+    record = out / _CLASSIFIER_FILE
+    if df.attrs.get("classifier"):
+        record.write_text(json.dumps(df.attrs["classifier"], ensure_ascii=False, default=str), encoding="utf-8")
+    elif record.exists():
+        record.unlink()
     return out
+
+
+_CLASSIFIER_FILE = "_classifier.json"
 
 
 def _glob(dataset: str | Path) -> str:
@@ -447,7 +457,11 @@ def read_dataset(dataset: str | Path, columns: list[str] | None = None, where: s
     sql = f"SELECT {cols} FROM {src}" + (f" WHERE {where}" if where else "")
     df = con.execute(sql + (f" ORDER BY {', '.join(order)}" if order else "")).df()
     con.close()
-    return schema.coerce(df)
+    df = schema.coerce(df)
+    record = Path(dataset) / _CLASSIFIER_FILE
+    if record.exists():
+        df.attrs["classifier"] = json.loads(record.read_text(encoding="utf-8"))
+    return df
 
 
 def _source_sql(data, con) -> str:

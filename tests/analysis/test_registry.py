@@ -99,3 +99,12 @@ def test_repeat_visits_are_not_compared_with_the_first_year(reference_df):
     reg = build_registry(reference_df, year=2015)
     assert "burn_in" in reg["repeat_visits_items"]["flags"] and reg["repeat_visits_items"].verdict == "not_tested"
     assert "short_history" in reg["items"]["flags"]  # one year of history: σ_b cannot be estimated
+
+
+def test_a_hotspot_registry_of_one_year_tests_it_against_the_year_before(reference_df):
+    """start_year = end_year: the share scan's table still holds the comparison year (it
+    stopped with an internal error)."""
+    reg = build_registry(reference_df, kind="hotspots", start_year=2023, end_year=2023)
+    cats = reg.family("categories")
+    assert len(cats) > 10 and cats["share_p_value"].notna().all()
+    assert (cats["previous"] > 0).all()

@@ -4,6 +4,8 @@ chunk by chunk on the scale path, as in-memory cleaning keeps them."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 import petition_analysis as pa
@@ -30,6 +32,21 @@ def test_write_and_read_back_keeps_optional_columns(tmp_path):
     for c in OPTIONAL:
         assert b[c].dtype == a[c].dtype, c
         pd.testing.assert_series_equal(b[c], a[c], check_names=True, obj=c)
+
+
+def test_write_and_read_back_keeps_the_classifier_record(tmp_path):
+    """The record of the model that predicted the categories comes back with the data, so a
+    report on the dataset uses that model's errors, as one on the Parquet file does; a
+    register without one leaves no stale record behind."""
+    _, df = _board_clean()
+    record = df.attrs["classifier"]
+    assert json.loads(record)["kind"] == "keywords" if isinstance(record, str) else record["kind"] == "keywords"
+    back = dataset.read_dataset(dataset.write_dataset(df, tmp_path / "ds"))
+    assert back.attrs["classifier"] == record
+    plain = df.copy()
+    plain.attrs.pop("classifier")
+    again = dataset.read_dataset(dataset.write_dataset(plain, tmp_path / "ds"))
+    assert "classifier" not in again.attrs
 
 
 def test_scale_path_keeps_optional_columns_as_in_memory(tmp_path):

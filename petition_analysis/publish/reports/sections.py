@@ -572,7 +572,9 @@ def region_context(ctx: ReportContext) -> pd.DataFrame:
         columns={_t(lang, "label"): head})
 
     def hidden(key: str) -> bool:
-        return prot is not None and (prot.hidden(f"{key}:current") or prot.hidden(f"{key}:previous"))
+        # a count the audit never saw is treated as hidden: a rank must not rest on it
+        return prot is not None and any(f"{key}:{part}" not in prot.status or prot.hidden(f"{key}:{part}")
+                                        for part in ("current", "previous"))
 
     mine = fam[fam["dimension_value"].astype("str") == ctx.region]
     n = len(fam)

@@ -29,8 +29,10 @@ make an issue hotter; each term grows with the logarithm so that no single one d
 
 The result is a :class:`HotIssues`: a tidy ``table`` (rank, label, place, category,
 first and last date, messages, users, likes, dislikes, heat) and ``members`` (rank,
-case_id). The label is the subject (or the start of the summary) of the issue's most
-central message, masked again; no user name or handle is ever part of it.
+case_id). The label is the subject (or the start of the summary) of a message near the
+issue's centre, masked again; no user name or handle is ever part of it. Label and place
+keep only wording that at least two of the issue's users wrote (:func:`_shared_wording`):
+what one person wrote (their name, a neighbour's) is cut out and marked "…".
 
 >>> from petition_analysis.synth.board import make_board
 >>> import petition_analysis as pa
@@ -167,6 +169,85 @@ def _mask_label_names(label: pd.Series, place: pd.Series) -> pd.Series:
                 text = text[:i - 3] + token + text[i:]
         fixed.append(text)
     return pd.Series(fixed, index=label.index, dtype="str")
+
+
+#: How many of the most central messages of an issue are tried for its label.
+_LABEL_CANDIDATES = 20
+#: A label's or place's wording must have been written by at least this many of the issue's users.
+SHARED_BY = 2
+
+
+def _user_texts(group: np.ndarray, user: np.ndarray, text: np.ndarray) -> dict:
+    """Each issue's text, one string per distinct user (their messages joined)."""
+    frame = pd.DataFrame({"group": group, "user": user.astype("str"), "text": pd.Series(text, dtype="str").fillna("")})
+    joined = frame.groupby(["group", "user"], sort=True)["text"].agg("\n".join)
+    out: dict = {}
+    for (grp_id, _), t in joined.items():
+        out.setdefault(grp_id, []).append(t)
+    return out
+
+
+def _written_by(fragment: str, texts: list[str], at_least: int) -> bool:
+    n = 0
+    for t in texts:
+        if fragment in t:
+            n += 1
+            if n >= at_least:
+                return True
+    return False
+
+
+def _shared_wording(label: str, texts: list[str], at_least: int = SHARED_BY) -> str:
+    """``label`` cut to its characters that stand in a pair of characters written by at least
+    ``at_least`` of the issue's users (``texts``: one per user); each cut-out run becomes
+    "…". A name, a flat number or a masked token that one person wrote does not survive: a
+    label says what several people complained about, never who.
+
+    >>> _shared_wording("李娜阳光花园噪音扰民", ["阳光花园噪音扰民", "阳光花园夜间噪音扰民", "李娜"])
+    '阳光花园噪音扰民'
+    >>> _shared_wording("阳光花园[姓名]3栋噪音", ["阳光花园 噪音", "阳光花园噪音"])
+    '阳光花园…噪音'
+    >>> _shared_wording("王建国的诉求", ["王建国的诉求"])
+    '…'
+    """
+    if not isinstance(label, str) or not label:
+        return "…"
+    keep = [False] * len(label)
+    for i in range(len(label) - 1):
+        pair = label[i:i + 2]
+        if pair.strip() and pair == pair.replace("…", "") and _written_by(pair, texts, at_least):
+            keep[i] = keep[i + 1] = True
+    out: list[str] = []
+    gap = False
+    for ch, k in zip(label, keep):
+        if k:
+            if gap and out:
+                out.append("…")
+            out.append(ch)
+            gap = False
+        else:
+            gap = True
+    kept = re.sub(r"\s+", " ", "".join(out)).strip(" ，,、；;：:")
+    return kept if kept else "…"
+
+
+def _shared_place(place, texts: list[str], at_least: int = SHARED_BY):
+    """``place``, or its longest ending of at least three characters, that at least
+    ``at_least`` of the issue's users wrote (``NA`` when none): a place that one person wrote
+    with their name in front of it (张伟阳光路, when no one else wrote it so) is shortened to
+    what others wrote, or left out.
+
+    >>> _shared_place("张伟阳光路", ["张伟阳光路", "阳光路灯坏了", "阳光路"])
+    '阳光路'
+    >>> _shared_place("王芳超市", ["王芳超市", "超市"]) is pd.NA
+    True
+    """
+    if not isinstance(place, str):
+        return pd.NA
+    for k in range(0, len(place) - 2):
+        if _written_by(place[k:], texts, at_least):
+            return place[k:]
+    return pd.NA
 
 
 def _python_re(pattern: str) -> str:
@@ -404,20 +485,37 @@ def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0
     })
     span = (table["last_date"] - table["first_date"]).dt.days
     table["heat"] = heat_index(table["messages"], table["users"], table["likes"], table["dislikes"], span).round(2)
-    # The label: the subject (else summary start) of the message most similar to its group's centroid.
+    # Words written by one person only (their name, a neighbour's name, their flat) never reach a
+    # label or a place: both keep only what at least two of the issue's users wrote.
+    user_texts = _user_texts(agg["group"].to_numpy(), agg["user"].to_numpy(), text.iloc[g["row"].to_numpy()].to_numpy())
+    table["place"] = [_shared_place(p, user_texts.get(i, [])) for i, p in zip(table.index, table["place"])]
+    # The label: a subject (else the start of the details) of a message near its group's
+    # centroid, masked, cut to the wording shared by users; the most central whose wording is
+    # mostly shared (else the one that keeps most).
     rows = g["row"].to_numpy()
     Xg = X[rows]
-    labels = {}
     subject = data["subject"] if "subject" in data else pd.Series("", index=data.index)
     summary = data["summary"] if "summary" in data else pd.Series("", index=data.index)
+    cand_group, cand_text = [], []
     for grp_id, idx in pd.Series(np.arange(len(rows))).groupby(g["group"].to_numpy()):
         sel = idx.to_numpy()
         centroid = np.asarray(Xg[sel].mean(axis=0)).ravel()
-        best = rows[sel[int(np.argmax(Xg[sel] @ centroid))]]
-        s = subject.iloc[best]
-        labels[grp_id] = str(s) if isinstance(s, str) and s.strip() else str(summary.iloc[best])[:30]
-    table["label"] = _mask_label_names(mask_text(pd.Series([labels[i] for i in table.index], index=table.index,
-                                                           dtype="str")), table["place"])
+        order = sel[np.argsort(-(Xg[sel] @ centroid), kind="stable")][:_LABEL_CANDIDATES]
+        for best in rows[order]:
+            s_ = subject.iloc[best]
+            cand_group.append(grp_id)
+            cand_text.append(str(s_) if isinstance(s_, str) and s_.strip() else str(summary.iloc[best])[:30])
+    cand_group = np.asarray(cand_group)
+    masked = _mask_label_names(mask_text(pd.Series(cand_text, dtype="str")),
+                               pd.Series(table["place"].reindex(cand_group).to_numpy(), dtype="object"))
+    labels = {}
+    for grp_id, label_text in zip(cand_group, masked.tolist()):
+        kept = _shared_wording(label_text, user_texts.get(grp_id, []))
+        score = len(kept.replace("…", "")) / max(1, len(label_text))
+        prev = labels.get(grp_id)
+        if prev is None or (prev[1] < 0.8 and score > prev[1]):
+            labels[grp_id] = (kept, score)
+    table["label"] = [labels[i][0] for i in table.index]
     table = table.sort_values(["heat", "messages", "first_date"], ascending=[False, False, True], kind="stable")
     table["rank"] = np.arange(1, len(table) + 1)
     rank_of = dict(zip(table.index, table["rank"]))

@@ -97,3 +97,67 @@ def test_labels_of_plain_messages_are_not_masked_as_names():
     b = make_board(300, seed=25, pii_share=0.0)
     hi = pa.hot_issues(pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k").data)
     assert len(hi.table) and not hi.table["label"].str.contains("[姓名]", regex=False).any(), hi.table["label"].tolist()
+
+
+# given names that are not words of any planted message, one per user
+_GIVEN = "娜伟芳敏静丽强磊洋艳勇军杰娟涛明超秀霞平刚桂英华玉萍红梅鑫波斌宇浩凯健俊帆"
+
+
+def _unique_names(n: int, length: int) -> list[str]:
+    """``n`` distinct names of two or three characters (surname, then given names)."""
+    surnames = "王李张刘陈杨黄赵吴周"
+    assert n <= len(surnames) * len(_GIVEN)
+    return [surnames[i % 10] + _GIVEN[i // 10] + ("" if length == 2 else _GIVEN[(i * 7 + 3) % len(_GIVEN)])
+            for i in range(n)]
+
+
+def test_a_name_one_user_wrote_never_reaches_a_label_or_place(tmp_path):
+    # every planted message carries its own writer's name (or a list of neighbours' names), in
+    # the forms the name rules cannot see: two or three characters right before or after the
+    # place, inside the subject, in a list; each name is written by one user only
+    b = make_board(300, seed=24, pii_share=0.0)
+    raw = b.raw.copy()
+    names_used = []
+    for p in DEFAULT_PLANTED:
+        rows = np.flatnonzero((b.truth["issue"] == p.key).to_numpy())
+        offset = len(names_used) // 2
+        names3 = _unique_names(offset + len(rows), 3)[offset:]
+        names2 = _unique_names(offset + len(rows), 2)[offset:]
+        for j, r in enumerate(rows):
+            name, other = names3[j], names2[j]
+            subject = raw.iloc[r, raw.columns.get_loc("留言主题")]
+            form = j % 4
+            raw.iloc[r, raw.columns.get_loc("留言主题")] = (
+                other + p.place + subject if form == 0 else
+                p.place + name + subject if form == 1 else
+                subject + name + "、" + other + "等" if form == 2 else
+                name + p.place + subject)
+            names_used += [name, other]
+    df = pa.clean(raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
+    hi = pa.hot_issues(df)
+    top = hi.table.head(len(DEFAULT_PLANTED))
+    assert set(top["place"]) == {p.place for p in DEFAULT_PLANTED}
+    published = "\n".join(hi.table["label"].tolist() + hi.table["place"].dropna().tolist())
+    leaked = sorted({n for n in names_used if n in published})
+    assert not leaked, (leaked, hi.table["label"].tolist())
+    # the labels still say what the issue is about (the planted wording that the users share)
+    assert all(len(label.replace("…", "")) >= 6 for label in top["label"]), top["label"].tolist()
+
+
+def test_an_issue_of_one_user_has_no_words_of_theirs_in_label_or_place():
+    # one person wrote all the messages: nothing in them is shared by a second person
+    b = make_board(200, seed=26, pii_share=0.0)
+    raw = b.raw.copy()
+    p = DEFAULT_PLANTED[0]
+    rows = np.flatnonzero((b.truth["issue"] == p.key).to_numpy())
+    raw.iloc[rows, raw.columns.get_loc("留言用户")] = "A000000001"
+    raw.iloc[rows, raw.columns.get_loc("留言主题")] = "周晓梅" + p.place + "搅拌站噪音"
+    df = pa.clean(raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
+    hi = pa.hot_issues(df)
+    planted_ids = set(raw["留言编号"].iloc[rows].astype("str"))
+    ranks = hi.members.loc[hi.members["case_id"].isin(planted_ids), "rank"].unique()
+    # (their identical subjects are too common to count for similarity: the messages may split)
+    issues = hi.table[hi.table["rank"].isin(ranks)]
+    assert len(issues) and issues["messages"].sum() >= len(rows) // 2
+    assert (issues["users"] == 1).all() and (issues["label"] == "…").all() and issues["place"].isna().all()
+    assert "周晓梅" not in "".join(hi.table["label"])

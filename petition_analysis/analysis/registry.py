@@ -451,6 +451,24 @@ def _category_corrections(df: pd.DataFrame, windows: dict, predicted: pd.DataFra
     return count_corrections(counts, predicted, model=model)
 
 
+def _counted_direction(t: pd.DataFrame) -> None:
+    """With predicted categories a count test compares estimated true counts, which can move
+    against the counted ones. As for the share flag, a verdict then also needs the counted
+    change to agree in direction: otherwise it is ``none``, flagged ``counted_change_disagrees``,
+    and its adjusted interval (which excludes 1) is left out so that no interval contradicts
+    the verdict; the rate ratio, p-values and the 95 % interval stay."""
+    pred = t["flags"].astype("str").str.contains(r"(?:^|,)predicted_categories(?:,|$)")
+    said = t["verdict"].isin(["increase", "decline"])
+    sign = np.where(t["verdict"] == "increase", 1.0, -1.0)
+    off = pred & said & (np.sign(t["change"].astype(float)) != sign)
+    if not off.any():
+        return
+    t.loc[off, "verdict"] = "none"
+    t.loc[off, "significant"] = False
+    t.loc[off, ["ci_low", "ci_high"]] = np.nan
+    t.loc[off, "flags"] = t.loc[off, "flags"].astype("str") + ",counted_change_disagrees"
+
+
 def _share_tests(t: pd.DataFrame, alpha: float, predicted: pd.DataFrame | None = None, model=None) -> None:
     """Category shares and their change: χ² adjusted residuals, BH over the categories;
     with ``predicted`` categories (per code), the test carries the classifier's errors."""
@@ -580,6 +598,7 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
             t.at[fid, "ci_low"], t.at[fid, "ci_high"] = lo, hi
         up = t.loc[tested, "rate_ratio"] > 1
         t.loc[tested, "verdict"] = np.where(sig, np.where(up, "increase", "decline"), "none")
+    _counted_direction(t)
     t = t.drop(columns="_cmp")
     category_years = None
     if kind == "hotspots" and "category" in frame.df:

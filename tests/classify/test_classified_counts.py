@@ -133,3 +133,43 @@ def test_registry_count_tests_carry_the_classification_errors():
     assert (width(f).to_numpy() > width(usual.loc[cats]).to_numpy()).all()
     comp = honest["verdict"] != "not_tested"
     assert ((honest.loc[comp, "ci_low"] > 1) | (honest.loc[comp, "ci_high"] < 1)).eq(honest.loc[comp, "significant"]).all()
+
+
+def test_a_count_verdict_never_points_against_the_counted_change():
+    # Review of issue 15: the count test compares estimated true counts, so a classifier whose
+    # "economic_management" is mostly transport can turn a counted fall of transport into a
+    # significant estimated rise. As for the share flag, a verdict needs both to agree.
+    import json
+
+    from petition_analysis.analysis.registry import build_registry
+    from petition_analysis.classify.model import model_record
+
+    df = pa.synth.generate(2018, 2019, seed=4).data
+    cat = df["category"].astype("str")
+    y2019 = (df["received_date"].dt.year == 2019).to_numpy()
+    moved = np.flatnonzero(y2019 & (cat == "transport").to_numpy())[:60]  # counted transport falls
+    cat = cat.to_numpy(copy=True)
+    cat[moved] = "economic_management"
+    predicted = y2019 & (cat == "economic_management")
+    board = df.assign(category=pd.Categorical(cat, categories=df["category"].cat.categories),
+                      category_source=pd.Categorical(np.where(predicted, "predicted", "given"),
+                                                     categories=pa.schema.CATEGORY_SOURCES))
+    # its confusion (rows true, columns predicted): 80 % of what it calls economic_management is transport
+    codes = ["transport", "economic_management", "urban_rural_construction"]
+    confusion = [[100, 800, 100], [0, 200, 0], [0, 0, 1000]]
+    model = CategoryModel("tfidf-linear", codes, [], np.zeros((0, 3)), np.zeros(3),
+                          metrics={"confusion": confusion, "accuracy": 0.93})
+    board.attrs["classifier"] = model_record(model)
+    assert json.loads(board.attrs["classifier"])["metrics"]["confusion"] == confusion
+    f = build_registry(board, kind="annual", year=2019).figures
+    t = f.loc["category_transport"]
+    assert t["change"] < 0 and t["rate_ratio"] > 1.5 and t["p_value"] < 0.05  # the estimate rose
+    assert t["verdict"] == "none" and not t["significant"]
+    assert "counted_change_disagrees" in t["flags"].split(",")
+    # and the other way round: economic_management counted up, its estimate down
+    e = f.loc["category_economic_management"]
+    assert e["change"] > 0 and e["rate_ratio"] < 0.5 and e["p_value"] < 0.05 and e["verdict"] == "none"
+    # no interval beside the verdict contradicts it; the unadjusted 95 % interval stays
+    assert np.isnan([t["ci_low"], t["ci_high"]]).all() and t["ci_low_95"] > 1
+    comp = f["verdict"] != "not_tested"
+    assert ((f.loc[comp, "ci_low"] > 1) | (f.loc[comp, "ci_high"] < 1)).eq(f.loc[comp, "significant"]).all()

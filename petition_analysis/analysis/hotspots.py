@@ -238,7 +238,43 @@ def quarter_cells(h: pd.DataFrame) -> pd.DataFrame:
 
 
 def _quarterly(h: pd.DataFrame) -> pd.DataFrame:
-    """Counts per region × category × year × quarter on the full grid (empty cells as 0)."""
+    """Counts per region × category × year × quarter on the full grid (empty cells as 0).
+
+    Counted on integer codes of the distinct regions and categories (one ``bincount``), not
+    on each row's text; the table equals :func:`_quarterly_by_text`'s."""
+    d = h["received_date"]
+    if not len(h) or h["region"].isna().any() or h["category"].isna().any() or d.isna().any():
+        return _quarterly_by_text(h)  # missing keys: the text path's own handling
+    r_codes, regions = _sorted_codes(h["region"])
+    c_codes, cats = _sorted_codes(h["category"])
+    year = d.dt.year.to_numpy().astype(np.int64)
+    first, last = int(year.min()), int(year.max())
+    ny = last - first + 1
+    quarter = d.dt.quarter.to_numpy().astype(np.int64)
+    key = ((r_codes * len(cats) + c_codes) * ny + (year - first)) * 4 + (quarter - 1)
+    size = len(regions) * len(cats) * ny * 4
+    count = np.bincount(key, minlength=size).astype(np.int64)
+    cell = len(cats) * ny * 4
+    return pd.DataFrame({
+        "region": pd.array(np.repeat(regions, cell), dtype="str"),
+        "category": pd.array(np.tile(np.repeat(cats, ny * 4), len(regions)), dtype="str"),
+        "year": np.tile(np.repeat(np.arange(first, last + 1, dtype=np.int64), 4), len(regions) * len(cats)),
+        "quarter": np.tile(np.arange(1, 5, dtype=np.int64), len(regions) * len(cats) * ny),
+        "count": count,
+    })
+
+
+def _sorted_codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's position among the column's distinct values as text, sorted (as
+    ``sorted(s.astype("str").unique())``), from the distinct values only."""
+    codes, uniques = pd.factorize(s)
+    text = np.asarray(pd.Index(uniques).astype("str"), dtype=object)
+    labels, inverse = np.unique(text, return_inverse=True)  # two values of one text are one key
+    return inverse.reshape(-1)[codes].astype(np.int64), labels
+
+
+def _quarterly_by_text(h: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_quarterly` on each row's region and category text."""
     d = h["received_date"]
     g = h.groupby([h["region"].astype("str"), h["category"].astype("str"), d.dt.year.rename("year"),
                    d.dt.quarter.rename("quarter")]).size()

@@ -99,7 +99,10 @@ def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, 
     | share_flag | ``up`` / ``down`` when ``share_p_adjusted < alpha``, else ``""`` |
     | rank_current, rank_previous | rank by items in each period (1 = most; ties share the lower rank) |
 
-    ``attrs`` hold the ``period`` and the ``comparison`` period.
+    ``attrs`` hold the ``period`` and the ``comparison`` period. Where categories were
+    predicted (``category_source``), the share test carries the errors of the model recorded
+    with the data (:func:`~petition_analysis.analysis.classified.share_change_test`, as the
+    registry's): ``adj_residual`` is then the z of the estimated change.
 
     >>> import petition_analysis as pa
     >>> r = pa.rank_categories(pa.load_reference(), year=2023)
@@ -117,7 +120,13 @@ def rank_categories(df: pd.DataFrame, period=None, against="yoy", *, year=None, 
     # indexed by category while the count and share tests are aligned; the public table is long
     t = t.set_index("category")
     table = t[["previous", "current"]]
-    sc = stats.share_change_test(table, alpha=alpha).cells
+    from .classified import predicted_counts, share_change_test
+    from ..classify.model import recorded_model
+
+    # predicted categories: the share test carries the recorded model's errors, as the registry's
+    p0 = p1.comparison(against)
+    windows = {"previous": (p0.start, p0.end), "current": (p1.start, p1.end)}
+    sc = share_change_test(table, predicted_counts(h, windows), model=recorded_model(df), alpha=alpha)
     out = t[["current", "previous", "change", "pct_change", "rate_ratio", "od_ci_low", "od_ci_high",
              "od_p_value", "p_adjusted", "assessment"]].join(
         sc[["share_previous", "share_current", "change_pp", "adj_residual"]].assign(

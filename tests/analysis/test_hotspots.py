@@ -77,3 +77,37 @@ def test_small_cells_never_flagged_and_fdr_over_all():
     np.testing.assert_allclose(out["p_adjusted"], hotspots.stats.fdr_bh(out["p_value"].to_numpy()))
     with pytest.raises(ValueError):
         hotspots.emerging_hotspots(_register(counts), history_years=0)
+
+
+def test_rank_categories_share_test_carries_the_classifier_errors():
+    # Review of issue 15 #2: with predicted categories the ranking's share test is the
+    # classifier-aware one (as the registry's), using the model recorded with the data
+    import petition_analysis as pa
+    from petition_analysis import schema
+    from petition_analysis.analysis import classified, stats
+    from petition_analysis.classify.model import CategoryModel, model_record
+
+    df = pa.synth.generate(2018, 2019, seed=4).data
+    y2019 = (df["received_date"].dt.year == 2019).to_numpy()
+    board = df.assign(category_source=pd.Categorical(np.where(y2019, "predicted", "given"),
+                                                     categories=schema.CATEGORY_SOURCES))
+    codes = ["transport", "economic_management", "urban_rural_construction"]
+    model = CategoryModel("tfidf-linear", codes, [], np.zeros((0, 3)), np.zeros(3),
+                          metrics={"confusion": [[100, 800, 100], [0, 200, 0], [0, 0, 1000]], "accuracy": 0.65})
+    board.attrs["classifier"] = model_record(model)
+    r = hotspots.rank_categories(board, year=2019).set_index("category")
+    h = hotspots.harmonized(board)
+    table = r[["previous", "current"]]
+    windows = {"previous": ("2018-01-01", "2018-12-31"), "current": ("2019-01-01", "2019-12-31")}
+    want = classified.share_change_test(table, classified.predicted_counts(h, windows), model=model).reindex(r.index)
+    np.testing.assert_allclose(r["adj_residual"].to_numpy(float), want["adj_residual"].to_numpy(float))
+    np.testing.assert_allclose(r["share_p_adjusted"].to_numpy(float), want["p_adjusted"].to_numpy(float))
+    assert r["share_flag"].tolist() == want["flag"].tolist()
+    usual = stats.share_change_test(table).cells.reindex(r.index)
+    # economic_management's predicted rows are mostly transport: its tested change is not the counted one
+    assert abs(r.at["transport", "adj_residual"] - usual.at["transport", "adj_residual"]) > 1
+    # nothing predicted: exactly the usual test
+    plain = hotspots.rank_categories(df, year=2019).set_index("category")
+    np.testing.assert_allclose(plain["adj_residual"].to_numpy(float),
+                               stats.share_change_test(plain[["previous", "current"]]).cells.reindex(plain.index)
+                               ["adj_residual"].to_numpy(float))

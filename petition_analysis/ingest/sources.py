@@ -238,19 +238,80 @@ def cleaning_quality(result) -> dict:
     }
 
 
-def _read_canonical(path: Path) -> pd.DataFrame:
+def _validation_key(sha: str) -> str:
+    """What a schema check's verdict depends on: the file's content and the code and
+    versions that read and check it (schema, taxonomy, patterns, their resources)."""
+    import pyarrow
+
+    from .. import _version, patterns, taxonomy
+
+    h = hashlib.sha256(f"{sha}\n{_version.__version__}\n{pd.__version__}\n{np.__version__}\n{pyarrow.__version__}\n"
+                       .encode("ascii"))
+    root = Path(schema.__file__).parent
+    for src in (Path(schema.__file__), Path(taxonomy.__file__), Path(patterns.__file__),
+                *sorted((root / "resources").glob("*.csv"))):
+        h.update(src.name.encode("utf-8") + b"\n" + src.read_bytes())
+    return h.hexdigest()
+
+
+def _validated_marker(sha: str) -> Path | None:
+    """The marker file saying that a file of this content passed the schema check, in the
+    user's cache folder (``~/.cache/petition-analysis/validated``). The parent process that
+    checks a report's parameters and the report's kernel read the same file: the second
+    skips the check (about 1 s for the bundled register)."""
+    import os
+
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(base) / "petition-analysis" / "validated" / _validation_key(sha)
+    except OSError:
+        return None
+
+
+def _mark_validated(marker: Path | None) -> None:
+    import os
+    import tempfile
+
+    if marker is None:
+        return
+    try:  # atomic: a half-written marker is never read; a read-only cache only costs time
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=marker.parent, prefix=".tmp-")
+        os.close(fd)
+        os.replace(tmp, marker)
+    except OSError:
+        pass
+
+
+def _read_canonical(path: Path, sha: str | None = None, stamp: tuple | None = None) -> pd.DataFrame:
+    """Read a canonical Parquet file and check it against the schema. ``sha``: the file's
+    SHA-256, taken after ``stamp`` (:func:`_stat_stamp`); a file of that content that passed
+    the check before (see :func:`_validated_marker`) is not checked again, unless the file
+    changed between the stamp and the end of the read."""
     try:
         df = pd.read_parquet(path)
     except Exception as err:  # noqa: BLE001 - pyarrow raises several types for unreadable files
         raise UnreadableFileError(str(path), f"the file could not be read as Parquet ({str(err).strip()[:200]})",
                                   hint="Is it a complete file?") from None
+    marker = _validated_marker(sha) if sha and stamp is not None and _stat_stamp(path) == stamp else None
+    if marker is not None and marker.is_file():
+        return df
     try:
         schema.validate(df)
     except schema.SchemaError as err:
         raise NotCanonicalError(str(path), f"not a clean canonical table: {err}".rstrip("."),
                                 hint="Clean a raw export with `petition-analysis clean` first, or pass it with a "
                                      "mapping file (then it is cleaned as a raw export).") from None
+    _mark_validated(marker)
     return df
+
+
+def _stat_stamp(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _link_repeats(data: pd.DataFrame, origin: np.ndarray) -> dict:
@@ -286,9 +347,11 @@ def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
                 quality["unmapped_labels"][fld] = quality["unmapped_labels"].get(fld, 0) + int(rows)
             files.append({"path": str(p), "sha256": _dataset_sha(p), "rows": int(len(df))})
         else:
-            df = _read_canonical(p)
+            stamp = _stat_stamp(p)  # then the hash, then the read: a change in between is seen
+            sha = _file_sha(p)
+            df = _read_canonical(p, sha, stamp)
             quality["rows_read"] += len(df)
-            files.append({"path": str(p), "sha256": _file_sha(p), "rows": int(len(df))})
+            files.append({"path": str(p), "sha256": sha, "rows": int(len(df))})
         frames.append(df)
     if len(frames) == 1:
         data = frames[0]

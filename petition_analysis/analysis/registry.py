@@ -182,9 +182,10 @@ def figure_specs(kind: str = "annual", *, regions=(), categories=(), whole_city:
 
 
 def report_period(kind: str, *, year=None, as_of=None, quarter=None, end_year=None) -> _periods.Period:
-    """The period a report compares with the same period a year earlier."""
+    """The period a report compares with the same period a year earlier (a quarter is cut
+    at ``as_of``, as the rows the registry uses are: a quarter to date, then partial)."""
     if kind == "quarterly":
-        return _periods.quarter(int(year), int(quarter))
+        return _periods.quarter(int(year), int(quarter), as_of=as_of)
     if kind == "hotspots":
         return _periods.year(int(end_year))
     if as_of is not None:

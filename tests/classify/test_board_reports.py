@@ -179,3 +179,29 @@ def test_the_section_reads_its_numbers_from_the_registry(board_files):
 def test_a_register_has_no_board_figures(reference_df):
     ctx = reports.prepare("quarterly", year=2019, quarter=3, lang="en")
     assert sections.registry(ctx).board is None
+
+
+def test_the_section_period_is_the_registry_period(board_files):
+    # Review of issue 15 #3: the section's label names the period its numbers count (the
+    # registry's), in a quarterly report and in an annual report to date, worded as the
+    # other sections word it
+    import dataclasses
+
+    csv, mapping, _ = board_files
+    q = reports.prepare("quarterly", data=str(csv), mapping=str(mapping), year=2020, quarter=2, lang="en")
+    a = reports.prepare("annual", data=str(csv), mapping=str(mapping), year=2020, as_of="2020-06-30", lang="en")
+    # a quarterly context built directly, carrying an as-of date the registry may use
+    q_as_of = dataclasses.replace(q, as_of=pd.Timestamp("2020-05-15").date(), cache={})
+    for ctx in (q, a, q_as_of):
+        reg = sections.registry(ctx)
+        p = board.period(ctx)
+        assert (p.start, p.end) == (reg.board.start, reg.board.end) == (reg.period.start, reg.period.end)
+        assert p.label("en") == sections.period_labels(ctx)["en"] and p.label("zh") == sections.period_labels(ctx)["zh"]
+        d = board.period_data(ctx)
+        assert len(d) == reg.board.messages and d["received_date"].between(reg.period.start, reg.period.end).all()
+    assert (board.period(q).start, board.period(q).end) == (pd.Timestamp("2020-04-01"), pd.Timestamp("2020-06-30"))
+    assert board.period(a).label("en") == "2020 (1 Jan to 30 Jun)"
+    note = board.classification_note(q)
+    assert "messages of 2020 Q2" in note
+    block = board.summary_block(q)
+    assert block["period"] == {"start": "2020-04-01", "end": "2020-06-30"}

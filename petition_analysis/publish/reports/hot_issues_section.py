@@ -51,12 +51,12 @@ def has_replies(ctx: ReportContext) -> bool:
 
 def period(ctx: ReportContext) -> _periods.Period:
     """The period this section describes: the quarter of a quarterly report, the last year
-    of a hotspots report, the year of an annual one."""
-    if ctx.kind == "quarterly":
-        return _periods.quarter(ctx.year, ctx.quarter)
-    if ctx.kind == "hotspots":
-        return _periods.year(ctx.end_year)
-    return _periods.year(ctx.year, as_of=ctx.as_of)
+    of a hotspots report, the year (or year to date) of an annual one. It is the registry's
+    own period, the one its board figures count, so a label never names another period than
+    the numbers beside it (and reads as the other sections' labels do)."""
+    from .sections import registry
+
+    return registry(ctx).period
 
 
 def period_data(ctx: ReportContext) -> pd.DataFrame:

@@ -177,7 +177,8 @@ def predicted_counts(df: pd.DataFrame, windows: dict) -> pd.DataFrame:
     d = df["received_date"]
     cols = {}
     for name, (start, end) in windows.items():
-        inside = (d >= pd.Timestamp(start)) & (d <= pd.Timestamp(end))
+        # whole days, as the registry's daily series count them (a time on the last day is in)
+        inside = (d >= pd.Timestamp(start)) & (d < pd.Timestamp(end).normalize() + pd.Timedelta(days=1))
         cols[name] = cat[pred & inside.to_numpy()].value_counts()
     out = pd.DataFrame(cols).fillna(0).astype("int64")
     out.index.name = "category"

@@ -435,21 +435,20 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     )
 
 
-def _category_corrections(df: pd.DataFrame, windows: dict, predicted: pd.DataFrame | None,
-                          model=None) -> pd.DataFrame | None:
+def _category_corrections(frame: _Frame, specs: list[FigureSpec], p1: _periods.Period, p0: _periods.Period,
+                          predicted: pd.DataFrame | None, model=None) -> pd.DataFrame | None:
     """Each category's estimated true counts in the two periods and their variances
     (:func:`~petition_analysis.analysis.classified.count_corrections`), or ``None`` when no
-    category was predicted there (the count tests are then the usual ones)."""
+    category was predicted there (the count tests are then the usual ones). The counts are
+    the category figures' own (``specs``: one per category), not a recount."""
     from .classified import count_corrections
-    from .. import taxonomy
 
-    if predicted is None or not predicted.to_numpy().any():
+    if predicted is None or not predicted.to_numpy().any() or not specs:
         return None
-    cat = taxonomy.crosswalk_series(df["category"].astype("str"))
-    d = df["received_date"]
-    counts = pd.DataFrame({name: cat[((d >= pd.Timestamp(a)) & (d <= pd.Timestamp(b))).to_numpy()].value_counts()
-                           for name, (a, b) in windows.items()}).fillna(0)
-    return count_corrections(counts, predicted, model=model)
+    counts = pd.DataFrame({"previous": [frame.daily(s).total("items", p0.start, p0.end) for s in specs],
+                           "current": [frame.daily(s).total("items", p1.start, p1.end) for s in specs]},
+                          index=pd.Index([s.dimension_value for s in specs], name="category"), dtype=float)
+    return count_corrections(counts[counts.sum(axis=1) > 0], predicted, model=model)
 
 
 def _counted_direction(t: pd.DataFrame) -> None:
@@ -572,7 +571,8 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
 
     windows = {"previous": (p0.start, p0.end), "current": (p1.start, p1.end)}
     predicted = predicted_counts(frame.df, windows) if "category" in frame.df else None
-    corrections = _category_corrections(frame.df, windows, predicted, classifier)
+    counted = [s for s in specs if s.family == "categories" and s.against == "yoy"]
+    corrections = _category_corrections(frame, counted, p1, p0, predicted, classifier)
     records: dict[str, dict] = {}
     for spec in specs:
         f = city_frame if spec.family == "regions" else frame

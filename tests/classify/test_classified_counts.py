@@ -173,3 +173,28 @@ def test_a_count_verdict_never_points_against_the_counted_change():
     assert np.isnan([t["ci_low"], t["ci_high"]]).all() and t["ci_low_95"] > 1
     comp = f["verdict"] != "not_tested"
     assert ((f.loc[comp, "ci_low"] > 1) | (f.loc[comp, "ci_high"] < 1)).eq(f.loc[comp, "significant"]).all()
+
+
+def test_the_count_corrections_use_the_registry_counts(monkeypatch):
+    # Review of issue 15 #4: the corrections start from the counts the category figures
+    # show (one value per figure), not from a recount of their own. A frame whose received
+    # times are not midnight counted its last day in the figures but not in the recount.
+    from petition_analysis.analysis import classified
+    from petition_analysis.analysis.registry import build_registry
+
+    df = pa.synth.generate(2018, 2019, seed=4).data
+    board = _board(df, 0.8)
+    board = board.assign(received_date=board["received_date"] + pd.Timedelta(hours=10))
+    seen = []
+    real = classified.count_corrections
+    monkeypatch.setattr(classified, "count_corrections", lambda counts, *a, **k: seen.append(counts) or real(counts, *a, **k))
+    f = build_registry(board, kind="annual", year=2019).figures
+    assert len(seen) == 1
+    counts = seen[0]
+    cats = f[f["family"] == "categories"].set_index("dimension_value")
+    assert counts.index.is_unique and set(counts.index) == set(cats.index)
+    np.testing.assert_array_equal(counts["current"].to_numpy(float), cats.loc[counts.index, "current"].to_numpy(float))
+    np.testing.assert_array_equal(counts["previous"].to_numpy(float), cats.loc[counts.index, "previous"].to_numpy(float))
+    # every predicted row is counted as predicted, the last day's too
+    pred = classified.predicted_counts(board, {"current": ("2019-01-01", "2019-12-31")})["current"]
+    assert pred.sum() == int((board["category_source"] == "predicted").sum())

@@ -759,8 +759,9 @@ def figure_object(row: pd.Series) -> dict:
         "label_zh": row["label_zh"], "label_en": row["label_en"],
         "flags": [f for f in str(row.get("flags") or "").split(",") if f],
     }
-    if isinstance(row.get("share_flag"), str):  # a category: its share and the share test (SHARE_KEYS)
-        out.update({k: num(k) for k in SHARE_KEYS[:-1]}, share_flag=row["share_flag"])
+    if row.get("dimension") == "category":  # a category: its share and the share test (SHARE_KEYS),
+        flag = row.get("share_flag")     # None where the test did not run (too few rows or categories)
+        out.update({k: num(k) for k in SHARE_KEYS[:-1]}, share_flag=flag if isinstance(flag, str) else None)
     return out
 
 

@@ -108,3 +108,22 @@ def test_a_hotspot_registry_of_one_year_tests_it_against_the_year_before(referen
     cats = reg.family("categories")
     assert len(cats) > 10 and cats["share_p_value"].notna().all()
     assert (cats["previous"] > 0).all()
+
+
+def test_every_category_figure_has_the_share_keys(reference_df):
+    """Review of issue 15 #5: when the share test cannot run (here one category only), the
+    category figures still carry every share key, as None, like the other entries."""
+    from petition_analysis.analysis.registry import SHARE_KEYS
+
+    d = reference_df[reference_df["received_date"].between("2018-01-01", "2019-12-31")].iloc[::50]
+    one = d.assign(category=pd.Categorical(["transport"] * len(d)))
+    reg = build_registry(one, year=2019)
+    cats = reg.family("categories")
+    assert list(cats.index) == ["category_transport"]
+    fig = reg.to_json()["category_transport"]
+    assert set(SHARE_KEYS) <= set(fig) and all(fig[k] is None for k in SHARE_KEYS)
+    # with the test run, the same keys with values
+    full = build_registry(d, year=2019).to_json()
+    keys = {fid: set(f) for fid, f in full.items() if fid.startswith("category_")}
+    assert len(keys) > 2 and all(k == set(fig) for k in keys.values())
+    assert all(full[fid]["share_flag"] in ("up", "down", "none") for fid in keys)

@@ -110,7 +110,7 @@ def classify(df: pd.DataFrame, model=None, *, threshold: float | None = None, te
         source[missing] = np.where(pred["has_text"], "predicted", "unclassified")
         from .model import ATTRS_KEY, model_record
 
-        out.attrs[ATTRS_KEY] = model_record(model)
+        out.attrs[ATTRS_KEY] = model_record(model, threshold=threshold)  # the threshold used
     cats = schema.COLUMNS[[c.name for c in schema.COLUMNS].index("category")].categories
     out["category"] = pd.Categorical(cat.astype("str"), categories=cats)
     out["category_source"] = pd.Categorical(source.astype("str"), categories=CATEGORY_SOURCES)

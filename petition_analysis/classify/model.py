@@ -369,19 +369,26 @@ RECORD_FORMAT = "petition-analysis category model record"
 ATTRS_KEY = "classifier"
 
 
-def model_record(model=None) -> str:
+def model_record(model=None, *, threshold: float | None = None) -> str:
     """The record of the model that predicted a clean table's categories, as cleaning keeps
     it in the table's ``attrs["classifier"]`` (written to the Parquet file's metadata with
     the table) and in the cleaning log: JSON text (so that pandas copies it for free) of its
     kind, source (file name or ``built-in``), package and format versions, content hash,
-    classes, threshold, and measured metrics with the confusion matrix.
+    classes, threshold, and measured metrics with the confusion matrix. ``threshold``: the
+    confidence threshold the prediction used when the caller overrode the model's (the
+    record keeps the one actually used; the content hash stays the model's).
 
     >>> import json
     >>> r = json.loads(model_record())
-    >>> r["kind"], r["source"], r["metrics"]
-    ('keywords', 'built-in', {'assumed_accuracy': 0.7})
+    >>> r["kind"], r["source"], r["metrics"], r["threshold"]
+    ('keywords', 'built-in', {'assumed_accuracy': 0.7}, 0.4)
+    >>> json.loads(model_record(threshold=0.6))["threshold"]
+    0.6
     """
-    return json.dumps(load_model(model).record(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    rec = load_model(model).record()
+    if threshold is not None:
+        rec["threshold"] = float(threshold)
+    return json.dumps(rec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 @functools.lru_cache(maxsize=8)

@@ -1033,7 +1033,7 @@ def predict_categories(df: pd.DataFrame, log: CleanLog | None = None, *, model=N
         if log is not None:
             from ..classify.model import model_record
 
-            log.classifier = model_record(model)
+            log.classifier = model_record(model, threshold=threshold)  # the threshold used
             if has_text.any():
                 log.warn_count(PREDICTED_WARNING, int(has_text.sum()))
             if (~has_text).any():

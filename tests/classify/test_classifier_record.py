@@ -108,3 +108,28 @@ def test_a_damaged_record_fails_with_one_paragraph():
     rec["classes"] = ["no_such_code"]
     with pytest.raises(ModelFileError, match="damaged"):
         load_model(rec)
+
+
+def test_the_record_keeps_the_threshold_actually_used(tmp_path):
+    # Review of issue 15 #6: a caller's threshold= is the one recorded (log, attrs, Parquet
+    # metadata, a dataset's _classifier.json), not the model's default
+    from petition_analysis.classify import classify
+    from petition_analysis.classify.model import DEFAULT_THRESHOLD
+    from petition_analysis.ingest.dataset import read_dataset, write_dataset
+
+    b = make_board(120, seed=46, planted=())
+    res = pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k", classifier_threshold=0.55)
+    assert res.log.to_dict()["classifier"]["threshold"] == 0.55
+    assert json.loads(res.data.attrs["classifier"])["threshold"] == 0.55
+    assert json.loads(res.data.attrs["classifier"])["sha256"] == default_model().sha256  # still the model's hash
+    back = pd.read_parquet(write_parquet(res.data, tmp_path / "t.parquet"))
+    assert json.loads(back.attrs["classifier"])["threshold"] == 0.55
+    ds = write_dataset(res.data, tmp_path / "ds")
+    assert json.loads(json.loads((ds / "_classifier.json").read_text(encoding="utf-8")))["threshold"] == 0.55
+    assert recorded_model(read_dataset(ds)).threshold == 0.55
+    # classify: the override, and without one the model's own
+    again = classify(res.data, threshold=0.7, overwrite=True)
+    assert json.loads(again.attrs["classifier"])["threshold"] == 0.7
+    assert json.loads(classify(res.data, overwrite=True).attrs["classifier"])["threshold"] == DEFAULT_THRESHOLD
+    plain = pa.clean(b.raw, BOARD_MAPPING_YAML, pseudonym_key="k")
+    assert json.loads(plain.data.attrs["classifier"])["threshold"] == DEFAULT_THRESHOLD

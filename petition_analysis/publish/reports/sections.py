@@ -670,10 +670,16 @@ def quality(ctx: ReportContext) -> pd.DataFrame:
             rows.append(("截至日期之后收到、未纳入本报告的行数" if zh
                          else "clean rows received after the as-of date (left out)", q["rows_after_as_of"]))
         for reason, n in (q.get("rejected_by_reason") or {}).items():
-            rows.append((("剔除原因：" if zh else "rejected: ") + reason, n))
+            rows.append((("剔除原因：" if zh else "rejected: ") + _named(reason), n))
         for fld, n in (q.get("unmapped_labels") or {}).items():  # rows per field (labels are raw text)
-            rows.append((("未识别标签的行：" if zh else "rows with an unmapped label: ") + str(fld), n))
-    return pd.DataFrame([(label, _count(n)) for label, n in rows], columns=["", "数值" if zh else "value"])
+            rows.append((("未识别标签的行：" if zh else "rows with an unmapped label: ") + _named(fld), n))
+    # a field the record lacks prints a dash, never "None" or a blank that reads as zero
+    return pd.DataFrame([(label, _count(n) or "—") for label, n in rows], columns=["", "数值" if zh else "value"])
+
+
+def _named(key) -> str:
+    """A reason or field name of the cleaning record as printed: a dash when it has none."""
+    return "—" if key is None or (isinstance(key, float) and pd.isna(key)) or not str(key).strip() else str(key)
 
 
 #: Provenance rows: the label of each parameter in both languages.

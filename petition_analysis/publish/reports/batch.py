@@ -21,6 +21,11 @@ A plan is a YAML file (or a dict) such as::
         start_year: 2014
         end_year: 2023
 
+Each worker process keeps one Jupyter kernel alive and runs its reports in it one after
+another, reset to a fresh kernel's state between them (:mod:`.warm`): imports and the data
+load are paid once per worker, not once per report. A report that fails or times out
+takes its kernel down; the worker's next report starts a new one.
+
 One failure does not stop the others. :func:`run_batch` returns one row per report with its
 status, seconds, output path and, for a failure, the failing cell's error and the executed
 notebook to open.
@@ -111,8 +116,30 @@ def _count(name: str, value, default: int) -> int:
     return int(value)
 
 
+#: The worker's kernel, kept alive across its reports (see :mod:`.warm`).
+_WARM = None
+
+
+def _worker_init() -> None:
+    """A worker's start: its own event loop (a forked worker must not share the parent's
+    epoll with its sibling) and a warm kernel, shut down when the worker exits."""
+    global _WARM
+    import asyncio
+    from multiprocessing import util
+
+    from jupyter_core import utils as jupyter_utils
+
+    from .warm import WarmKernel
+
+    jupyter_utils._loop.set(None)
+    asyncio.set_event_loop(None)
+    _WARM = WarmKernel()
+    util.Finalize(_WARM, _WARM.shutdown, exitpriority=10)
+
+
 def _run_one(job: dict, out_dir: str, timeout: int) -> dict:
-    """Worker: run one report and describe the outcome (never raises)."""
+    """Worker: run one report (in the worker's warm kernel) and describe the outcome (never
+    raises)."""
     import time
 
     from .runner import run
@@ -122,7 +149,7 @@ def _run_one(job: dict, out_dir: str, timeout: int) -> dict:
            "error": None, "notebook": None}
     params = {k: v for k, v in job.items() if k != "kind"}
     try:
-        res = run(job["kind"], out_dir, timeout=timeout, **params)
+        res = run(job["kind"], out_dir, timeout=timeout, kernel=_WARM, **params)
         row["output"] = str(res.html)
     except ReportParameterError as err:
         row.update(status="bad parameters", error=str(err))
@@ -159,7 +186,7 @@ def run_batch(plan: dict | str | Path, *, workers: int | None = None, timeout: i
             rows += [{"kind": j["kind"], "parameters": j, "status": "failed", "seconds": 0.0, "output": None,
                       "error": f"series disclosure audit: {err}", "notebook": None} for j in jobs if j.get("public")]
             jobs = [j for j in jobs if not j.get("public")]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         futures = {pool.submit(_run_one, job, out, timeout): job for job in jobs}
         with tqdm(total=len(futures), desc="reports", unit="report", disable=not progress) as bar:
             for fut in as_completed(futures):

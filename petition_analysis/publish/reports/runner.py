@@ -98,7 +98,7 @@ def _parameters(ctx: ReportContext, summary_path: Path) -> dict:
 
 
 def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TIMEOUT, progress: bool = False,
-        kernel_name: str | None = None, **params) -> ReportResult:
+        kernel_name: str | None = None, kernel=None, **params) -> ReportResult:
     """Run the ``kind`` report (``annual``, ``quarterly`` or ``hotspots``) and write its
     ipynb, HTML and JSON under ``out_dir``.
 
@@ -107,14 +107,18 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     checked before a kernel starts; a bad one raises
     :class:`~petition_analysis.publish.reports.params.ReportParameterError`. A failing cell raises
     :class:`ReportFailed`, naming the cell, its error and the executed notebook.
+
+    ``kernel``: a :class:`~petition_analysis.publish.reports.warm.WarmKernel` to run the
+    notebook in, kept alive for the next report (a batch worker's); by default each run
+    starts its own kernel.
     """
     import papermill as pm
 
     from .kernels import kernel_manager_class
 
     t0 = time.perf_counter()
-    check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress", "kernel_name"],
-                   "run()")
+    check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress", "kernel_name",
+                                                                         "kernel"], "run()")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ReportParameterError(f"timeout must be a number of seconds above 0, not {timeout!r}; the default is "
                                    f"{DEFAULT_TIMEOUT}.")
@@ -134,13 +138,18 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
 
     t1 = time.perf_counter()
     try:
-        pm.execute_notebook(
-            str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
-            kernel_name=kernel_name or _kernel_name(), execution_timeout=timeout,
-            progress_bar=progress, cwd=str(notebook_path(kind).parent),
-            # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it
-            kernel_manager_class=kernel_manager_class(),
-        )
+        if kernel is None:
+            pm.execute_notebook(
+                str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
+                kernel_name=kernel_name or _kernel_name(), execution_timeout=timeout,
+                progress_bar=progress, cwd=str(notebook_path(kind).parent),
+                # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it
+                kernel_manager_class=kernel_manager_class(),
+            )
+        else:  # the same, in a kernel that stays alive for the next report
+            kernel.execute(str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
+                           kernel_name=kernel_name or _kernel_name(), timeout=timeout, progress=progress,
+                           cwd=str(notebook_path(kind).parent), manager_class=kernel_manager_class())
     except pm.PapermillExecutionError as err:
         raise ReportFailed(
             f"{name}: cell {err.exec_count or err.cell_index} failed with {err.ename}: {err.evalue}. "

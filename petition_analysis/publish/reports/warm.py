@@ -1,0 +1,215 @@
+"""A warm kernel: one Jupyter kernel that runs several report notebooks one after another.
+
+A batch worker starts a kernel, a report's imports (pandas, the package, matplotlib,
+seaborn, statsmodels) and its data load once, and runs each of its reports in that kernel
+(papermill with an engine that hands nbclient the running kernel and its client). Before
+each report after the first, the kernel is put back into the state a fresh kernel is in
+(:func:`reset`): a new IPython namespace and history (execution count 1), the warning
+filters and "shown once" registries, pandas' options, matplotlib's settings and open
+figures, the package's module state (the office in force, the no-CJK-font warning) and the
+working folder, all as they were before the first report ran. Module caches that only
+remember results of their inputs (the loaded register, keyed by each file's size and time)
+are kept: they are the point.
+
+A report that fails, times out or leaves the kernel dead shuts the kernel down; the next
+report starts a fresh one. The same report gives the same JSON run alone or after others
+in a warm kernel (``tests/reports/test_warm_kernel.py``).
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["WarmKernel", "reset", "snapshot"]
+
+_ENGINE = "petition-warm"
+#: The state :func:`reset` restores, taken by :func:`snapshot` before the first report.
+_SNAPSHOT: dict = {}
+
+
+# --- what runs inside the kernel ---------------------------------------------------------
+
+def snapshot() -> None:
+    """Record the fresh kernel's state (run in the kernel before its first report). pyplot
+    is imported here so that matplotlib's settings are recorded as a report first sees them
+    (with the kernel's inline backend set up)."""
+    import copy
+    import warnings
+
+    import matplotlib as mpl
+    import matplotlib.pyplot  # noqa: F401 - sets up the inline backend, as a report's first plot does
+    import pandas as pd
+    from pandas._config import config as pd_config
+
+    _SNAPSHOT.clear()
+    _SNAPSHOT["filters"] = list(warnings.filters)
+    _SNAPSHOT["rc"] = copy.deepcopy(dict(mpl.rcParams))
+    _SNAPSHOT["pandas"] = {key: pd.get_option(key) for key in pd_config._registered_options
+                           if key not in pd_config._deprecated_options}
+    _SNAPSHOT["cwd"] = os.getcwd()
+
+
+def reset(cwd: str | None = None) -> None:
+    """Put the kernel back into the state :func:`snapshot` recorded (run in the kernel
+    between two reports). Raises when there is no snapshot: the caller then starts a
+    fresh kernel."""
+    import sys
+    import warnings
+
+    if not _SNAPSHOT:
+        raise RuntimeError("no snapshot of the fresh kernel to reset to")
+    from IPython import get_ipython
+
+    ip = get_ipython()
+    ip.reset(new_session=True)  # namespace, output cache, history; execution count back to 1
+    warnings.filters[:] = _SNAPSHOT["filters"]
+    warnings.onceregistry.clear()
+    warnings._filters_mutated()  # every module's "shown once" registry starts again
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib as mpl
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+        with warnings.catch_warnings():  # restoring a deprecated setting warns
+            warnings.simplefilter("ignore")
+            mpl.rcParams.clear()
+            mpl.rcParams.update(_SNAPSHOT["rc"])
+    import pandas as pd
+
+    for key, value in _SNAPSHOT["pandas"].items():
+        if pd.get_option(key) != value:
+            pd.set_option(key, value)
+    from ... import office
+    from .. import plots
+
+    office.use(None)
+    plots._warned = False
+    os.chdir(cwd or _SNAPSHOT["cwd"])
+
+
+# --- the parent's side -------------------------------------------------------------------
+
+def _register_engine() -> None:
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if _ENGINE in papermill_engines._engines:
+        return
+
+    class WarmEngine(NBClientEngine):
+        """papermill's nbclient engine, given a running kernel's manager and client."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, warm=None, **kwargs):
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.utils import merge_kwargs, remove_args
+
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, km=warm.km, **final_kwargs)
+            client.kc = warm.kc
+            try:
+                return client.execute()
+            finally:
+                warm.kc = client.kc  # the client it started with the kernel, kept for the next report
+
+    papermill_engines.register(_ENGINE, WarmEngine)
+
+
+class WarmKernel:
+    """A kernel kept alive across reports (see the module docstring). Use it as a context
+    manager, or call :meth:`shutdown`. Not thread-safe: one per process (or thread).
+
+    ``runner.run(..., kernel=warm)`` runs a report in it."""
+
+    def __init__(self):
+        self.km = None
+        self.kc = None
+        self.kernel_name: str | None = None
+        self.reports = 0  # reports run in the current kernel
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and self.kc is not None
+
+    def execute(self, input_path: str, output_path: str, *, parameters: dict, kernel_name: str, timeout,
+                progress: bool, cwd: str, manager_class) -> None:
+        """papermill's ``execute_notebook`` in this kernel: a fresh one for the first report
+        (or after a failure), else the running one reset to its fresh state. Raises what
+        papermill raises; after any exception the kernel is shut down."""
+        import papermill as pm
+
+        _register_engine()
+        if self.alive and kernel_name != self.kernel_name:
+            self.shutdown()
+        ok = False
+        try:
+            if self.alive:
+                self._run_in_kernel(f"__import__('{__name__}', fromlist=['reset']).reset({cwd!r})")
+            else:
+                self._start(kernel_name, cwd, manager_class)
+            pm.execute_notebook(input_path, output_path, parameters=parameters, kernel_name=kernel_name,
+                                execution_timeout=timeout, progress_bar=progress, cwd=cwd, engine_name=_ENGINE,
+                                warm=self)
+            ok = self.alive
+        finally:
+            if not ok:
+                self.shutdown()
+        self.reports += 1
+
+    def _start(self, kernel_name: str, cwd: str, manager_class, timeout: float = 60) -> None:
+        """Start a kernel and its client as nbclient would (history in memory, no stdin),
+        then record its fresh state."""
+        from jupyter_core.utils import run_sync
+
+        self.shutdown()
+        self.km = manager_class(kernel_name=kernel_name)
+        self.kernel_name = kernel_name
+        self.reports = 0
+        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=timeout)
+        self.kc.allow_stdin = False
+        self._run_in_kernel(f"__import__('{__name__}', fromlist=['snapshot']).snapshot()", timeout=300)
+
+    def _run_in_kernel(self, code: str, timeout: float = 60) -> None:
+        """Run ``code`` silently in the kernel; raise when it fails."""
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.kc.execute_interactive)(code, silent=True, store_history=False, timeout=timeout,
+                                                     allow_stdin=False, output_hook=lambda msg: None)
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise RuntimeError(f"the warm kernel could not be reset ({content.get('ename')}: {content.get('evalue')})")
+
+    def shutdown(self) -> None:
+        """Stop the kernel and its client (nothing happens when none is running)."""
+        from jupyter_core.utils import run_sync
+
+        km, kc, self.km, self.kc = self.km, self.kc, None, None
+        try:
+            if kc is not None:
+                kc.stop_channels()
+        except Exception:  # noqa: BLE001 - best effort: the kernel goes next
+            pass
+        try:
+            if km is not None and km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - a kernel that is already gone
+            pass
+        try:
+            if km is not None:
+                run_sync(km.cleanup_resources)()
+        except Exception:  # noqa: BLE001
+            pass

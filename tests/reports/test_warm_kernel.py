@@ -1,0 +1,107 @@
+"""A warm kernel (one kernel kept alive across a batch worker's reports): the same report
+gives byte-identical JSON and HTML run alone and as the 5th report of a warm kernel, even
+after the kernel's state was disturbed; a failing or timed-out report takes its kernel down
+and the next report starts a fresh one; a batch leaves no kernel running."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from petition_analysis.publish import reports
+from petition_analysis.publish.reports import ReportFailed
+from petition_analysis.publish.reports.warm import WarmKernel
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+ALONE = dict(year=2023, lang="zh")
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory):
+    """The report run on its own, in its own kernel."""
+    return reports.run("annual", tmp_path_factory.mktemp("alone"), **ALONE)
+
+
+def _notebook_with(tmp_path: Path, source: str) -> Path:
+    nb = nbformat.read(str(ROOT / "notebooks/reports/annual_report.ipynb"), as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell(source))
+    folder = tmp_path / "nb"
+    folder.mkdir(exist_ok=True)
+    nbformat.write(nb, str(folder / "annual_report.ipynb"))
+    return folder
+
+
+def test_the_fifth_report_of_a_warm_kernel_equals_the_report_alone(alone, tmp_path):
+    out = tmp_path / "warm"
+    with WarmKernel() as kernel:
+        reports.run("annual", out, kernel=kernel, year=2022, region="庚县", lang="en")
+        km = kernel.km
+        reports.run("quarterly", out, kernel=kernel, year=2023, quarter=3, lang="en")
+        reports.run("annual", out, kernel=kernel, year=2021, lang="zh")
+        reports.run("annual", out, kernel=kernel, year=2022, lang="en")
+        # what a report (or a user's notebook) could leave behind
+        kernel._run_in_kernel(
+            "import os, warnings, pandas as pd, matplotlib as mpl\n"
+            "from petition_analysis import office\nfrom petition_analysis.publish import plots\n"
+            "pd.set_option('display.precision', 1); pd.set_option('display.max_rows', 3)\n"
+            "warnings.simplefilter('ignore'); mpl.rcParams['font.size'] = 30; mpl.rcParams['figure.dpi'] = 40\n"
+            "os.chdir('/'); plots._warned = True; office.use(office.make_office(city='西安市'))\n"
+            "sections = reports = pa = None; ctx = 'stale'")
+        fifth = reports.run("annual", out, kernel=kernel, **ALONE)
+        assert kernel.km is km and kernel.reports == 5  # one kernel for all five
+    assert not kernel.alive
+    assert fifth.json.read_bytes() == alone.json.read_bytes()
+    assert fifth.html.read_bytes() == alone.html.read_bytes()
+    counts = [c.execution_count for c in nbformat.read(str(fifth.ipynb), as_version=4).cells if c.cell_type == "code"]
+    assert counts[0] == 1 and counts == sorted(counts)  # a fresh session's numbering
+
+
+def test_a_failing_report_takes_its_kernel_down(alone, tmp_path, monkeypatch):
+    with WarmKernel() as kernel:
+        monkeypatch.setenv("PETITION_NOTEBOOK_DIR", str(_notebook_with(tmp_path, "raise RuntimeError('deliberate')")))
+        with pytest.raises(ReportFailed, match="RuntimeError: deliberate"):
+            reports.run("annual", tmp_path / "failed", kernel=kernel, **ALONE)
+        assert not kernel.alive
+        monkeypatch.delenv("PETITION_NOTEBOOK_DIR")
+        after = reports.run("annual", tmp_path / "after", kernel=kernel, **ALONE)
+        assert kernel.alive and kernel.reports == 1  # a new kernel
+    assert after.json.read_bytes() == alone.json.read_bytes()
+
+
+def test_the_timeout_holds_in_a_warm_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("PETITION_NOTEBOOK_DIR", str(_notebook_with(tmp_path, "import time; time.sleep(120)")))
+    with WarmKernel() as kernel:
+        with pytest.raises(ReportFailed, match="longer than the 20 s timeout"):
+            reports.run("annual", tmp_path / "out", kernel=kernel, timeout=20, **ALONE)
+        assert not kernel.alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads processes' environments in /proc")
+def test_a_batch_leaves_no_kernel_running(tmp_path, monkeypatch):
+    mark = f"warm-test-{os.getpid()}-{tmp_path.name}"
+    monkeypatch.setenv("PETITION_WARM_TEST_MARK", mark)  # inherited by the workers and their kernels
+
+    def marked() -> list[str]:
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and proc.name != str(os.getpid()) and mark.encode() in (proc / "environ").read_bytes():
+                    found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                pass
+        return found
+
+    plan = {"reports": [{"kind": "annual", "years": [2023], "langs": ["zh", "en"]}], "workers": 2}
+    table = reports.run_batch(plan, out_dir=tmp_path / "out", progress=False)
+    assert list(table["status"]) == ["ok", "ok"]
+    for _ in range(50):  # a kernel told to stop may take a moment to go
+        left = marked()
+        if not left:
+            break
+        time.sleep(0.1)
+    assert left == []

@@ -88,10 +88,16 @@ def test_a_hidden_region_count_takes_the_ranks_out():
     t = sections.regions(ctx)
     assert (t["全市排名"] == "").all() and (t["上年同期排名"] == "").all()
     assert "不列排名" in t.attrs["caption"]
-    hidden_city = prot.hidden("city:items:current")
-    assert t.loc[1, "本期"] == (prot.display("city:items:current"))
-    if hidden_city:  # the county's share of a hidden total would give it back
-        assert t.loc[0, "占全市"] == "" and t.loc[1, "增减"] == ""
+    # the city's total stays shown; to keep the other region's count hidden, the county's own
+    # current count is hidden with it, and nothing derived from it is printed
+    d = ctx.data
+    city = int((d["received_date"].dt.year == YEAR).sum())
+    assert not prot.hidden("city:items:current") and t.loc[1, "本期"] == f"{city:,}"
+    own = f"fig:region_{REGION}:current"
+    assert prot.hidden(own) and t.loc[0, "本期"] == prot.display(own) in ("x", f"<{K}")
+    for col in ("占全市", "增减", "增减率", "率比（置信区间）", "判断"):  # each would give it back
+        assert t.loc[0, col] == "", col
+    assert t.loc[0, "上年同期"] == prot.display(f"fig:region_{REGION}:previous") != ""
     a = _attacker(ctx, t)
     for name, (lo, hi) in a.ranges().items():
         assert hi is None or hi - lo >= K - 2, f"{name} narrowed to [{lo}, {hi}]"

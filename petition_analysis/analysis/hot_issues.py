@@ -65,10 +65,12 @@ PLACE_SUFFIXES = ("小区", "花园", "家园", "公寓", "大厦", "广场", "�
                   "联社", "合作社", "信用社", "银行",
                   "小區", "花園", "家園", "大廈", "廣場", "華庭", "華府", "灣", "社區", "鎮", "鄉", "小學", "中學",
                   "幼兒園", "學校", "大學", "醫院", "衛生院", "診所", "公園", "工業園", "園區", "車站", "公交車站",
-                  "集團", "工廠", "廠", "商場", "駕校", "聯社", "銀行")
+                  "集團", "工廠", "廠", "市場", "商場", "駕校", "聯社", "銀行")
 # Words before a place that are not part of its name.
 _PLACE_PREFIX = (r"(?:关于|請問|请问|投诉|反映|咨询|建议|要求|恳请|强烈|希望|尽快|解决|处理|整治|查处|治理|关注|我们|我是|本人|位于"
-                  r"|住在|在|的|和|与|及|对)")
+                  r"|住在|在|的|和|与|及|对"
+                  # the same words in traditional characters
+                  r"|關於|投訴|諮詢|咨詢|建議|懇請|強烈|儘快|盡快|解決|處理|查處|關注|我們|位於|與|對)")
 #: Columns of :attr:`HotIssues.table`.
 TABLE_COLUMNS = ["rank", "label", "place", "category", "first_date", "last_date", "messages", "users", "likes",
                  "dislikes", "heat"]
@@ -283,7 +285,8 @@ def extract_places(text: pd.Series) -> pd.Series:
     found = found.str.replace(rf"^(?:[0-9]+[年月日号]?|{_PLACE_PREFIX})+", "", regex=True)
     found = found[found.str.contains(r"[\u4e00-\u9fff]", regex=True) & ~found.str.fullmatch(r"[0-9]*[\u4e00-\u9fff]?")
                   # common words that end like a place but name none (农村, 道路, 线路, 本小区 …)
-                  & ~found.str.contains(r"(?:农村|乡村|城乡|城市|城区|本小区|该小区|我们小区|小区的|道路|马路|线路|网路|思路|出路|门路)$", regex=True)]
+                  & ~found.str.contains(r"(?:农村|乡村|城乡|城市|城区|本小区|该小区|我们小区|小区的|道路|马路|线路|网路|思路|出路|门路"
+                                         r"|農村|鄉村|城鄉|城區|本小區|該小區|我們小區|小區的|馬路|線路|網路|門路)$", regex=True)]
     found = found[found.str.len() >= 3]
     if found.empty:
         return pd.Series(np.nan, index=text.index, dtype="object")

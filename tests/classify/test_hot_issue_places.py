@@ -161,3 +161,28 @@ def test_an_issue_of_one_user_has_no_words_of_theirs_in_label_or_place():
     assert len(issues) and issues["messages"].sum() >= len(rows) // 2
     assert (issues["users"] == 1).all() and (issues["label"] == "…").all() and issues["place"].isna().all()
     assert "周晓梅" not in "".join(hi.table["label"])
+
+
+def test_traditional_place_endings_and_leading_words():
+    # Review of issue 15 #9: 市場 ends a place, and the words before a place (關於, 投訴,
+    # 處理 …) are cut in traditional characters as in simplified ones
+    phrases = {
+        "關於東門菜市場佔道經營": "東門菜市場",
+        "強烈要求整治東門菜市場": "東門菜市場",
+        "處理幸福花園噪音問題": "幸福花園",
+        "諮詢東湖鎮低保政策": "東湖鎮",
+        "位於人民路的工地夜間施工": "人民路",
+        "投訴陽光小區物業亂收費": "陽光小區",
+        "建議東風路增設紅綠燈": "東風路",
+        "懇請解決東湖鎮低保問題": "東湖鎮",
+        "儘快查處東門菜市場違章": "東門菜市場",
+        "關注新華街道路積水": "新華街道",
+        "對陽光小區的違建": "陽光小區",
+    }
+    got = extract_places(pd.Series(list(phrases)))
+    assert got.tolist() == list(phrases.values())
+    # and the simplified forms still give the same places
+    simplified = pd.Series(["关于东门菜市场占道经营", "处理幸福花园噪音问题", "建议东风路增设红绿灯"])
+    assert extract_places(simplified).tolist() == ["东门菜市场", "幸福花园", "东风路"]
+    # a common word that ends like a place names none, in either script
+    assert extract_places(pd.Series(["關於農村道路問題", "关于农村道路问题"])).isna().all()

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from petition_analysis.publish import reports
-from petition_analysis.publish.reports import ReportFailed
+from petition_analysis.publish.reports import ReportFailed, ReportParameterError
 from petition_analysis.publish.reports.warm import WarmKernel
 
 pytestmark = pytest.mark.slow
@@ -105,3 +105,20 @@ def test_a_batch_leaves_no_kernel_running(tmp_path, monkeypatch):
             break
         time.sleep(0.1)
     assert left == []
+
+
+def test_a_missing_kernel_is_one_paragraph_after_the_parameters(tmp_path):
+    with pytest.raises(ReportParameterError, match="lang must be"):  # the parameters still come first
+        reports.run("annual", tmp_path, kernel_name="no-such-kernel-spec", year=2023, lang="de")
+    with pytest.raises(ReportFailed, match="could not be run .*NoSuchKernel.*make kernel") as info:
+        reports.run("annual", tmp_path, kernel_name="no-such-kernel-spec", **ALONE)
+    assert "Traceback" not in str(info.value)
+
+
+def test_a_bad_parameter_stops_a_launched_kernel(tmp_path):
+    kernel = WarmKernel()
+    with pytest.raises(ReportParameterError, match="year 1990 is not in the data"):
+        reports.run("annual", tmp_path, kernel=kernel, year=1990)
+    assert kernel.alive  # a batch worker's kernel stays up for its next report
+    kernel.shutdown()
+    assert not kernel.alive and not any(tmp_path.iterdir())

@@ -104,17 +104,17 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
 
     ``params`` are the notebook's parameters (``data``, ``year``, ``as_of``, ``quarter``,
     ``start_year``, ``end_year``, ``region``, ``lang``, ``public``, ``mapping``). They are
-    checked before a kernel starts; a bad one raises
+    checked (and the data loaded) while the kernel starts and imports, before any cell
+    runs; a bad one stops the kernel and raises
     :class:`~petition_analysis.publish.reports.params.ReportParameterError`. A failing cell raises
     :class:`ReportFailed`, naming the cell, its error and the executed notebook.
 
     ``kernel``: a :class:`~petition_analysis.publish.reports.warm.WarmKernel` to run the
     notebook in, kept alive for the next report (a batch worker's); by default each run
-    starts its own kernel.
+    starts its own kernel and stops it at the end.
     """
-    import papermill as pm
-
     from .kernels import kernel_manager_class
+    from .warm import WarmKernel
 
     t0 = time.perf_counter()
     check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress", "kernel_name",
@@ -122,6 +122,29 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ReportParameterError(f"timeout must be a number of seconds above 0, not {timeout!r}; the default is "
                                    f"{DEFAULT_TIMEOUT}.")
+    source = notebook_path(kind)
+    kernel_name = kernel_name or _kernel_name()
+    own = kernel is None
+    kernel = WarmKernel() if own else kernel
+    launch_error = None
+    if not kernel.alive or kernel.kernel_name != kernel_name:
+        try:  # the kernel starts and imports (another process) while this one checks and loads
+            kernel.launch(kernel_name, str(source.parent), kernel_manager_class())
+        except Exception as err:  # noqa: BLE001 - reported after the parameters, as one paragraph
+            launch_error = err
+            kernel.shutdown()
+    try:
+        return _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, launch_error, t0)
+    finally:
+        if own:
+            kernel.shutdown()
+
+
+def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, launch_error, t0) -> ReportResult:
+    import papermill as pm
+
+    from .kernels import kernel_manager_class
+
     ctx = prepare(kind, **params)
     timings = {"check_parameters": time.perf_counter() - t0}
     name = report_name(ctx)
@@ -138,18 +161,11 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
 
     t1 = time.perf_counter()
     try:
-        if kernel is None:
-            pm.execute_notebook(
-                str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
-                kernel_name=kernel_name or _kernel_name(), execution_timeout=timeout,
-                progress_bar=progress, cwd=str(notebook_path(kind).parent),
-                # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it
-                kernel_manager_class=kernel_manager_class(),
-            )
-        else:  # the same, in a kernel that stays alive for the next report
-            kernel.execute(str(notebook_path(kind)), str(ipynb), parameters=_parameters(ctx, js),
-                           kernel_name=kernel_name or _kernel_name(), timeout=timeout, progress=progress,
-                           cwd=str(notebook_path(kind).parent), manager_class=kernel_manager_class())
+        if launch_error is not None:
+            raise launch_error
+        # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it (kernels.py)
+        kernel.execute(str(source), str(ipynb), parameters=_parameters(ctx, js), kernel_name=kernel_name,
+                       timeout=timeout, progress=progress, cwd=str(source.parent), manager_class=kernel_manager_class())
     except pm.PapermillExecutionError as err:
         raise ReportFailed(
             f"{name}: cell {err.exec_count or err.cell_index} failed with {err.ename}: {err.evalue}. "
@@ -164,6 +180,7 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
                            f"Check that the Jupyter kernel is installed (`make kernel`); the partial notebook, if any, "
                            f"is {ipynb}.", ipynb, type(err).__name__, str(err)) from None
     timings["execute"] = time.perf_counter() - t1
+    timings["kernel_wait"] = kernel.last_wait  # of execute: the kernel still starting after the checks
     timings.update(_cell_phases(ipynb))
 
     t2 = time.perf_counter()

@@ -131,6 +131,8 @@ class WarmKernel:
         self.kc = None
         self.kernel_name: str | None = None
         self.reports = 0  # reports run in the current kernel
+        self._pending = None  # the id of the snapshot request launch() sent, until answered
+        self.last_wait = 0.0  # seconds the last execute() waited for a launched kernel
 
     def __enter__(self):
         return self
@@ -153,8 +155,11 @@ class WarmKernel:
         if self.alive and kernel_name != self.kernel_name:
             self.shutdown()
         ok = False
+        self.last_wait = 0.0
         try:
-            if self.alive:
+            if self.alive and self._pending is not None:
+                self._ready()  # launched, not yet waited for
+            elif self.alive:
                 self._run_in_kernel(f"__import__('{__name__}', fromlist=['reset']).reset({cwd!r})")
             else:
                 self._start(kernel_name, cwd, manager_class)
@@ -167,9 +172,11 @@ class WarmKernel:
                 self.shutdown()
         self.reports += 1
 
-    def _start(self, kernel_name: str, cwd: str, manager_class, timeout: float = 60) -> None:
-        """Start a kernel and its client as nbclient would (history in memory, no stdin),
-        then record its fresh state."""
+    def launch(self, kernel_name: str, cwd: str, manager_class) -> None:
+        """Start a kernel as nbclient would (history in memory, no stdin) and ask it to
+        record its fresh state (:func:`snapshot`, which imports what reports use), without
+        waiting: the caller works meanwhile (a report's parameter checks) and the next
+        :meth:`execute` waits for the kernel."""
         from jupyter_core.utils import run_sync
 
         self.shutdown()
@@ -178,10 +185,44 @@ class WarmKernel:
         self.reports = 0
         run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd)
         self.kc = self.km.client()
-        self.kc.start_channels()
-        run_sync(self.kc.wait_for_ready)(timeout=timeout)
         self.kc.allow_stdin = False
-        self._run_in_kernel(f"__import__('{__name__}', fromlist=['snapshot']).snapshot()", timeout=300)
+        self.kc.start_channels()
+        # queued until the kernel listens; its reply is awaited in _ready()
+        self._pending = self.kc.execute(f"__import__('{__name__}', fromlist=['snapshot']).snapshot()", silent=True,
+                                        store_history=False, allow_stdin=False)
+
+    def _start(self, kernel_name: str, cwd: str, manager_class) -> None:
+        self.launch(kernel_name, cwd, manager_class)
+        self._ready()
+
+    def _ready(self, timeout: float = 300) -> None:
+        """Wait until the kernel :meth:`launch` started has recorded its state."""
+        import queue
+        import time
+
+        from jupyter_core.utils import run_sync
+
+        msg_id, self._pending = self._pending, None
+        if msg_id is None:
+            return
+        started = time.perf_counter()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                msg = run_sync(self.kc._async_get_shell_msg)(timeout=1)
+            except queue.Empty:
+                if not run_sync(self.km.is_alive)():
+                    raise RuntimeError("the kernel died while starting") from None
+                if time.monotonic() > deadline:  # not a TimeoutError: that is a cell's
+                    raise RuntimeError(f"the kernel did not start within {timeout:.0f} s") from None
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+        content = msg.get("content", {})
+        if content.get("status") != "ok":
+            raise RuntimeError(f"the kernel could not be prepared ({content.get('ename')}: {content.get('evalue')})")
+        run_sync(self.kc.wait_for_ready)(timeout=60)  # the handshake nbclient makes, and IOPub drained
+        self.last_wait = time.perf_counter() - started
 
     def _run_in_kernel(self, code: str, timeout: float = 60) -> None:
         """Run ``code`` silently in the kernel; raise when it fails."""
@@ -197,7 +238,7 @@ class WarmKernel:
         """Stop the kernel and its client (nothing happens when none is running)."""
         from jupyter_core.utils import run_sync
 
-        km, kc, self.km, self.kc = self.km, self.kc, None, None
+        km, kc, self.km, self.kc, self._pending = self.km, self.kc, None, None, None
         try:
             if kc is not None:
                 kc.stop_channels()

@@ -67,7 +67,10 @@ def main(argv=None):
                target(f"batch of {len(out)} reports with {args.workers} workers vs one report", batch / one, BATCH_LIMIT)]
     save("reports", rows, targets, "phase_compute = every notebook cell except the one tagged phase-imports, as papermill "
          "times them (plots rendered by the inline backend included); phase_imports = that cell; kernel_start = from "
-         "papermill's start to the first cell; cpu_s = CPU seconds of the runner and its kernel (for the batch: of the "
+         "papermill's start to the first cell; kernel_wait = time execute waited for the kernel to finish starting "
+         "and importing the package and pyplot (it starts while check_parameters runs, so the imports cell finds "
+         "them loaded: compare imports + kernel_wait + compute, or the wall time, with runs before that change); "
+         "cpu_s = CPU seconds of the runner and its kernel (for the batch: of the "
          f"workers and their kernels); load average at the start {__import__('os').getloadavg()}")
 
 

@@ -12,8 +12,8 @@ remember results of their inputs (the loaded register, keyed by each file's size
 are kept: they are the point.
 
 A report that fails, times out or leaves the kernel dead shuts the kernel down; the next
-report starts a fresh one. The same report gives the same JSON run alone or after others
-in a warm kernel (``tests/reports/test_warm_kernel.py``).
+report starts a fresh one. The same report gives the same JSON and HTML run alone or after
+others in a warm kernel (``tests/reports/test_warm_kernel.py``).
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ def reset(cwd: str | None = None) -> None:
 
     ip = get_ipython()
     ip.reset(new_session=True)  # namespace, output cache, history; execution count back to 1
+    warnings.resetwarnings()  # a new filters version: every module's "shown once" registry starts again
     warnings.filters[:] = _SNAPSHOT["filters"]
     warnings.onceregistry.clear()
-    warnings._filters_mutated()  # every module's "shown once" registry starts again
     if "matplotlib.pyplot" in sys.modules:
         import matplotlib as mpl
         import matplotlib.pyplot as plt
@@ -102,20 +102,21 @@ def _register_engine() -> None:
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                      start_timeout=60, execution_timeout=None, warm=None, **kwargs):
             from papermill.clientwrap import PapermillNotebookClient
+            from papermill.log import logger
             from papermill.utils import merge_kwargs, remove_args
 
             kwargs = remove_args(["input_path"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             final_kwargs = merge_kwargs(
                 safe_kwargs, timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
-                startup_timeout=start_timeout, kernel_name=kernel_name, log_output=log_output,
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logger, log_output=log_output,
                 stdout_file=stdout_file, stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, km=warm.km, **final_kwargs)
             client.kc = warm.kc
             try:
                 return client.execute()
             finally:
-                warm.kc = client.kc  # the client it started with the kernel, kept for the next report
+                warm.kc = client.kc  # kept for the next report (None if nbclient cleaned it up)
 
     papermill_engines.register(_ENGINE, WarmEngine)
 

@@ -22,7 +22,8 @@ The **heat index** ranks them (documented in docs/classification.md)::
 
     heat = ln(1 + messages) + ln(1 + users) + 0.5 · ln(1 + likes + dislikes) + ln(1 + messages per week)
 
-where users are distinct petitioners (a message without one counts as its own user) and
+where users are distinct petitioners (messages without one count together as one user: they
+could all be one person) and
 messages per week are counted over the issue's span (first to last message, at least one
 week). More messages, more people, more attention and more concentration in time all
 make an issue hotter; each term grows with the logarithm so that no single one dominates.
@@ -31,8 +32,9 @@ The result is a :class:`HotIssues`: a tidy ``table`` (rank, label, place, catego
 first and last date, messages, users, likes, dislikes, heat) and ``members`` (rank,
 case_id). The label is the subject (or the start of the summary) of a message near the
 issue's centre, masked again; no user name or handle is ever part of it. Label and place
-keep only wording that at least two of the issue's users wrote (:func:`_shared_wording`):
-what one person wrote (their name, a neighbour's) is cut out and marked "…".
+keep only wording that at least two of the issue's users wrote (for the label, two besides
+its writer; :func:`_shared_wording`): what one person alone wrote (their name, a
+neighbour's) is cut out and marked "…".
 
 >>> from petition_analysis.synth.board import make_board
 >>> import petition_analysis as pa
@@ -175,17 +177,22 @@ def _mask_label_names(label: pd.Series, place: pd.Series) -> pd.Series:
 
 #: How many of the most central messages of an issue are tried for its label.
 _LABEL_CANDIDATES = 20
-#: A label's or place's wording must have been written by at least this many of the issue's users.
+#: A place must have been written by at least this many of the issue's users, and a label's
+#: wording by this many users other than the label message's writer.
 SHARED_BY = 2
 
 
+#: The user of the messages without a petitioner (one user together).
+_NO_ID = "\x00no petitioner"
+
+
 def _user_texts(group: np.ndarray, user: np.ndarray, text: np.ndarray) -> dict:
-    """Each issue's text, one string per distinct user (their messages joined)."""
+    """Each issue's text, one string per distinct user (their messages joined): {group: {user: text}}."""
     frame = pd.DataFrame({"group": group, "user": user.astype("str"), "text": pd.Series(text, dtype="str").fillna("")})
     joined = frame.groupby(["group", "user"], sort=True)["text"].agg("\n".join)
     out: dict = {}
-    for (grp_id, _), t in joined.items():
-        out.setdefault(grp_id, []).append(t)
+    for (grp_id, u), t in joined.items():
+        out.setdefault(grp_id, {})[u] = t
     return out
 
 
@@ -465,7 +472,9 @@ def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0
     g = pd.DataFrame({"group": label[member], "row": np.flatnonzero(member)})
     sub = data.iloc[g["row"].to_numpy()]
     users = sub["petitioner_id"].astype("object") if "petitioner_id" in sub else pd.Series(np.nan, index=sub.index)
-    users = users.where(users.notna(), "case:" + sub["case_id"].astype("str"))
+    # messages without a petitioner count as one user together: they could all be one person
+    # (who would otherwise pass the k users of a public report, and the shared-wording rule, alone)
+    users = users.astype("str").where(users.notna() & users.astype("str").str.strip().ne(""), _NO_ID)
     agg = pd.DataFrame({
         "group": g["group"].to_numpy(),
         "user": users.to_numpy(),
@@ -491,15 +500,16 @@ def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0
     # Words written by one person only (their name, a neighbour's name, their flat) never reach a
     # label or a place: both keep only what at least two of the issue's users wrote.
     user_texts = _user_texts(agg["group"].to_numpy(), agg["user"].to_numpy(), text.iloc[g["row"].to_numpy()].to_numpy())
-    table["place"] = [_shared_place(p, user_texts.get(i, [])) for i, p in zip(table.index, table["place"])]
+    table["place"] = [_shared_place(p, list(user_texts.get(i, {}).values())) for i, p in zip(table.index, table["place"])]
     # The label: a subject (else the start of the details) of a message near its group's
-    # centroid, masked, cut to the wording shared by users; the most central whose wording is
-    # mostly shared (else the one that keeps most).
+    # centroid, masked, cut to the wording that two users other than its writer also wrote;
+    # the most central whose wording is mostly shared (else the one that keeps most).
     rows = g["row"].to_numpy()
     Xg = X[rows]
     subject = data["subject"] if "subject" in data else pd.Series("", index=data.index)
     summary = data["summary"] if "summary" in data else pd.Series("", index=data.index)
-    cand_group, cand_text = [], []
+    cand_group, cand_text, cand_user = [], [], []
+    user_of = pd.Series(agg["user"].to_numpy(), index=g["row"].to_numpy())
     for grp_id, idx in pd.Series(np.arange(len(rows))).groupby(g["group"].to_numpy()):
         sel = idx.to_numpy()
         centroid = np.asarray(Xg[sel].mean(axis=0)).ravel()
@@ -507,13 +517,15 @@ def hot_issues(df: pd.DataFrame, *, window_days: int = 60, similarity: float = 0
         for best in rows[order]:
             s_ = subject.iloc[best]
             cand_group.append(grp_id)
+            cand_user.append(user_of.loc[best])
             cand_text.append(str(s_) if isinstance(s_, str) and s_.strip() else str(summary.iloc[best])[:30])
     cand_group = np.asarray(cand_group)
     masked = _mask_label_names(mask_text(pd.Series(cand_text, dtype="str")),
                                pd.Series(table["place"].reindex(cand_group).to_numpy(), dtype="object"))
     labels = {}
-    for grp_id, label_text in zip(cand_group, masked.tolist()):
-        kept = _shared_wording(label_text, user_texts.get(grp_id, []))
+    for grp_id, author, label_text in zip(cand_group, cand_user, masked.tolist()):
+        others = [t for u, t in user_texts.get(grp_id, {}).items() if u != author]
+        kept = _shared_wording(label_text, others)
         score = len(kept.replace("…", "")) / max(1, len(label_text))
         prev = labels.get(grp_id)
         if prev is None or (prev[1] < 0.8 and score > prev[1]):

@@ -186,3 +186,48 @@ def test_traditional_place_endings_and_leading_words():
     assert extract_places(simplified).tolist() == ["东门菜市场", "幸福花园", "东风路"]
     # a common word that ends like a place names none, in either script
     assert extract_places(pd.Series(["關於農村道路問題", "关于农村道路问题"])).isna().all()
+
+
+def test_messages_without_a_petitioner_count_as_one_user():
+    # an anonymous person repeating their name in every message: without ids they could all be
+    # one person, so they are one user together (for the shared-wording rule and public(k))
+    b = make_board(200, seed=26, pii_share=0.0)
+    p = DEFAULT_PLANTED[0]
+    rows = np.flatnonzero((b.truth["issue"] == p.key).to_numpy())
+    for missing in (np.nan, ""):
+        raw = b.raw.copy()
+        raw["留言用户"] = raw["留言用户"].astype("object")
+        raw.iloc[rows, raw.columns.get_loc("留言用户")] = missing
+        raw.iloc[rows, raw.columns.get_loc("留言主题")] = "周晓梅" + p.place + "搅拌站噪音"
+        df = pa.clean(raw, BOARD_MAPPING_YAML, pseudonym_key="k").data
+        hi = pa.hot_issues(df)
+        planted_ids = set(raw["留言编号"].iloc[rows].astype("str"))
+        ranks = hi.members.loc[hi.members["case_id"].isin(planted_ids), "rank"].unique()
+        issues = hi.table[hi.table["rank"].isin(ranks)]
+        assert len(issues) and (issues["users"] == 1).all(), (missing, issues)
+        assert (issues["label"] == "…").all() and issues["place"].isna().all(), (missing, issues)
+        assert "周晓梅" not in "".join(hi.table["label"])
+        assert not set(ranks) & set(hi.public(5).table["rank"])
+
+
+def test_a_name_only_its_writer_and_one_other_user_wrote_is_cut():
+    # user B (named 王芳) writes her name into the subject; user A mentions 邻居王芳: one other
+    # user is not enough for a label's wording
+    b = make_board(300, seed=24, pii_share=0.0)
+    raw = b.raw.copy()
+    p = DEFAULT_PLANTED[0]
+    rows = np.flatnonzero((b.truth["issue"] == p.key).to_numpy())
+    col_s, col_d = raw.columns.get_loc("留言主题"), raw.columns.get_loc("留言详情")
+    # every message has its own user and its writer's name in its subject; the first writer is
+    # 王芳, and the second user also names her (邻居王芳家): her name is in two users' texts
+    raw.iloc[rows, raw.columns.get_loc("留言用户")] = [f"B{i:09d}" for i in range(len(rows))]
+    names = ["王芳"] + _unique_names(len(rows) + 40, 2)[40:40 + len(rows) - 1]
+    raw.iloc[rows, col_s] = [n + s for n, s in zip(names, raw.iloc[rows, col_s])]
+    raw.iloc[rows[1], col_d] = "邻居王芳家" + raw.iloc[rows[1], col_d]
+    hi = pa.hot_issues(pa.clean(raw, BOARD_MAPPING_YAML, pseudonym_key="k").data)
+    assert "王芳" not in "".join(hi.table["label"]), hi.table["label"].tolist()
+    # and wherever 王芳's own message would be the label, her name is cut
+    from petition_analysis.analysis.hot_issues import _shared_wording
+    others = [raw.iloc[r, col_s] + raw.iloc[r, col_d] for r in rows[1:]]
+    assert "王芳" not in _shared_wording(raw.iloc[rows[0], col_s], others)
+    assert "王芳" in _shared_wording(raw.iloc[rows[0], col_s], others + [raw.iloc[rows[0], col_s]])

@@ -209,6 +209,9 @@ def test_the_section_period_is_the_registry_period(board_files):
         assert len(d) == reg.board.messages and d["received_date"].between(reg.period.start, reg.period.end).all()
     assert (board.period(q).start, board.period(q).end) == (pd.Timestamp("2020-04-01"), pd.Timestamp("2020-06-30"))
     assert board.period(a).label("en") == "2020 (1 Jan to 30 Jun)"
+    # the quarter cut at its as-of date: the section counts (and says) 1 Apr to 15 May
+    assert (board.period(q_as_of).start, board.period(q_as_of).end) == (pd.Timestamp("2020-04-01"), pd.Timestamp("2020-05-15"))
+    assert board.period_data(q_as_of)["received_date"].max() <= pd.Timestamp("2020-05-15 23:59:59")
     note = board.classification_note(q)
     assert "messages of 2020 Q2" in note
     block = board.summary_block(q)

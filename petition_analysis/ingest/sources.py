@@ -330,6 +330,60 @@ def _link_repeats(data: pd.DataFrame, origin: np.ndarray) -> dict:
     return {"repeats_linked_across_files": added, "petitioners_in_several_files": shared}
 
 
+def _classifier_record(frames: list[pd.DataFrame], names: list[str]) -> str | None:
+    """The record of the model that predicted the categories (``attrs["classifier"]``, see
+    :func:`~petition_analysis.classify.model.model_record`) of files put together: pandas
+    keeps ``attrs`` through a concatenation only when every frame's agree, and the counts'
+    intervals must not fall back to the keyword model's errors unnoticed.
+
+    Only files with predicted rows count. The same record everywhere is kept; records of the
+    same model at different thresholds keep the model's record with ``thresholds`` (the
+    thresholds used, sorted; ``threshold`` is the first file's). Different models, or
+    predicted rows without a record next to a record, raise a StructuralError."""
+    from ..classify.model import ATTRS_KEY
+
+    def parsed(rec):
+        if isinstance(rec, str):
+            try:
+                return json.loads(rec)
+            except ValueError:
+                return rec  # damaged: recorded_model says so; here only compared as text
+        return rec
+
+    predicted = [bool("category_source" in f and (f["category_source"].astype("str") == "predicted").any())
+                 for f in frames]
+    counted = [i for i in range(len(frames)) if predicted[i]] or list(range(len(frames)))
+    recs = {i: parsed(frames[i].attrs.get(ATTRS_KEY)) for i in counted if frames[i].attrs.get(ATTRS_KEY)}
+    if not recs:
+        return None
+    first = min(recs)
+    bare = [i for i in counted if i not in recs and predicted[i]]
+
+    def model_of(rec):
+        return {k: v for k, v in rec.items() if k != "threshold"} if isinstance(rec, dict) else rec
+
+    other = next((i for i in recs if model_of(recs[i]) != model_of(recs[first])), None)
+    if other is not None or bare:
+        j = other if other is not None else bare[0]
+        what = (f"the categories of {names[first]} and {names[j]} were predicted by different models"
+                if other is not None else f"{names[j]} has predicted categories but no record of the model that "
+                                          f"predicted them, while {names[first]} records its model")
+        raise StructuralError(
+            "", f"the files cannot be put together: {what}, so no one confusion matrix gives the uncertainty "
+                "of their counts",
+            hint="Clean all the files with one model: predict their categories again with "
+                 "`petition-analysis clean --classifier MODEL` on each raw export, then give the clean files.")
+    if not any(isinstance(r, dict) for r in recs.values()) or not any(predicted):
+        # damaged records, or nothing predicted: keep a record only where all agree (as pandas does)
+        same = len({json.dumps(r, sort_keys=True) for r in recs.values()}) == 1
+        return frames[first].attrs[ATTRS_KEY] if same else None
+    rec = dict(recs[first])
+    used = sorted({float(r.get("threshold")) for r in recs.values() if r.get("threshold") is not None})
+    if len(used) > 1:
+        rec["thresholds"] = used
+    return json.dumps(rec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
     frames, files, rejected = [], [], {}
     quality = {"rows_read": 0, "unmapped_labels": {}}
@@ -357,6 +411,7 @@ def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
         data = frames[0]
     else:
         cols = schema.column_names()
+        record = _classifier_record(frames, [Path(f["path"]).name for f in files])
         data = schema.coerce(pd.concat([f[[c for c in f.columns if c in cols or c in ("source_file", "source_row")]]
                                         for f in frames], ignore_index=True))
         origin = np.repeat(np.arange(len(frames)), [len(f) for f in frames])  # which file each row came from
@@ -374,6 +429,9 @@ def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
                 rejected[reason] = rejected.get(reason, 0) + int(mask.sum())
         origin = origin[~(same | reused).to_numpy()]
         data = data.loc[~(same | reused)].reset_index(drop=True)
+        data.attrs = {k: v for k, v in data.attrs.items() if k != "classifier"}  # not pandas' guess
+        if record is not None:
+            data.attrs["classifier"] = record
         quality.update(_link_repeats(data, origin))
         # Each file passed the schema on its own; together only case numbers could clash.
         if not data["case_id"].is_unique:  # an invariant of the two steps above, never the data

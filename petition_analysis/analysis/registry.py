@@ -183,9 +183,20 @@ def figure_specs(kind: str = "annual", *, regions=(), categories=(), whole_city:
 
 def report_period(kind: str, *, year=None, as_of=None, quarter=None, end_year=None) -> _periods.Period:
     """The period a report compares with the same period a year earlier (a quarter is cut
-    at ``as_of``, as the rows the registry uses are: a quarter to date, then partial)."""
+    at ``as_of``, as the rows the registry uses are: a quarter to date, then partial; an
+    ``as_of`` after the quarter gives the whole quarter, one before it is refused)."""
     if kind == "quarterly":
-        return _periods.quarter(int(year), int(quarter), as_of=as_of)
+        whole = _periods.quarter(int(year), int(quarter))
+        if as_of is not None and pd.Timestamp(as_of).normalize() < whole.start:
+            from ..publish.reports.params import ReportParameterError  # the parameter error users see
+
+            day = pd.Timestamp(as_of).normalize()
+            raise ReportParameterError(
+                f"as_of ({day.date()}) is before quarter {int(quarter)} of {int(year)}, which runs from "
+                f"{whole.start.date()} to {whole.end.date()}, so the quarter has no day to report. Give an as_of "
+                f"inside the quarter (from {whole.start.date()}: the quarter to date) or after it (the whole "
+                f"quarter), or report quarter {(day.month - 1) // 3 + 1} of {day.year}, the one {day.date()} is in.")
+        return whole.cut(as_of) if as_of is not None else whole
     if kind == "hotspots":
         return _periods.year(int(end_year))
     if as_of is not None:

@@ -127,3 +127,18 @@ def test_every_category_figure_has_the_share_keys(reference_df):
     keys = {fid: set(f) for fid, f in full.items() if fid.startswith("category_")}
     assert len(keys) > 2 and all(k == set(fig) for k in keys.values())
     assert all(full[fid]["share_flag"] in ("up", "down", "none") for fid in keys)
+
+
+def test_a_quarter_with_as_of_before_it_names_the_parameter_and_the_fix(reference_df):
+    from petition_analysis.analysis.registry import report_period
+    from petition_analysis.publish.reports.params import ReportParameterError
+
+    with pytest.raises(ReportParameterError) as err:
+        build_registry(reference_df, kind="quarterly", quarter=3, as_of="2019-05-15")
+    text = str(err.value)
+    assert "as_of (2019-05-15) is before quarter 3 of 2019" in text and "2019-07-01" in text
+    assert "report quarter 2 of 2019" in text and "\n" not in text
+    # inside the quarter: the quarter to date; after it: the whole quarter
+    assert report_period("quarterly", year=2019, quarter=3, as_of="2019-08-10").end == pd.Timestamp("2019-08-10")
+    after = report_period("quarterly", year=2019, quarter=1, as_of="2019-05-15")
+    assert (after.start, after.end) == (pd.Timestamp("2019-01-01"), pd.Timestamp("2019-03-31"))

@@ -47,6 +47,8 @@ T = {
     "fitted": {"zh": "季节趋势模型拟合", "en": "Fitted seasonal trend"},
     "trend_title": {"zh": "月度信访量与季节趋势", "en": "Monthly items with fitted seasonal trend"},
     "yoy_pct": {"zh": "同比变化（%），{level}置信区间", "en": "Change year on year (%), {level} CI"},
+    "nothing_to_compare": {"zh": "无可比较的变化：各项在两期均无件次（或上期无数据）",
+                           "en": "No change to compare: no items in either period (or none before)"},
     "five_title": {"zh": "“五下降”：{p}同比", "en": "Five declines: {p} vs same period last year"},
     "sig_decline": {"zh": "显著下降", "en": "significant decline"},
     "sig_increase": {"zh": "显著上升", "en": "significant increase"},
@@ -230,6 +232,14 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
     palette = {_t("sig_decline", lang): "#2a9d8f", _t("sig_increase", lang): "#e76f51", _t("not_sig", lang): "#9e9e9e"}
     hue = key.map(lambda k: _t(k, lang))
     given = ax
+    if t.empty:  # e.g. a message board has no visits: say so rather than draw empty axes
+        with _style(lang):
+            fig, ax = _canvas(ax, 8, 1.6)
+            ax.axis("off")
+            ax.text(0.5, 0.5, _t("nothing_to_compare", lang), ha="center", va="center", transform=ax.transAxes)
+            if title:
+                ax.set_title(title)
+        return _done(fig, ax, given)
     with _style(lang):
         fig, ax = _canvas(ax, 8, 0.6 * len(t) + 1.8)
         sns.barplot(x=pct.to_numpy(), y=labels.to_numpy(), hue=hue.to_numpy(), palette=palette, dodge=False, ax=ax,

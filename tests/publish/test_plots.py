@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -168,3 +169,21 @@ def test_the_public_trend_note_sits_below_the_axis_label(lang):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")  # as the report saves it: the note is kept
     assert fig.get_tightbbox(renderer).y0 <= box.y0
+
+
+def test_yoy_bars_with_nothing_to_compare_says_so():
+    # a message board has no visits: every row of the five declines is 0 against 0
+    import matplotlib.pyplot as plt
+
+    from petition_analysis.publish import plots
+
+    t = pd.DataFrame({"measure": ["items"] * 2, "label_zh": ["来访", "进京访"], "current": [0, 0], "previous": [0, 0],
+                      "rate_ratio": [np.nan, np.nan], "ci_low": [np.nan, np.nan], "ci_high": [np.nan, np.nan],
+                      "verdict": ["none", "none"]})
+    for lang in ("zh", "en"):
+        fig, ax = plt.subplots()
+        out = plots.yoy_bars(t, lang=lang, title="T", ax=ax)
+        texts = [x.get_text() for x in ax.texts]
+        assert out is ax and not ax.patches and not ax.axison
+        assert texts == [plots._t("nothing_to_compare", lang)] and ax.get_title() == "T"
+        plt.close(fig)

@@ -9,27 +9,35 @@ A small public API over well-named modules::
     reg["visits_national_items"]                          # count, interval, p-value, verdict
 """
 
-from . import schema, synth, taxonomy
+import sys as _sys
+from types import ModuleType as _ModuleType
+
 from ._version import __version__
-from . import periods
-from .analysis import stats
-from .publish import plots  # plots imports matplotlib only when drawing
-from .analysis.registry import FigureRegistry, build_registry
-from .ingest.cleaning import CleanResult, clean, raw_preview, unmapped_labels
-from .analysis.compare import channel_mix, five_declines, leapfrog_by_level, visits_by_level
-from .analysis.compare import compare as compare_periods
-from .analysis.compare import counts as count
-from .analysis.compare import headline as headline_figures
-from .errors import StructuralError
-from .analysis.hotspots import emerging_hotspots, rank_categories, seasonal_peaks, share_change_scan
-from .publish.narrative import headline_text
-from .analysis.petitioners import accumulated_cases, repeat_concentration
-from .analysis.rates import three_rates
-from .schema import SchemaError, validate
-from .publish.suppression import suppress
-from .analysis.hot_issues import hot_issues
-from .classify import classify
-from .reference import load_reference
+
+#: Where each name of the API lives: imported on first use (PEP 562), so that ``import
+#: petition_analysis`` (every report kernel, every command) does not import scipy.stats,
+#: statsmodels or the synthetic generator until something asks for them. A module's entry
+#: has no attribute name.
+_LAZY = {
+    "schema": ("schema", None), "synth": ("synth", None), "taxonomy": ("taxonomy", None),
+    "periods": ("periods", None), "stats": ("analysis.stats", None), "plots": ("publish.plots", None),
+    "FigureRegistry": ("analysis.registry", "FigureRegistry"), "build_registry": ("analysis.registry", "build_registry"),
+    "CleanResult": ("ingest.cleaning", "CleanResult"), "clean": ("ingest.cleaning", "clean"),
+    "raw_preview": ("ingest.cleaning", "raw_preview"), "unmapped_labels": ("ingest.cleaning", "unmapped_labels"),
+    "channel_mix": ("analysis.compare", "channel_mix"), "five_declines": ("analysis.compare", "five_declines"),
+    "leapfrog_by_level": ("analysis.compare", "leapfrog_by_level"), "visits_by_level": ("analysis.compare", "visits_by_level"),
+    "compare_periods": ("analysis.compare", "compare"), "count": ("analysis.compare", "counts"),
+    "headline_figures": ("analysis.compare", "headline"), "StructuralError": ("errors", "StructuralError"),
+    "emerging_hotspots": ("analysis.hotspots", "emerging_hotspots"), "rank_categories": ("analysis.hotspots", "rank_categories"),
+    "seasonal_peaks": ("analysis.hotspots", "seasonal_peaks"), "share_change_scan": ("analysis.hotspots", "share_change_scan"),
+    "headline_text": ("publish.narrative", "headline_text"),
+    "accumulated_cases": ("analysis.petitioners", "accumulated_cases"),
+    "repeat_concentration": ("analysis.petitioners", "repeat_concentration"),
+    "three_rates": ("analysis.rates", "three_rates"), "SchemaError": ("schema", "SchemaError"),
+    "validate": ("schema", "validate"), "suppress": ("publish.suppression", "suppress"),
+    "hot_issues": ("analysis.hot_issues", "hot_issues"), "classify": ("classify", "classify"),
+    "load_reference": ("reference", "load_reference"),
+}
 
 __all__ = [
     "__version__",
@@ -63,9 +71,34 @@ _MOVED = {
 
 
 def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = importlib.import_module(f"{__name__}.{module}")
+        if attr is not None:
+            value = getattr(value, attr)
+        globals()[name] = value  # once imported, a plain attribute
+        return value
+    if name in _MOVED:
         return importlib.import_module(f"{__name__}.{_MOVED[name]}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(_ModuleType):
+    """The package module. Importing the subpackage ``classify`` binds its name here, which
+    would hide the function ``classify`` of the API (imported eagerly before it became lazy):
+    the function is kept."""
+
+    def __setattr__(self, name, value):
+        module, attr = _LAZY.get(name, (None, None))
+        if attr is not None and getattr(value, "__name__", None) == f"{__name__}.{module}":
+            value = getattr(value, attr)
+        super().__setattr__(name, value)
+
+
+_sys.modules[__name__].__class__ = _Package

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -17,8 +19,22 @@ def reference_df() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def font_cache_home(tmp_path_factory):
     """A user cache directory of the test session's own (XDG_CACHE_HOME), where the CJK font
-    is built once per session instead of in ~/.cache/petition-analysis."""
-    return tmp_path_factory.mktemp("xdg-cache")
+    is built once per session instead of in ~/.cache/petition-analysis. Under pytest-xdist the
+    workers share one, and the first builds the font while the others wait (a build takes
+    20-50 s of CPU: each worker building its own doubled it)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return tmp_path_factory.mktemp("xdg-cache")
+    import fcntl
+
+    from petition_analysis.publish import fonts
+
+    root = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this run
+    home = root / "xdg-cache"
+    with open(root / "xdg-cache.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        home.mkdir(exist_ok=True)
+        fonts.build_static_font(target=home / "petition-analysis" / "fonts" / fonts._STATIC_NAME)
+    return home
 
 
 @pytest.fixture()

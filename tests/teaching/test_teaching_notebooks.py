@@ -137,8 +137,11 @@ def test_executed_lessons_show_no_answer_above_its_exercise(path):
 
 
 @pytest.mark.slow
-def test_solutions_run_under_nbval_with_their_key_figures(tmp_path):
-    for path in SOLUTION_NOTEBOOKS:
+@pytest.mark.parametrize("lang", ["zh", "en"])  # two halves, which pytest-xdist runs side by side
+def test_solutions_run_under_nbval_with_their_key_figures(tmp_path, lang):
+    paths = lessons(lang, True)
+    assert paths
+    for path in paths:
         nb = nbformat.read(str(path), as_version=4)
         expected = iter(EXPECTED.get(_rel(path), []))
         for cell in nb.cells:

@@ -16,6 +16,7 @@ __all__ = [
     "HeaderNotFoundError",
     "MissingColumnsError",
     "MappingError",
+    "ReportParameterError",
 ]
 
 
@@ -55,3 +56,9 @@ class MissingColumnsError(StructuralError):
 
 class MappingError(StructuralError):
     """The mapping file is malformed: not YAML, unknown keys, unknown target fields."""
+
+
+class ReportParameterError(ValueError):
+    """A report parameter is wrong; the message says what is allowed. (Defined here, below
+    the pipeline, so that the analysis layer can raise it too; re-exported by
+    ``petition_analysis.publish.reports.params``.)"""

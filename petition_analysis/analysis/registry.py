@@ -188,7 +188,7 @@ def report_period(kind: str, *, year=None, as_of=None, quarter=None, end_year=No
     if kind == "quarterly":
         whole = _periods.quarter(int(year), int(quarter))
         if as_of is not None and pd.Timestamp(as_of).normalize() < whole.start:
-            from ..publish.reports.params import ReportParameterError  # the parameter error users see
+            from ..errors import ReportParameterError  # the parameter error users see
 
             day = pd.Timestamp(as_of).normalize()
             raise ReportParameterError(

@@ -26,7 +26,7 @@ later reaches a section, and the quality appendix counts the rows left out.
 >>> prepare("quarterly", year=2019, quarter=5)
 Traceback (most recent call last):
 ...
-petition_analysis.publish.reports.params.ReportParameterError: quarter must be 1, 2, 3 or 4, not 5.
+petition_analysis.errors.ReportParameterError: quarter must be 1, 2, 3 or 4, not 5.
 """
 
 from __future__ import annotations
@@ -57,8 +57,7 @@ LANGS = ("zh", "en")
 DEFAULT_SUPPRESSION_K = 5
 
 
-class ReportParameterError(ValueError):
-    """A report parameter is wrong; the message says what is allowed."""
+from ...errors import ReportParameterError  # noqa: E402 (defined below the pipeline; the name users import is here)
 
 
 def did_you_mean(name, choices) -> str:
@@ -78,7 +77,7 @@ def check_keywords(given, allowed, where: str) -> None:
     >>> check_keywords({"yeer": 2019}, ["year", "lang"], "run()")
     Traceback (most recent call last):
     ...
-    petition_analysis.publish.reports.params.ReportParameterError: run() got an unknown parameter 'yeer' (did you mean 'year'?). Allowed: lang, year.
+    petition_analysis.errors.ReportParameterError: run() got an unknown parameter 'yeer' (did you mean 'year'?). Allowed: lang, year.
     """
     allowed = sorted(set(map(str, allowed)))
     unknown = [k for k in given if k not in allowed]

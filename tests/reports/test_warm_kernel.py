@@ -121,3 +121,21 @@ def test_a_bad_parameter_stops_a_launched_kernel(tmp_path):
     assert kernel.alive  # a batch worker's kernel stays up for its next report
     kernel.shutdown()
     assert not kernel.alive and not any(tmp_path.iterdir())
+
+
+def test_a_report_stopped_right_after_its_kernel_started_leaves_no_thread_error(tmp_path, monkeypatch):
+    # The kernel is launched while the parameters are checked; a bad input stops it at once.
+    # jupyter_client's heartbeat thread, stopped before it ran, spun making sockets until zmq
+    # had none ("Too many open files" in a thread traceback, about every other run).
+    import threading
+
+    from petition_analysis.cli import main
+
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda a: errors.append(repr(a.exc_value)))
+    (tmp_path / "empty").mkdir()
+    for _ in range(6):
+        code = main(["report", "annual", "--data", str(tmp_path / "empty"), "--no-progress", "--out", str(tmp_path / "out")])
+        assert code == 2
+    time.sleep(0.5)  # a spinning thread would die within this
+    assert errors == []

@@ -242,6 +242,7 @@ class WarmKernel:
         km, kc, self.km, self.kc, self._pending = self.km, self.kc, None, None, None
         try:
             if kc is not None:
+                _heartbeat_started(kc)
                 kc.stop_channels()
         except Exception:  # noqa: BLE001 - best effort: the kernel goes next
             pass
@@ -255,3 +256,19 @@ class WarmKernel:
                 run_sync(km.cleanup_resources)()
         except Exception:  # noqa: BLE001
             pass
+
+
+def _heartbeat_started(kc, seconds: float = 5.0) -> None:
+    """Wait (at most ``seconds``) until the client's heartbeat thread is running.
+    jupyter_client's thread sets its running flag only after it has made its socket; stopped
+    before that (a report whose parameters fail right after the kernel was launched), it
+    spins making sockets until zmq has none left, and dies with a thread traceback ("Too many
+    open files") in the user's session."""
+    import time
+
+    hb = getattr(kc, "_hb_channel", None)
+    if hb is None or not hb.is_alive():
+        return
+    deadline = time.monotonic() + seconds
+    while not getattr(hb, "_running", True) and hb.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.002)

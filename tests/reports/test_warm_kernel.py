@@ -139,3 +139,50 @@ def test_a_report_stopped_right_after_its_kernel_started_leaves_no_thread_error(
         assert code == 2
     time.sleep(0.5)  # a spinning thread would die within this
     assert errors == []
+
+
+def test_a_kernel_whose_port_was_taken_is_launched_again(tmp_path):
+    # jupyter_client picks free ports and the kernel binds them a moment later; a kernel
+    # started meanwhile by a batch's other worker can take one ("Address already in use",
+    # seen once in CI). Here another socket takes the first kernel's shell port.
+    import socket
+
+    from petition_analysis.publish.reports.kernels import kernel_manager_class
+
+    base = kernel_manager_class()
+    taken = []
+
+    class PortThief(base):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if not taken and self.transport == "tcp":
+                sock = socket.socket()
+                sock.bind((self.ip, self.shell_port))
+                sock.listen()
+                taken.append(sock)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    kernel = WarmKernel()
+    try:
+        kernel.launch(reports.runner._kernel_name(), str(tmp_path), PortThief)
+        kernel._ready()
+        assert kernel.alive and taken, "the first kernel should have lost its port"
+        kernel._run_in_kernel("assert 1 + 1 == 2")
+    finally:
+        kernel.shutdown()
+        for sock in taken:
+            sock.close()
+
+
+def test_a_kernel_that_never_starts_is_one_line_not_a_traceback(tmp_path, capfd):
+    from petition_analysis.publish.reports.kernels import kernel_manager_class
+
+    class Broken(kernel_manager_class()):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            return await super()._async_launch_kernel([*kernel_cmd[:1], "-c", "import sys; sys.exit('no luck')"], **kw)
+
+    kernel = WarmKernel()
+    kernel.launch(reports.runner._kernel_name(), str(tmp_path), Broken)
+    with pytest.raises(RuntimeError, match=r"died while starting \(3 attempts; the last said 'no luck'\)"):
+        kernel._ready()
+    kernel.shutdown()
+    assert "no luck" not in capfd.readouterr().err

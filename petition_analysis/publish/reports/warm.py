@@ -19,6 +19,7 @@ others in a warm kernel (``tests/reports/test_warm_kernel.py``).
 from __future__ import annotations
 
 import os
+import tempfile
 
 __all__ = ["WarmKernel", "reset", "snapshot"]
 
@@ -121,13 +122,22 @@ def _register_engine() -> None:
     papermill_engines.register(_ENGINE, WarmEngine)
 
 
+class _KernelDied(Exception):
+    """The kernel process ended before it answered its first request."""
+
+
 class WarmKernel:
     """A kernel kept alive across reports (see the module docstring). Use it as a context
     manager, or call :meth:`shutdown`. Not thread-safe: one per process (or thread).
 
     ``runner.run(..., kernel=warm)`` runs a report in it."""
 
+    #: how many times a kernel that dies while starting is launched, in all
+    launch_attempts = 3
+
     def __init__(self):
+        self._launch_args = None
+        self._stderr = None
         self.km = None
         self.kc = None
         self.kernel_name: str | None = None
@@ -181,10 +191,15 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         self.shutdown()
+        self._launch_args = (kernel_name, cwd, manager_class)
         self.km = manager_class(kernel_name=kernel_name)
         self.kernel_name = kernel_name
         self.reports = 0
-        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd)
+        # The kernel's own stderr (a traceback when it cannot start) is kept out of the user's
+        # terminal; _ready() reports its last line when no attempt starts.
+        self._stderr = tempfile.TemporaryFile()
+        run_sync(self.km.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"], cwd=cwd,
+                                       stderr=self._stderr)
         self.kc = self.km.client()
         self.kc.allow_stdin = False
         self.kc.start_channels()
@@ -197,7 +212,36 @@ class WarmKernel:
         self._ready()
 
     def _ready(self, timeout: float = 300) -> None:
-        """Wait until the kernel :meth:`launch` started has recorded its state."""
+        """Wait until the kernel :meth:`launch` started has recorded its state. A kernel that
+        dies while starting is launched again, up to :attr:`launch_attempts` times in all:
+        jupyter_client picks free TCP ports and the kernel binds them a moment later, so a
+        kernel started at the same time by another process (a batch's other worker) can take
+        one first ("Address already in use")."""
+        import time
+
+        started = time.perf_counter()
+        for attempt in range(1, self.launch_attempts + 1):
+            try:
+                self._wait_for_snapshot(timeout)
+                break
+            except _KernelDied:
+                if attempt == self.launch_attempts:
+                    why = self._kernel_error()
+                    raise RuntimeError(f"the kernel died while starting ({attempt} attempts"
+                                       + (f"; the last said {why!r})" if why else ")")) from None
+                self.launch(*self._launch_args)
+        self.last_wait = time.perf_counter() - started
+
+    def _kernel_error(self) -> str:
+        """The last line the kernel wrote to its stderr (empty when none)."""
+        try:
+            self._stderr.seek(0)
+            lines = self._stderr.read()[-4000:].decode("utf-8", "replace").strip().splitlines()
+        except (AttributeError, OSError, ValueError):
+            return ""
+        return lines[-1][:300] if lines else ""
+
+    def _wait_for_snapshot(self, timeout: float) -> None:
         import queue
         import time
 
@@ -206,14 +250,13 @@ class WarmKernel:
         msg_id, self._pending = self._pending, None
         if msg_id is None:
             return
-        started = time.perf_counter()
         deadline = time.monotonic() + timeout
         while True:
             try:
                 msg = run_sync(self.kc._async_get_shell_msg)(timeout=1)
             except queue.Empty:
                 if not run_sync(self.km.is_alive)():
-                    raise RuntimeError("the kernel died while starting") from None
+                    raise _KernelDied from None
                 if time.monotonic() > deadline:  # not a TimeoutError: that is a cell's
                     raise RuntimeError(f"the kernel did not start within {timeout:.0f} s") from None
                 continue
@@ -223,7 +266,6 @@ class WarmKernel:
         if content.get("status") != "ok":
             raise RuntimeError(f"the kernel could not be prepared ({content.get('ename')}: {content.get('evalue')})")
         run_sync(self.kc.wait_for_ready)(timeout=60)  # the handshake nbclient makes, and IOPub drained
-        self.last_wait = time.perf_counter() - started
 
     def _run_in_kernel(self, code: str, timeout: float = 60) -> None:
         """Run ``code`` silently in the kernel; raise when it fails."""
@@ -240,6 +282,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         km, kc, self.km, self.kc, self._pending = self.km, self.kc, None, None, None
+        stderr, self._stderr = self._stderr, None
         try:
             if kc is not None:
                 _heartbeat_started(kc)
@@ -256,6 +299,8 @@ class WarmKernel:
                 run_sync(km.cleanup_resources)()
         except Exception:  # noqa: BLE001
             pass
+        if stderr is not None:
+            stderr.close()
 
 
 def _heartbeat_started(kc, seconds: float = 5.0) -> None:

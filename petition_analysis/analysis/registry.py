@@ -534,15 +534,27 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     from .hotspots import harmonized
     from ..classify.model import recorded_model
 
-    if kind == "annual" and year is None and as_of is None:
-        raise ValueError("give year (and optionally as_of) for an annual registry.")
+    from ..errors import ReportParameterError  # a ValueError that names the fix
+
+    if kind not in ("annual", "quarterly", "hotspots"):
+        raise ReportParameterError(f"kind must be 'annual', 'quarterly' or 'hotspots', not {kind!r}.")
+    if kind in ("annual", "quarterly") and year is None and as_of is None:
+        raise ReportParameterError(f"the {kind} registry needs the year it reports: give year=… (and optionally "
+                                   "as_of=…, the last day counted; as_of alone sets the year too).")
+    if kind == "quarterly" and quarter is None:
+        raise ReportParameterError("the quarterly registry needs its quarter: give quarter=1, 2, 3 or 4.")
+    if kind == "hotspots" and end_year is None:
+        raise ReportParameterError("the hotspots registry needs the last year of its window: give end_year=… "
+                                   "(and start_year=…, its first).")
     # the model that predicted categories, as cleaning recorded it: its confusion matrix is
     # the uncertainty the category tests carry (read before any step could drop the record)
     classifier = recorded_model(df)
     if as_of is not None:
         as_of = pd.Timestamp(as_of).normalize()
         if year is not None and as_of.year != int(year):
-            raise ValueError(f"as_of {as_of.date()} is not in {year}.")
+            raise ReportParameterError(
+                f"as_of {as_of.date()} is not in {year}: as_of is the last day counted of the year reported. "
+                f"Give an as_of inside {year}, or year={as_of.year} to report the year {as_of.date()} is in.")
         year = as_of.year
         df = df[df["received_date"] <= as_of]
     p1 = report_period(kind, year=year, as_of=as_of, quarter=quarter, end_year=end_year)

@@ -142,3 +142,17 @@ def test_a_quarter_with_as_of_before_it_names_the_parameter_and_the_fix(referenc
     assert report_period("quarterly", year=2019, quarter=3, as_of="2019-08-10").end == pd.Timestamp("2019-08-10")
     after = report_period("quarterly", year=2019, quarter=1, as_of="2019-05-15")
     assert (after.start, after.end) == (pd.Timestamp("2019-01-01"), pd.Timestamp("2019-03-31"))
+
+
+@pytest.mark.parametrize("kw, says", [
+    (dict(kind="annual"), r"needs the year it reports: give year="),
+    (dict(kind="quarterly", year=2019), r"needs its quarter: give quarter=1, 2, 3 or 4"),
+    (dict(kind="hotspots"), r"needs the last year of its window: give end_year="),
+    (dict(kind="yearly", year=2019), r"kind must be 'annual', 'quarterly' or 'hotspots', not 'yearly'"),
+    (dict(year=2019, as_of="2020-01-03"), r"as_of 2020-01-03 is not in 2019.*year=2020"),
+])
+def test_a_registry_asked_wrongly_says_what_to_give(reference_df, kw, says):
+    from petition_analysis.errors import ReportParameterError
+
+    with pytest.raises(ReportParameterError, match=says):
+        build_registry(reference_df, **kw)

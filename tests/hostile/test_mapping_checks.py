@@ -51,20 +51,20 @@ def test_files_that_are_not_mappings_fail_fast(tmp_path):
     os.symlink("/dev/zero", tmp_path / "zero.yaml")
     (tmp_path / "dir.yaml").mkdir()
     (tmp_path / "bin.yaml").write_bytes(bytes(range(256)) * 4)
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: a loaded test machine does not make it fail
     for name, words in [("big.yaml", "larger than 1 MB"), ("zero.yaml", "not a regular file"),
                         ("dir.yaml", "is a folder"), ("bin.yaml", "not text")]:
         with pytest.raises(MappingError, match=words):
             load_mapping(tmp_path / name)
-    assert time.perf_counter() - t0 < 2
+    assert time.process_time() - t0 < 2
 
 
 def test_header_detection_on_a_10000_column_row_takes_seconds():
     header = ["编号", "登记日期", "信访形式", "人数", "到达层级", "问题属地", "问题分类"] + [f"c{i}" for i in range(9993)]
     grid = pd.DataFrame([header, ["A1", "2019-03-05", "来访", "3", "到市", "甲区", "城建"] + [""] * 9993])
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     assert find_header(grid)[0] == 0
-    assert time.perf_counter() - t0 < 10  # 37 s before issue 11 (pandas map per column)
+    assert time.process_time() - t0 < 10  # 37 s before issue 11 (pandas map per column)
 
 
 def test_invisible_characters_do_not_hide_a_header():

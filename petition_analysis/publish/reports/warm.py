@@ -42,6 +42,10 @@ def snapshot() -> None:
     import pandas as pd
     from pandas._config import config as pd_config
 
+    # a report's own modules (the registry, scipy.stats), imported while the parent checks the
+    # parameters: the package's import no longer does it (lazy)
+    from . import sections, summary  # noqa: F401
+
     _SNAPSHOT.clear()
     _SNAPSHOT["filters"] = list(warnings.filters)
     _SNAPSHOT["rc"] = copy.deepcopy(dict(mpl.rcParams))

@@ -9,18 +9,41 @@ Examples
 28792
 """
 
-from .city import CITY, regions
-from .generator import CALIBRATION, CALIBRATION_AS_OF, DEFAULT_SEED, SynthResult, generate
-from .worlds import World, simulate_world  # noqa: F401 - simulated worlds with known truth
-from .messy import (
-    BOARD_MAPPING_YAML,
-    SAMPLE_PSEUDONYM_KEY,
-    ExpectedOutcome,
-    MessyExport,
-    make_message_board,
-    make_messy_export,
-    write_raw_samples,
-)
+import importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+if _TYPE_CHECKING:  # for type checkers and the API docs; at run time the names load lazily
+    from .city import CITY, regions
+    from .generator import CALIBRATION, CALIBRATION_AS_OF, DEFAULT_SEED, SynthResult, generate
+    from .messy import (BOARD_MAPPING_YAML, SAMPLE_PSEUDONYM_KEY, ExpectedOutcome, MessyExport, make_message_board,
+                        make_messy_export, write_raw_samples)
+    from .worlds import World, simulate_world
+
+# Names load with their module on first use (PEP 562): a report's parameter check imports
+# synth.city for the city's regions, and should not pay for scipy.stats (worlds), the
+# generator or the messy exports.
+_LAZY = {
+    "CITY": "city", "regions": "city",
+    "CALIBRATION": "generator", "CALIBRATION_AS_OF": "generator", "DEFAULT_SEED": "generator",
+    "SynthResult": "generator", "generate": "generator",
+    "World": "worlds", "simulate_world": "worlds",  # simulated worlds with known truth
+    "BOARD_MAPPING_YAML": "messy", "SAMPLE_PSEUDONYM_KEY": "messy", "ExpectedOutcome": "messy",
+    "MessyExport": "messy", "make_message_board": "messy", "make_messy_export": "messy",
+    "write_raw_samples": "messy",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "CITY", "regions", "CALIBRATION", "CALIBRATION_AS_OF", "DEFAULT_SEED", "SynthResult", "generate",

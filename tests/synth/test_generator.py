@@ -274,3 +274,24 @@ def test_bad_arguments_are_refused():
         synth.generate(2020, 2019)
     with pytest.raises(ValueError, match="positive"):
         synth.generate(2019, 2019, scale=0)
+
+
+def test_the_city_alone_imports_no_generator_or_scipy_stats():
+    """A report's parameter check needs the city's regions only (synth.city); the package
+    loads its other names on first use (PEP 562)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from petition_analysis.synth import city; "
+            "print(sorted(m for m in ('scipy.stats', 'petition_analysis.synth.worlds', 'petition_analysis.synth.generator',"
+            " 'petition_analysis.synth.messy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    from petition_analysis import synth
+
+    assert synth.generate.__module__ == "petition_analysis.synth.generator"
+    assert synth.World.__module__ == "petition_analysis.synth.worlds"
+    assert {"generate", "World", "make_messy_export", "CITY"} <= set(dir(synth))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        synth.no_such_name  # noqa: B018

@@ -158,6 +158,10 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
     ipynb, html, js = base.with_suffix(".ipynb"), base.with_suffix(".html"), base.with_suffix(".json")
     for stale in (html, js):
         stale.unlink(missing_ok=True)
+    if launch_error is None:
+        from .html import prepare_export
+
+        prepare_export()  # while the kernel is still starting (about 2 s), not after the notebook
 
     t1 = time.perf_counter()
     try:

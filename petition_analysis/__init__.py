@@ -14,6 +14,27 @@ from types import ModuleType as _ModuleType
 
 from ._version import __version__
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+if _TYPE_CHECKING:  # for type checkers and the API docs; at run time _LAZY imports on first use
+    from . import periods, schema, synth, taxonomy
+    from .analysis import stats
+    from .publish import plots
+    from .analysis.compare import (channel_mix, compare as compare_periods, counts as count, five_declines,
+                                   headline as headline_figures, leapfrog_by_level, visits_by_level)
+    from .analysis.hot_issues import hot_issues
+    from .analysis.hotspots import emerging_hotspots, rank_categories, seasonal_peaks, share_change_scan
+    from .analysis.petitioners import accumulated_cases, repeat_concentration
+    from .analysis.rates import three_rates
+    from .analysis.registry import FigureRegistry, build_registry
+    from .classify import classify
+    from .errors import StructuralError
+    from .ingest.cleaning import CleanResult, clean, raw_preview, unmapped_labels
+    from .publish.narrative import headline_text
+    from .publish.suppression import suppress
+    from .reference import load_reference
+    from .schema import SchemaError, validate
+
 #: Where each name of the API lives: imported on first use (PEP 562), so that ``import
 #: petition_analysis`` (every report kernel, every command) does not import scipy.stats,
 #: statsmodels or the synthetic generator until something asks for them. A module's entry

@@ -10,6 +10,14 @@ Run one report (writes ipynb, HTML and JSON)::
     reports.run("annual", "reports", year=2019, as_of="2019-12-20", lang="zh")
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+if _TYPE_CHECKING:  # for type checkers and the API docs; at run time _LAZY imports on first use
+    from .batch import expand_plan, format_batch, load_plan, run_batch
+    from .params import LANGS, REPORT_KINDS, ReportContext, ReportParameterError, prepare, slugify
+    from .runner import NOTEBOOKS, ReportFailed, ReportResult, export_html, notebook_path, report_name, run
+    from .summary import build_summary, figure_object, protect_figure, write_summary
+
 #: The module of each public name: imported on first use (PEP 562), so that the process that
 #: runs a report (the command line, a batch worker) checks its parameters and starts the
 #: kernel without importing the figure registry and ``scipy.stats`` (``summary``), which only

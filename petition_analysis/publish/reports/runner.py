@@ -161,7 +161,10 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
     if launch_error is None:
         from .html import prepare_export
 
-        prepare_export()  # while the kernel is still starting (about 2 s), not after the notebook
+        try:  # while the kernel is still starting (about 2 s), not after the notebook
+            prepare_export()
+        except Exception:  # noqa: BLE001 - only a head start: export_html does it all again
+            pass
 
     t1 = time.perf_counter()
     try:
@@ -180,7 +183,9 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
         raise ReportFailed(f"{name}: a cell ran longer than the {timeout} s timeout ({err}). "
                            f"See {ipynb}; raise --timeout for large data.", ipynb, "Timeout", str(err)) from None
     except Exception as err:  # noqa: BLE001 - a dead kernel, a missing kernel spec: still one paragraph
-        raise ReportFailed(f"{name}: the notebook could not be run ({type(err).__name__}: {str(err).strip()[:300]}). "
+        said = getattr(kernel, "last_words", "")
+        raise ReportFailed(f"{name}: the notebook could not be run ({type(err).__name__}: {str(err).strip()[:300]}"
+                           + (f"; the kernel's last message: {said!r}" if said else "") + "). "
                            f"Check that the Jupyter kernel is installed (`make kernel`); the partial notebook, if any, "
                            f"is {ipynb}.", ipynb, type(err).__name__, str(err)) from None
     timings["execute"] = time.perf_counter() - t1

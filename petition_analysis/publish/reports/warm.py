@@ -148,6 +148,7 @@ class WarmKernel:
         self.reports = 0  # reports run in the current kernel
         self._pending = None  # the id of the snapshot request launch() sent, until answered
         self.last_wait = 0.0  # seconds the last execute() waited for a launched kernel
+        self.last_words = ""  # the last line a kernel that failed a report wrote to stderr
 
     def __enter__(self):
         return self
@@ -171,6 +172,7 @@ class WarmKernel:
             self.shutdown()
         ok = False
         self.last_wait = 0.0
+        self.last_words = ""
         try:
             if self.alive and self._pending is not None:
                 self._ready()  # launched, not yet waited for
@@ -184,6 +186,9 @@ class WarmKernel:
             ok = self.alive
         finally:
             if not ok:
+                # a kernel that died mid-report may have said why on its stderr (a fatal
+                # error, memory): kept for the report's error before the file goes
+                self.last_words = self._kernel_error()
                 self.shutdown()
         self.reports += 1
 

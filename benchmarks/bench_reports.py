@@ -71,7 +71,7 @@ def main(argv=None):
          "and importing the package and pyplot (it starts while check_parameters runs, so the imports cell finds "
          "them loaded: compare imports + kernel_wait + compute, or the wall time, with runs before that change); "
          "cpu_s = CPU seconds of the runner and its kernel (for the batch: of the "
-         f"workers and their kernels); load average at the start {__import__('os').getloadavg()}")
+         f"workers and their kernels); load average at the end {__import__('os').getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -553,16 +553,18 @@ def _skip_slow_optional_imports() -> None:
     """jsonschema, which nbformat imports for papermill and nbconvert, imports the optional
     package rfc3987_syntax when it is installed, and that package builds its IRI grammars at
     import: 1.4 s of every report command, for "iri" formats no notebook schema uses
-    (python-jsonschema/jsonschema#1428). The command line's own process goes without it;
-    jsonschema then skips those two formats. Nothing changes once jsonschema is imported."""
+    (python-jsonschema/jsonschema#1428). The process of a ``report`` or ``batch`` command
+    goes without it (its batch workers are forked from it); jsonschema then skips those two
+    formats. Nothing changes once jsonschema is imported."""
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)  # None: "import rfc3987_syntax" fails
 
 
 def main(argv: list[str] | None = None) -> int:
-    _skip_slow_optional_imports()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) in ("report", "batch"):  # the commands that run papermill
+        _skip_slow_optional_imports()
     if getattr(args, "seed", "absent") is None:
         from .synth import DEFAULT_SEED
 

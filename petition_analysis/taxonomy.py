@@ -157,7 +157,14 @@ def label(code: str, lang: str = "zh") -> str:
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}.")
-    return str(_row(code)[lang])
+    found = _label_map(lang).get(code)
+    return found if found is not None else str(_row(code)[lang])  # _row names an unknown code
+
+
+@functools.cache
+def _label_map(lang: str) -> dict[str, str]:
+    """Every code's label in ``lang`` (a report looks up dozens: one table scan each, before)."""
+    return {str(k): str(v) for k, v in labels(lang).items()}
 
 
 def labels(lang: str = "zh", *, level: int | None = None) -> dict[str, str]:

@@ -275,6 +275,11 @@ def _equal(col: pd.Series, value) -> np.ndarray:
     return equals(col, value).to_numpy(bool)
 
 
+def _distinct_text(col: pd.Series) -> list:
+    """The distinct values of ``col`` as text (as ``col.astype("str").unique()``)."""
+    return list(pd.Series(col.unique()).astype("str").unique())
+
+
 @dataclass
 class _Frame:
     """One frame's day-indexed arrays and the models that all its figures share."""
@@ -578,13 +583,14 @@ def build_registry(df: pd.DataFrame, *, kind: str = "annual", year=None, as_of=N
     span_end = max(p1.end, data_end)
     city_frame = _Frame.of(city, p1.end, span_end, origin)
     if region is not None:
-        sub = city[city["region"].astype("str") == str(region)]
+        sub = city[_equal(city["region"], region)]
         frame = _Frame.of(sub, p1.end, span_end, origin)
     else:
         frame = city_frame
-    regions = sorted(city["region"].astype("str").unique()) if "region" in city else []
+    # distinct values first, then text: a categorical column is not converted row by row
+    regions = sorted(_distinct_text(city["region"])) if "region" in city else []
     in_periods = frame.df["received_date"].between(p0.start, p1.end)
-    cats = sorted(frame.df.loc[in_periods, "category"].astype("str").unique()) if "category" in frame.df else []
+    cats = sorted(_distinct_text(frame.df.loc[in_periods, "category"])) if "category" in frame.df else []
     specs = figure_specs(kind, regions=regions, categories=cats, whole_city=region is None)
     if families is not None:
         families = {families} if isinstance(families, str) else set(families)

@@ -88,3 +88,34 @@ def unmapped_labels_csv(tmp_path):
     path = tmp_path / "labels.csv"
     path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
     return path
+
+
+#: A conftest for the pytest that a test runs in a subprocess over notebooks (nbval): a kernel
+#: that dies while starting is started again. jupyter_client picks free TCP ports and the
+#: kernel binds them a moment later, so under pytest-xdist a kernel started at the same time
+#: by another worker can take one first ("Address already in use"; the report runner
+#: retries the same way, publish/reports/warm.py).
+NBVAL_RETRY_CONFTEST = '''
+import nbval.kernel as _kernel
+
+_start = _kernel.start_new_kernel
+
+
+def _start_with_retry(*args, **kwargs):
+    for attempt in range(3):
+        try:
+            return _start(*args, **kwargs)
+        except RuntimeError:  # "Kernel died before replying to kernel_info"
+            if attempt == 2:
+                raise
+
+
+_kernel.start_new_kernel = _start_with_retry
+'''
+
+
+@pytest.fixture()
+def nbval_folder(tmp_path):
+    """A folder for notebooks to run under nbval in a subprocess, with the retry above."""
+    (tmp_path / "conftest.py").write_text(NBVAL_RETRY_CONFTEST, encoding="utf-8")
+    return tmp_path

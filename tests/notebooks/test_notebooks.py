@@ -95,7 +95,8 @@ def _prepare(path: Path, out_dir: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_nbval_runs_every_notebook(tmp_path):
+def test_nbval_runs_every_notebook(nbval_folder):
+    tmp_path = nbval_folder  # with a conftest that starts a kernel again when it dies starting
     for path in NOTEBOOKS:
         if not _rel(path).startswith("notebooks/teaching/"):  # the course runs in tests/teaching
             _prepare(path, tmp_path)
@@ -105,3 +106,37 @@ def test_nbval_runs_every_notebook(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=1500,
     )
     assert res.returncode == 0, res.stdout[-6000:] + res.stderr[-2000:]
+
+
+FIRST_KERNEL_DIES = '''
+import sys
+from jupyter_client.manager import KernelManager
+
+_started = []
+
+
+class _FirstDies(KernelManager):
+    def start_kernel(self, **kw):
+        _started.append(1)
+        if len(_started) == 1:  # the first kernel exits at once, as one whose port was taken
+            self.kernel_cmd_override = [sys.executable, "-c", "import sys; sys.exit(1)"]
+        return super().start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return getattr(self, "kernel_cmd_override", None) or super().format_kernel_cmd(extra_arguments)
+
+
+_kernel.KernelManager = _FirstDies
+'''
+
+
+def test_nbval_starts_a_kernel_again_when_it_dies_starting(nbval_folder):
+    # Without nbval_folder's retry this fails: "Kernel died before replying to kernel_info".
+    conftest = nbval_folder / "conftest.py"
+    conftest.write_text(conftest.read_text(encoding="utf-8") + FIRST_KERNEL_DIES, encoding="utf-8")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    nbformat.write(nb, str(nbval_folder / "tiny.ipynb"))
+    res = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+                          "-q", str(nbval_folder)], cwd=nbval_folder, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-1000:]
+    assert "1 passed" in res.stdout

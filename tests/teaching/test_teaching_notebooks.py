@@ -138,7 +138,8 @@ def test_executed_lessons_show_no_answer_above_its_exercise(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["zh", "en"])  # two halves, which pytest-xdist runs side by side
-def test_solutions_run_under_nbval_with_their_key_figures(tmp_path, lang):
+def test_solutions_run_under_nbval_with_their_key_figures(nbval_folder, lang):
+    tmp_path = nbval_folder  # with a conftest that starts a kernel again when it dies starting
     paths = lessons(lang, True)
     assert paths
     for path in paths:

@@ -12,6 +12,7 @@ A small public API over well-named modules::
 import sys as _sys
 from types import ModuleType as _ModuleType
 
+from ._lazy import attach as _attach
 from ._version import __version__
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
@@ -91,23 +92,7 @@ _MOVED = {
 }
 
 
-def __getattr__(name: str):
-    import importlib
-
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        value = importlib.import_module(f"{__name__}.{module}")
-        if attr is not None:
-            value = getattr(value, attr)
-        globals()[name] = value  # once imported, a plain attribute
-        return value
-    if name in _MOVED:
-        return importlib.import_module(f"{__name__}.{_MOVED[name]}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _attach(__name__, _LAZY, _MOVED, list_submodules=False)  # old names work, unlisted
 
 
 class _Package(_ModuleType):

@@ -9,8 +9,9 @@ Examples
 28792
 """
 
-import importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from .._lazy import attach as _attach
 
 if _TYPE_CHECKING:  # for type checkers and the API docs; at run time the names load lazily
     from .city import CITY, regions
@@ -33,16 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = _attach(__name__, _LAZY)
 
 
 __all__ = [

@@ -12,6 +12,8 @@ Run one report (writes ipynb, HTML and JSON)::
 
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
+from ..._lazy import attach as _attach
+
 if _TYPE_CHECKING:  # for type checkers and the API docs; at run time _LAZY imports on first use
     from .batch import expand_plan, format_batch, load_plan, run_batch
     from .params import LANGS, REPORT_KINDS, ReportContext, ReportParameterError, prepare, slugify
@@ -42,17 +44,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    import importlib
-
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value  # once imported, a plain attribute
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
+__getattr__, __dir__ = _attach(__name__, _LAZY, {name: name for name in _SUBMODULES})

@@ -124,21 +124,62 @@ class DiskWatch:
         self._thread.join()
 
 
-def run_scale(folder, out, memory_limit, chunk_rows):
+class TreeMemory:
+    """Peak RSS of this process and its children together (pass 1's workers), sampled
+    every ``every`` seconds: the process's own peak (VmHWM) leaves the workers out."""
+
+    def __init__(self, every: float = 0.5):
+        import threading
+
+        import psutil
+
+        self.me, self.every, self.peak_mb = psutil.Process(), every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> float:
+        total = 0
+        for p in [self.me, *self.me.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except Exception:  # a worker that ended while we looked
+                pass
+        return total / 2**20
+
+    def _run(self):
+        while not self._stop.wait(self.every):
+            self.peak_mb = max(self.peak_mb, self.sample())
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def run_scale(folder, out, memory_limit, chunk_rows, workers=None):
+    import resource
+
     from petition_analysis.ingest import dataset
 
+    workers = dataset.default_workers() if workers is None else workers
     t = time.perf_counter()
-    with DiskWatch(out) as disk:
+    with DiskWatch(out) as disk, TreeMemory() as mem:
         res = dataset.clean_to_dataset(folder, out, pseudonym_key="bench", today="2024-01-01", chunk_rows=chunk_rows,
-                                       memory_limit=memory_limit, progress=True)
+                                       memory_limit=memory_limit, progress=True, workers=workers)
     t_clean = time.perf_counter() - t
+    # CPU seconds of the pass-1 workers (ended and reaped by now)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     q = dataset.quarterly_table(out, con=dataset.connect(memory_limit=memory_limit))
     t_agg = time.perf_counter() - t
     return {"rows": res.rows_read, "rows_clean": res.rows_clean, "clean_s": t_clean, "aggregate_s": t_agg,
             "groups": len(q), "passes": res.seconds, "rejected": dict(res.rejected), "repeat_buckets": res.repeat_buckets,
             "peak_disk_gb": round(disk.peak["total"] / 2**30, 2), "peak_spill_gb": round(disk.peak["spill"] / 2**30, 2),
-            "dataset_gb": round(_folder_bytes(out) / 2**30, 2)}
+            "dataset_gb": round(_folder_bytes(out) / 2**30, 2), "workers": workers,
+            "peak_rss_tree_mb": mem.peak_mb, "cpu_s_workers": children.ru_utime + children.ru_stime}
 
 
 def main(argv=None):
@@ -146,15 +187,19 @@ def main(argv=None):
     ap.add_argument("--rows", type=int, default=50_000_000)
     ap.add_argument("--memory-limit", default="6GB", help="DuckDB memory limit for the second pass")
     ap.add_argument("--chunk-rows", type=int, default=500_000)
+    ap.add_argument("--workers", type=int, default=None, help="pass-1 processes (default: the cores, at most 4)")
     args = ap.parse_args(argv)
     t = time.perf_counter()
     folder = make_parts(args.rows)
     gen = time.perf_counter() - t
     out = DATA / f"scale_{args.rows}_dataset"
     shutil.rmtree(out, ignore_errors=True)
-    r = isolated(run_scale, folder, out, args.memory_limit, args.chunk_rows)
+    r = isolated(run_scale, folder, out, args.memory_limit, args.chunk_rows, args.workers)
+    # The whole tree's peak: the job's process (VmHWM) or it and its workers together (sampled).
+    r["peak_rss_mb"] = max(r["peak_rss_mb"], r["peak_rss_tree_mb"])
     rows = [{"size": r["rows"], "what": "clean_to_dataset (2 passes)", "wall_s": r["clean_s"],
-             "cpu_s_clean_and_aggregate": r.get("cpu_s"),
+             "cpu_s_clean_and_aggregate": r.get("cpu_s"), "cpu_s_pass1_workers": r["cpu_s_workers"],
+             "workers": r["workers"],
              "rows_per_s": r["rows"] / r["clean_s"], "peak_rss_mb": r["peak_rss_mb"], "passes": r["passes"],
              "rows_clean": r["rows_clean"], "rejected": r["rejected"], "repeat_buckets": r["repeat_buckets"],
              "peak_disk_gb": r["peak_disk_gb"], "peak_spill_gb": r["peak_spill_gb"], "dataset_gb": r["dataset_gb"]},
@@ -168,7 +213,8 @@ def main(argv=None):
         targets.append(target(f"clean_to_dataset of 50M rows, PROJECTED linearly from {r['rows']:,} rows",
                               r["clean_s"] * TARGET_ROWS / r["rows"], 360, " s"))
     save(f"scale_{args.rows}", rows, targets, f"input generation took {gen:.0f} s (not timed above); "
-         f"chunk_rows={args.chunk_rows}, DuckDB memory_limit={args.memory_limit}; load average at the end "
+         f"chunk_rows={args.chunk_rows}, DuckDB memory_limit={args.memory_limit}, pass-1 workers {r['workers']}; "
+         f"peak_rss_mb: the job's process and its workers together; load average at the end "
          f"{os.getloadavg()}")
 
 

@@ -261,6 +261,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         raise UsageProblem(f"--chunk-rows {args.chunk_rows}: give a number of rows of at least 1, e.g. 100000.")
     if args.out_dataset:
         return _clean_to_dataset(args)
+    if args.workers is not None:
+        raise UsageProblem("--workers applies to --out-dataset only (with -o the input is cleaned in this process).")
     if not args.output:
         raise UsageProblem("give -o OUTPUT.parquet, or --out-dataset DIR for data too big for memory.")
     out = Path(args.output)
@@ -303,7 +305,7 @@ def _inputs(items) -> list[str]:
 
 def _clean_to_dataset(args: argparse.Namespace) -> int:
     from .ingest.cleaning import UNMAPPED_HINT
-    from .ingest.dataset import DEFAULT_CHUNK_ROWS, clean_to_dataset
+    from .ingest.dataset import DEFAULT_CHUNK_ROWS, WorkerDied, clean_to_dataset
     from .errors import StructuralError
 
     target = Path(args.out_dataset)
@@ -321,8 +323,8 @@ def _clean_to_dataset(args: argparse.Namespace) -> int:
                                repeat_window_days=args.repeat_window_days,
                                chunk_rows=args.chunk_rows or DEFAULT_CHUNK_ROWS,
                                progress=None if not args.no_progress else False,
-                               memory_limit=args.memory_limit)
-    except StructuralError as err:
+                               memory_limit=args.memory_limit, workers=args.workers)
+    except (StructuralError, WorkerDied) as err:
         raise UsageProblem(f"{err}") from None
     print(f"rows read {res.rows_read:,}, clean {res.rows_clean:,}, rejected {sum(res.rejected.values()):,} "
           f"({', '.join(f'{k} {v:,}' for k, v in res.rejected.most_common())})")
@@ -450,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "--out-dataset; with -o, files over 32 MB are read in chunks of 100,000 rows, which bounds memory "
                    "and gives the same result)")
     c.add_argument("--memory-limit", metavar="SIZE", type=_memory, help="DuckDB memory limit for the second pass, e.g. 6GB")
+    c.add_argument("--workers", type=_at_least(1), metavar="N", help="with --out-dataset: processes that clean the "
+                   "chunks (default: the CPU cores, at most 4; each holds one chunk in memory)")
     c.add_argument("--mapping", metavar="YAML", help="mapping file for unknown headers and values (docs/mapping.md)")
     c.add_argument("--rejects", metavar="CSV", help="rejected rows (default: OUTPUT.rejects.csv)")
     c.add_argument("--sheet", help="clean only this sheet of each workbook (default: all sheets)")

@@ -13,6 +13,7 @@ from petition_analysis import clean, synth
 from petition_analysis import periods
 from petition_analysis.analysis import compare
 from petition_analysis.ingest import dataset
+from petition_analysis.ingest.headers import Mapping
 from petition_analysis.synth import messy
 
 KEY = "test-key"
@@ -113,7 +114,8 @@ def test_cli_clean_out_dataset(tmp_path, messy_csv, monkeypatch):
     from petition_analysis.cli import main
 
     monkeypatch.setenv("PETITION_PSEUDONYM_KEY", KEY)
-    assert main(["clean", str(messy_csv), "--out-dataset", str(tmp_path / "ds"), "--chunk-rows", "5000"]) == 0
+    assert main(["clean", str(messy_csv), "--out-dataset", str(tmp_path / "ds"), "--chunk-rows", "5000",
+                 "--workers", "2"]) == 0
     assert (tmp_path / "ds" / "_rejects.parquet").exists()
     assert len(dataset.read_dataset(tmp_path / "ds")) == len(clean(messy_csv, pseudonym_key=KEY).data)
 
@@ -138,3 +140,66 @@ def test_one_sheet_of_a_workbook(tmp_path):
     res = dataset.clean_to_dataset(book, tmp_path / "ds", sheet=1, pseudonym_key=KEY, today=TODAY)
     assert res.rows_clean == len(mem.data) < len(clean(book, pseudonym_key=KEY, today=TODAY).data)
     assert set(dataset.read_dataset(tmp_path / "ds")["source_file"].astype(str)) == set(mem.data["source_file"].astype(str))
+
+
+def _dataset_files(path):
+    log = json.loads((path / "_log.json").read_text())
+    for k in ("seconds", "path"):
+        log.pop(k)
+    return dataset.read_dataset(path), pd.read_parquet(path / "_rejects.parquet"), log
+
+
+def test_worker_processes_give_the_same_dataset_rejects_and_log(tmp_path, messy_csv):
+    # Pass 1 in two processes (chunks cleaned out of order) writes what one process writes:
+    # the same rows, rejects and log, the distinct unmapped labels counted once over all chunks.
+    kw = dict(chunk_rows=4_000, pseudonym_key=KEY, today=TODAY, keep_staging=True)
+    one = dataset.clean_to_dataset(messy_csv, tmp_path / "one", workers=1, **kw)
+    two = dataset.clean_to_dataset(messy_csv, tmp_path / "two", workers=2, **kw)
+    assert one.rows_read > 4 * 4_000 and (one.rows_clean, one.rejected) == (two.rows_clean, two.rejected)
+    a, b = _dataset_files(tmp_path / "one"), _dataset_files(tmp_path / "two")
+    pd.testing.assert_frame_equal(a[0], b[0])
+    pd.testing.assert_frame_equal(a[1], b[1])
+    assert a[2] == b[2] and a[2]["unmapped_labels"]["channel"]["labels"] >= 1
+    staged = sorted(p.name for p in (tmp_path / "one" / "_staging").glob("*.parquet"))
+    assert staged == sorted(p.name for p in (tmp_path / "two" / "_staging").glob("*.parquet")) and len(staged) > 4
+    for name in staged:
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "_staging" / name),
+                                      pd.read_parquet(tmp_path / "two" / "_staging" / name))
+
+
+def test_one_chunk_is_cleaned_without_starting_processes(tmp_path, messy_csv, monkeypatch):
+    import concurrent.futures
+
+    def no_pool(*a, **k):
+        raise AssertionError("a process pool was started for a single chunk")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    res = dataset.clean_to_dataset(messy_csv, tmp_path / "ds", chunk_rows=10**6, pseudonym_key=KEY, today=TODAY,
+                                   workers=4)
+    assert res.rows_clean == len(clean(messy_csv, pseudonym_key=KEY, today=TODAY).data)
+
+
+class _KillsItsProcess(Mapping):
+    """A mapping whose unpickling ends the process that receives it: a worker that dies."""
+
+    def __reduce__(self):
+        import os
+
+        return os._exit, (3,)
+
+
+def test_a_worker_that_dies_gives_one_clear_error(tmp_path, messy_csv):
+    with pytest.raises(dataset.WorkerDied, match="fewer workers .* smaller chunks"):
+        dataset.clean_to_dataset(messy_csv, tmp_path / "ds", _KillsItsProcess(), chunk_rows=4_000, pseudonym_key=KEY,
+                                 today=TODAY, workers=2)
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        dataset.clean_to_dataset(messy_csv, tmp_path / "none", workers=0)
+    assert not (tmp_path / "none").exists()
+
+
+def test_cli_workers_only_with_out_dataset(tmp_path, messy_csv, capsys):
+    from petition_analysis.cli import main
+
+    assert main(["clean", str(messy_csv), "-o", str(tmp_path / "x.parquet"), "--workers", "2"]) == 2
+    assert "--workers applies to --out-dataset only" in capsys.readouterr().err
+    assert not (tmp_path / "x.parquet").exists()

@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import derive
+from . import cleaning as _cleaning, derive
 from .. import schema, taxonomy
 from .cleaning import (LABEL_MIN_ROWS, OTHER_REGION, CleanLog, REJECT_COLUMNS, _raw_columns, canonical_regions,
                        regions_to_group, row_hash, run_steps, split_result, work_chunks)
@@ -59,6 +60,8 @@ __all__ = [
     "counts",
     "connect",
     "DEFAULT_CHUNK_ROWS",
+    "default_workers",
+    "WorkerDied",
 ]
 
 #: Rows per chunk in the first pass: about 1 GB of peak memory per million messy rows.
@@ -153,6 +156,21 @@ def _staging_frame(df: pd.DataFrame, headers: dict, seq0: int, file_no: int) -> 
     return out.reset_index(drop=True)
 
 
+def _stage_chunk(df: pd.DataFrame, headers: dict, log: CleanLog, staging: Path, file_no: int, i: int, seq0: int, *,
+                 m, secret: bytes, today, collective_threshold: int) -> CleanLog:
+    """Pass 1 for one chunk: the row-local steps, then the chunk's staging file."""
+    df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=secret, today=today,
+                   progress=False, cross_row=False)
+    _staging_frame(df, headers, seq0, file_no).to_parquet(staging / f"part-{file_no:06d}-{i:06d}.parquet", index=False)
+    return log
+
+
+def _file_info(path: Path, file_no: int, rows: int, log: CleanLog) -> dict:
+    # Unmapped labels as counts only (distinct labels and rows per field), never the text.
+    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": log.warnings[:20],
+            "unmapped_labels": log.unmapped_labels}
+
+
 def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *, mapping=None, secret: bytes,
                           today, chunk_rows: int = DEFAULT_CHUNK_ROWS, encoding: str | None = None,
                           collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD, sheet=None,
@@ -162,24 +180,128 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
     ``on_chunk(rows)`` is called after each chunk (a progress bar's ``update``)."""
     path, staging = Path(path), Path(staging)
     m = load_mapping(mapping)
-    file_log, rows, seq = CleanLog(), 0, 0
+    file_log, rows = CleanLog(), 0
     # A CSV is streamed in chunks; a workbook or Parquet file is one chunk (all its sheets).
     for i, (df, headers, log) in enumerate(work_chunks([path], m, chunk_rows, sheet=sheet if sheet is not None else m.sheet,
                                                        encoding=encoding or m.encoding)):
         if len(df) == 0:
             continue
-        df = run_steps(df, m, log, collective_threshold=collective_threshold, pseudonym_key=secret, today=today,
-                       progress=False, cross_row=False)
-        st = _staging_frame(df, headers, seq, file_no)
-        st.to_parquet(staging / f"part-{file_no:06d}-{i:06d}.parquet", index=False)
-        rows += len(df)
-        seq += len(df)
-        file_log.merge(log)
+        n = len(df)
+        file_log.merge(_stage_chunk(df, headers, log, staging, file_no, i, rows, m=m, secret=secret, today=today,
+                                    collective_threshold=collective_threshold))
+        del df
+        rows += n
         if on_chunk is not None:
-            on_chunk(len(df))
-    # Unmapped labels as counts only (distinct labels and rows per field), never the text.
-    return {"source_file": str(path), "file_no": file_no, "rows_read": rows, "warnings": file_log.warnings[:20],
-            "unmapped_labels": file_log.unmapped_labels}
+            on_chunk(n)
+    return _file_info(path, file_no, rows, file_log)
+
+
+def default_workers() -> int:
+    """Processes for pass 1 by default: the CPU cores this process may use, at most 4
+    (each holds one chunk: about 1 GB per 500,000 messy rows)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(m, secret: bytes, today, collective_threshold: int, label_hash_key: str) -> None:
+    from . import cleaning
+
+    # The parent's key for counting distinct unmapped labels, so that the chunks' counts unite.
+    cleaning._LABEL_HASH_KEY = label_hash_key
+    _WORKER.update(m=m, secret=secret, today=today, collective_threshold=collective_threshold)
+
+
+def _stage_chunk_in_worker(df, headers, log, staging, file_no, i, seq0) -> CleanLog:
+    from .cleaning import _release_memory
+
+    try:
+        return _stage_chunk(df, headers, log, Path(staging), file_no, i, seq0, **_WORKER)
+    finally:
+        del df
+        _release_memory()  # hand the chunk's memory back before the next one arrives
+
+
+class WorkerDied(RuntimeError):
+    """A pass-1 worker process died (usually stopped by the system for want of memory)."""
+
+
+WORKER_DIED = ("a pass-1 worker process died (most often the system ran out of memory and stopped it): "
+               "run again with fewer workers (workers=, --workers) or smaller chunks (chunk_rows=, --chunk-rows).")
+
+
+def _pass1_in_processes(files: list[Path], staging: Path, *, mapping, secret: bytes, today, chunk_rows: int,
+                        encoding, sheet, collective_threshold: int, workers: int, on_chunk=None) -> list[dict]:
+    """Pass 1 over every file with ``workers`` processes: this process reads the chunks in
+    order (a notes block goes on across chunks) and the workers clean them, each chunk on
+    its own. At most ``workers`` + 1 chunks are in flight, so memory stays bounded; the
+    staging files and logs are the same as one process writes. A single chunk is cleaned
+    here, without starting any process."""
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    m = load_mapping(mapping)
+    logs = [CleanLog() for _ in files]
+    rows = [0] * len(files)
+    held: list[tuple] = []  # the first chunk, until a second one shows a pool is worth starting
+    pending: deque = deque()
+    pool = None
+
+    def finish(file_no: int, n: int, fut) -> None:
+        try:
+            logs[file_no].merge(fut.result())
+        except BrokenProcessPool:
+            raise WorkerDied(WORKER_DIED) from None
+        if on_chunk is not None:
+            on_chunk(n)
+
+    def submit(job: tuple) -> None:
+        df, headers, log, file_no, i, seq0 = job
+        pending.append((file_no, len(df), pool.submit(_stage_chunk_in_worker, df, headers, log, str(staging),
+                                                      file_no, i, seq0)))
+
+    try:
+        for file_no, path in enumerate(files):
+            for i, (df, headers, log) in enumerate(work_chunks(
+                    [path], m, chunk_rows, sheet=sheet if sheet is not None else m.sheet, encoding=encoding or m.encoding)):
+                if len(df) == 0:
+                    continue
+                job = (df, headers, log, file_no, i, rows[file_no])
+                rows[file_no] += len(df)
+                del df
+                if pool is None and not held:
+                    held.append(job)
+                    continue
+                if pool is None:
+                    # spawn: the workers start clean, without this process's threads (Arrow, DuckDB)
+                    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                               initializer=_init_worker,
+                                               initargs=(m, secret, today, collective_threshold,
+                                                         _cleaning._LABEL_HASH_KEY))
+                    submit(held.pop())
+                submit(job)
+                del job
+                while len(pending) > workers:  # one chunk waits ready for the next free worker
+                    finish(*pending.popleft())
+        if held:  # one chunk in all: cleaned here
+            df, headers, log, file_no, i, seq0 = held.pop()
+            logs[file_no].merge(_stage_chunk(df, headers, log, staging, file_no, i, seq0, m=m, secret=secret,
+                                             today=today, collective_threshold=collective_threshold))
+            if on_chunk is not None:
+                on_chunk(rows[file_no])
+        while pending:
+            finish(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return [_file_info(path, no, rows[no], logs[no]) for no, path in enumerate(files)]
 
 
 # --------------------------------------------------------------------------- pass 2
@@ -359,16 +481,25 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
                      collective_threshold: int = derive.DEFAULT_COLLECTIVE_THRESHOLD,
                      repeat_window_days: int = derive.DEFAULT_REPEAT_WINDOW_DAYS, memory_limit: str | None = None,
                      client=None, keep_staging: bool = False, progress: bool | None = None,
-                     label_min_rows: int = LABEL_MIN_ROWS) -> DatasetResult:
+                     label_min_rows: int = LABEL_MIN_ROWS, workers: int | None = None) -> DatasetResult:
     """Clean a directory of raw files, a glob, or one huge CSV into a year-partitioned
     Parquet dataset at ``out``, in bounded memory (see the module docstring).
 
     ``progress``: a progress bar on stderr (rows cleaned in pass 1, files done on a
     cluster); by default only when stderr is a terminal.
 
+    ``workers``: processes that clean the chunks of pass 1 (default :func:`default_workers`:
+    the cores, at most 4); ``1`` cleans them in this process. The result is the same
+    either way. Each worker holds one chunk, so memory grows with ``workers`` ×
+    ``chunk_rows``. A script that calls this with more than one worker needs the usual
+    ``if __name__ == "__main__":`` guard (the workers are started fresh and import it).
+
     With a Dask ``client``, pass 1 runs one task per file on the cluster (the files and
     ``out`` must be on storage every worker sees); pass 2 runs here, in DuckDB.
     """
+    workers = default_workers() if workers is None else int(workers)
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}.")
     out = Path(out)
     staging = out / _STAGING
     shutil.rmtree(staging, ignore_errors=True)
@@ -386,7 +517,10 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     if client is None:
         with tqdm(desc=f"pass 1: cleaning {len(files)} file(s)", unit=" rows", unit_scale=True, file=sys.stderr,
                   disable=disable) as bar:
-            logs = [clean_file_to_staging(f, staging, i, on_chunk=bar.update, **kw) for i, f in enumerate(files)]
+            if workers == 1:
+                logs = [clean_file_to_staging(f, staging, i, on_chunk=bar.update, **kw) for i, f in enumerate(files)]
+            else:
+                logs = _pass1_in_processes(files, staging, workers=workers, on_chunk=bar.update, **kw)
     else:
         from dask.distributed import as_completed
 

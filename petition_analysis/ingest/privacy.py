@@ -310,15 +310,27 @@ def _own_name_variants(text: str, name: str, token: str) -> str:
     """``text`` with ``name`` replaced also where it is written with spaces inside or in
     the other script (traditional / simplified): found on a converted copy of the text
     (the conversion keeps positions), replaced in the original."""
-    import re
-
-    folded = text.translate(_T2S)
-    pattern = re.compile("[ \u3000\xa0\t]*".join(map(re.escape, name.translate(_T2S))))
+    folded, own = text.translate(_T2S), name.translate(_T2S)
     out, last = [], 0
-    for m in pattern.finditer(folded):
-        out += [text[last:m.start()], token]
-        last = m.end()
+    if not any(c in folded for c in _NAME_SPACES):
+        # No space to skip: the converted name itself, found as a plain substring (what the
+        # pattern below matches then, without compiling a pattern per distinct name).
+        at = folded.find(own)
+        while at >= 0:
+            out += [text[last:at], token]
+            last = at + len(own)
+            at = folded.find(own, last)
+    else:
+        import re
+
+        for m in re.finditer(f"[{_NAME_SPACES}]*".join(map(re.escape, own)), folded):
+            out += [text[last:m.start()], token]
+            last = m.end()
     return "".join(out) + text[last:] if out else text
+
+
+#: The spaces a name may be written with inside it (王 建国).
+_NAME_SPACES = " \u3000\xa0\t"
 
 
 #: Rows masked for their own names at a time (see _mask_own_names).

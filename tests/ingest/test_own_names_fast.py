@@ -89,3 +89,43 @@ def test_long_inputs_are_masked_in_slices_with_the_same_result(monkeypatch):
     sliced = _mask_own_names(text, names)
     pd.testing.assert_series_equal(sliced, whole)
     pd.testing.assert_series_equal(sliced, _reference(text, names).rename("x"))
+
+
+def _variants_by_pattern(text: str, name: str, token: str) -> str:
+    """The spaced and converted forms found by one pattern per name (the definition)."""
+    import re
+
+    folded = text.translate(privacy._T2S)
+    pattern = re.compile("[ \u3000\xa0\t]*".join(map(re.escape, name.translate(privacy._T2S))))
+    out, last = [], 0
+    for m in pattern.finditer(folded):
+        out += [text[last:m.start()], token]
+        last = m.end()
+    return "".join(out) + text[last:] if out else text
+
+
+def test_variant_search_without_spaces_equals_the_pattern():
+    # A text without spaces skips compiling a pattern per name: the plain search must find
+    # exactly what the pattern finds (overlaps, converted forms, repeats, look-alikes).
+    rng = np.random.default_rng(7)
+    names = ["王建国", "刘德华", "劉德華", "张三", "赵丽华", "欧阳娜娜", "a.b"]
+    pieces = ["王", "建", "国", "國", "刘", "劉", "德", "华", "華", "张", "張", "三", "赵", "趙", "丽", "麗",
+              "欧", "歐", "阳", "陽", "娜", "反映", "，", "a", ".", "b", "x", " ", "\u3000"]
+    token = MASK_TOKENS["name"]
+    checked = 0
+    for _ in range(3_000):
+        text = "".join(rng.choice(pieces, size=int(rng.integers(1, 14))))
+        if rng.random() < 0.6:  # a form of a name inside: plain, converted or spaced
+            form = str(rng.choice(names)).translate(privacy._T2S) if rng.random() < 0.5 else str(rng.choice(names))
+            form = " ".join(form) if rng.random() < 0.3 else form
+            at = int(rng.integers(0, len(text) + 1))
+            text = text[:at] + form + text[at:]
+        if rng.random() < 0.5:
+            text = text.replace(" ", "").replace("\u3000", "")
+        for name in names:
+            got = _own_name_variants(text, name, token)
+            want = _variants_by_pattern(text, name, token)
+            assert got == want, (text, name)
+            assert (got is text) == (want is text)  # unchanged texts come back as the same object
+            checked += got != text
+    assert checked > 300  # many texts did hold a form of the name

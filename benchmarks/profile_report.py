@@ -72,6 +72,9 @@ def main(argv=None) -> list[dict]:
     best = None
     for _ in range(args.rounds):
         InteractiveShell.clear_instance()
+        from petition_analysis.publish.reports import params
+
+        params._load_sources_cached.cache_clear()  # each round loads the register, as a report's kernel does
         shell = InteractiveShell.instance()
         shell.display_pub = Sink()
         import matplotlib

@@ -448,7 +448,9 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
     # Rejects found in pass 2 have no raw preview (the raw values are gone by then).
     rejects = con.execute("""
         WITH r AS (
-            SELECT st.*, coalesce(gone.reason, st._reason) AS _final FROM st LEFT JOIN gone USING (_key)
+            -- only the columns the rejects need: a materialized CTE of st.* would copy every staged column
+            SELECT st._key, st.source_file, st.source_row, st._reason, st._message, st._case_id_text, st._preview,
+                   coalesce(gone.reason, st._reason) AS _final FROM st LEFT JOIN gone USING (_key)
             WHERE st._reason IS NOT NULL OR gone.reason IS NOT NULL)
         SELECT source_file, NULL AS sheet, source_row, _final AS reason,
                coalesce(CASE WHEN _final = _reason THEN _message END,

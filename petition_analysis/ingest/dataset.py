@@ -210,8 +210,12 @@ _WORKER: dict = {}
 
 
 def _init_worker(m, secret: bytes, today, collective_threshold: int, label_hash_key: str) -> None:
+    import signal
+
     from . import cleaning
 
+    # Ctrl-C is the main process's to handle: it stops the pool, and no worker prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent's key for counting distinct unmapped labels, so that the chunks' counts unite.
     cleaning._LABEL_HASH_KEY = label_hash_key
     _WORKER.update(m=m, secret=secret, today=today, collective_threshold=collective_threshold)

@@ -203,3 +203,21 @@ def test_cli_workers_only_with_out_dataset(tmp_path, messy_csv, capsys):
     assert main(["clean", str(messy_csv), "-o", str(tmp_path / "x.parquet"), "--workers", "2"]) == 2
     assert "--workers applies to --out-dataset only" in capsys.readouterr().err
     assert not (tmp_path / "x.parquet").exists()
+
+
+def test_a_script_without_the_main_guard_gets_told(tmp_path, messy_csv):
+    # Spawned workers import the calling script again: without the guard the call runs in
+    # each worker while it starts. It must stop there (not clear the staging folder the main
+    # process fills) and the user must read what to change.
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text("from petition_analysis.ingest import dataset\n"
+                      f"dataset.clean_to_dataset({str(messy_csv)!r}, {str(tmp_path / 'ds')!r}, chunk_rows=4000, "
+                      "workers=2, pseudonym_key='k', today='2024-01-01')\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert dataset.UNGUARDED_SCRIPT in run.stderr  # the worker's own error names the fix
+    assert "WorkerDied" in run.stderr and 'if __name__ == \\"__main__\\":' not in run.stderr
+    assert 'if __name__ == "__main__":' in run.stderr.split("WorkerDied")[-1]  # and so does the main process's

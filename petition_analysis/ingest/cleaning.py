@@ -165,8 +165,9 @@ def _layout_flags(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 #: What the log says after the counts of unmapped labels (the labels themselves are never printed).
 UNMAPPED_HINT = ("to see the unmapped labels (masked) and write a mapping for them, run "
                  "pa.unmapped_labels(source, mapping) in a notebook (docs/mapping.md)")
-# Distinct unmapped labels are counted through hashes under a per-process random key: the
-# hashes never leave the process, and a short label cannot be found again from its hash.
+# Distinct unmapped labels are counted through hashes under a per-run random key: the hashes
+# are never written anywhere (they pass only between a run's own processes: the dataset
+# path's workers), and a short label cannot be found again from its hash.
 _LABEL_HASH_KEY = secrets.token_hex(8)
 _NO_KEYS = np.empty(0, dtype=np.uint64)
 

@@ -198,7 +198,7 @@ def clean_file_to_staging(path: str | Path, staging: str | Path, file_no: int, *
 
 def default_workers() -> int:
     """Processes for pass 1 by default: the CPU cores this process may use, at most 4
-    (each holds one chunk: about 1 GB per 500,000 messy rows)."""
+    (each holds one chunk: about 1.1 GB per 500,000 messy rows)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
@@ -236,14 +236,20 @@ class WorkerDied(RuntimeError):
 
 
 WORKER_DIED = ("a pass-1 worker process died (most often the system ran out of memory and stopped it): "
-               "run again with fewer workers (workers=, --workers) or smaller chunks (chunk_rows=, --chunk-rows).")
+               "run again with fewer workers (workers=, --workers) or smaller chunks (chunk_rows=, --chunk-rows). "
+               "From a Python script, also check that the call is under `if __name__ == \"__main__\":` (the workers "
+               "are started fresh and import the script).")
+
+UNGUARDED_SCRIPT = ("clean_to_dataset was called while a worker process was starting: the script that calls it runs "
+                    "again in each worker. Put the call under `if __name__ == \"__main__\":` (or pass workers=1).")
 
 
 def _pass1_in_processes(files: list[Path], staging: Path, *, mapping, secret: bytes, today, chunk_rows: int,
                         encoding, sheet, collective_threshold: int, workers: int, on_chunk=None) -> list[dict]:
     """Pass 1 over every file with ``workers`` processes: this process reads the chunks in
     order (a notes block goes on across chunks) and the workers clean them, each chunk on
-    its own. At most ``workers`` + 1 chunks are in flight, so memory stays bounded; the
+    its own. At most ``workers`` + 1 chunks are in flight (this process keeps each until its
+    worker is done, and each worker holds its own copy), so memory stays bounded; the
     staging files and logs are the same as one process writes. A single chunk is cleaned
     here, without starting any process."""
     import multiprocessing as mp
@@ -268,8 +274,11 @@ def _pass1_in_processes(files: list[Path], staging: Path, *, mapping, secret: by
 
     def submit(job: tuple) -> None:
         df, headers, log, file_no, i, seq0 = job
-        pending.append((file_no, len(df), pool.submit(_stage_chunk_in_worker, df, headers, log, str(staging),
-                                                      file_no, i, seq0)))
+        try:
+            fut = pool.submit(_stage_chunk_in_worker, df, headers, log, str(staging), file_no, i, seq0)
+        except BrokenProcessPool:  # a worker died while this process was reading the chunk
+            raise WorkerDied(WORKER_DIED) from None
+        pending.append((file_no, len(df), fut))
 
     try:
         for file_no, path in enumerate(files):
@@ -496,8 +505,9 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
 
     ``workers``: processes that clean the chunks of pass 1 (default :func:`default_workers`:
     the cores, at most 4); ``1`` cleans them in this process. The result is the same
-    either way. Each worker holds one chunk, so memory grows with ``workers`` ×
-    ``chunk_rows``. A script that calls this with more than one worker needs the usual
+    either way. Each worker holds one chunk, and this process the chunks in flight, so
+    memory grows with ``workers`` × ``chunk_rows`` (about 1.1 GB per worker at 500,000
+    messy rows, plus the raw chunks in flight here, about 0.25 GB each). A script that calls this with more than one worker needs the usual
     ``if __name__ == "__main__":`` guard (the workers are started fresh and import it).
 
     With a Dask ``client``, pass 1 runs one task per file on the cluster (the files and
@@ -506,6 +516,12 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     workers = default_workers() if workers is None else int(workers)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}.")
+    import multiprocessing
+
+    # A script without the __main__ guard runs again in every spawned worker: stop there,
+    # before this call would clear the staging folder the main process is filling.
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(UNGUARDED_SCRIPT)
     out = Path(out)
     staging = out / _STAGING
     shutil.rmtree(staging, ignore_errors=True)

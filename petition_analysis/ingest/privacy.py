@@ -311,6 +311,8 @@ def _own_name_variants(text: str, name: str, token: str) -> str:
     the other script (traditional / simplified): found on a converted copy of the text
     (the conversion keeps positions), replaced in the original."""
     folded, own = text.translate(_T2S), name.translate(_T2S)
+    if not own:
+        return text
     out, last = [], 0
     if not any(c in folded for c in _NAME_SPACES):
         # No space to skip: the converted name itself, found as a plain substring (what the

@@ -34,6 +34,15 @@ class StructuralError(ValueError):
         text = f"{source}: {problem.rstrip('.')}." if source else f"{problem.rstrip('.')}."
         super().__init__(f"{text} {hint}".strip())
 
+    def __reduce__(self):
+        # Pickled whole (a worker process or a Dask task sends it back): the default rebuilds
+        # from the joined message alone, which this constructor cannot take.
+        return _rebuild, (type(self), self.source, self.problem, self.hint)
+
+
+def _rebuild(cls, source: str, problem: str, hint: str) -> StructuralError:
+    return cls(source, problem, hint=hint)
+
 
 class UnreadableFileError(StructuralError):
     """The file does not exist, is not a table (binary garbage, a truncated workbook) or

@@ -8,12 +8,13 @@ through DuckDB. Records time and peak memory.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
 import time
 
-from common import DATA, isolated, save, table, target
+from common import DATA, _status_mb, isolated, save, table, target
 
 PART_ROWS = 1_000_000
 
@@ -100,20 +101,22 @@ def _folder_bytes(path) -> int:
     return total
 
 
-class DiskWatch:
-    """Peak size of a folder (staging, spill files and output), sampled every few seconds."""
+class _Sampler:
+    """A context manager that calls ``sample()`` every ``every`` seconds in a thread."""
 
-    def __init__(self, path, every: float = 3.0):
+    def __init__(self, every: float):
         import threading
 
-        self.path, self.every, self.peak = path, every, {"total": 0, "spill": 0}
+        self.every = every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def sample(self) -> None:
+        raise NotImplementedError
+
     def _run(self):
         while not self._stop.wait(self.every):
-            self.peak["total"] = max(self.peak["total"], _folder_bytes(self.path))
-            self.peak["spill"] = max(self.peak["spill"], _folder_bytes(os.path.join(self.path, "_duckdb_tmp")))
+            self.sample()
 
     def __enter__(self):
         self._thread.start()
@@ -124,19 +127,25 @@ class DiskWatch:
         self._thread.join()
 
 
+class DiskWatch(_Sampler):
+    """Peak size of a folder (staging, spill files and output), sampled every few seconds."""
+
+    def __init__(self, path, every: float = 3.0):
+        super().__init__(every)
+        self.path, self.peak = path, {"total": 0, "spill": 0}
+
+    def sample(self) -> None:
+        self.peak["total"] = max(self.peak["total"], _folder_bytes(self.path))
+        self.peak["spill"] = max(self.peak["spill"], _folder_bytes(os.path.join(self.path, "_duckdb_tmp")))
+
+
 def _hwm_mb(pid: int) -> float:
     """A process's own peak RSS (VmHWM), 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    mb = _status_mb("VmHWM", pid)
+    return 0.0 if math.isnan(mb) else mb
 
 
-class TreeMemory:
+class TreeMemory(_Sampler):
     """Peak RSS of this process and its children together (pass 1's workers), sampled
     every ``every`` seconds: the process's own peak (VmHWM) leaves the workers out.
 
@@ -145,16 +154,13 @@ class TreeMemory:
     ended), an upper bound, since the processes need not peak at the same moment."""
 
     def __init__(self, every: float = 0.5):
-        import threading
-
         import psutil
 
-        self.me, self.every, self.peak_mb = psutil.Process(), every, 0.0
+        super().__init__(every)
+        self.me, self.peak_mb = psutil.Process(), 0.0
         self._hwm: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def sample(self) -> float:
+    def sample(self) -> None:
         total = 0
         for p in [self.me, *self.me.children(recursive=True)]:
             try:
@@ -163,23 +169,11 @@ class TreeMemory:
                 continue
             if p.pid != self.me.pid:
                 self._hwm[p.pid] = max(self._hwm.get(p.pid, 0.0), _hwm_mb(p.pid))
-        return total / 2**20
+        self.peak_mb = max(self.peak_mb, total / 2**20)
 
     @property
     def peak_bound_mb(self) -> float:
         return _hwm_mb(self.me.pid) + sum(self._hwm.values())
-
-    def _run(self):
-        while not self._stop.wait(self.every):
-            self.peak_mb = max(self.peak_mb, self.sample())
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def run_scale(folder, out, memory_limit, chunk_rows, workers=None):

@@ -37,12 +37,16 @@ def machine() -> dict:
             "load_avg_at_end": os.getloadavg()}
 
 
-def _status_mb(field: str) -> float:
+def _status_mb(field: str, pid: int | str = "self") -> float:
     # VmHWM is the peak RSS of this process image; unlike ru_maxrss it does not inherit
-    # the parent's peak across fork + exec.
-    for line in open("/proc/self/status"):
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
+    # the parent's peak across fork + exec. NaN when the field (or the process) is gone.
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
 
 

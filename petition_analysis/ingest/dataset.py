@@ -212,23 +212,19 @@ _WORKER: dict = {}
 def _init_worker(m, secret: bytes, today, collective_threshold: int, label_hash_key: str) -> None:
     import signal
 
-    from . import cleaning
-
     # Ctrl-C is the main process's to handle: it stops the pool, and no worker prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent's key for counting distinct unmapped labels, so that the chunks' counts unite.
-    cleaning._LABEL_HASH_KEY = label_hash_key
+    _cleaning._LABEL_HASH_KEY = label_hash_key
     _WORKER.update(m=m, secret=secret, today=today, collective_threshold=collective_threshold)
 
 
 def _stage_chunk_in_worker(df, headers, log, staging, file_no, i, seq0) -> CleanLog:
-    from .cleaning import _release_memory
-
     try:
         return _stage_chunk(df, headers, log, Path(staging), file_no, i, seq0, **_WORKER)
     finally:
         del df
-        _release_memory()  # hand the chunk's memory back before the next one arrives
+        _cleaning._release_memory()  # hand the chunk's memory back before the next one arrives
 
 
 class WorkerDied(RuntimeError):
@@ -305,10 +301,11 @@ def _pass1_in_processes(files: list[Path], staging: Path, *, mapping, secret: by
                     finish(*pending.popleft())
         if held:  # one chunk in all: cleaned here
             df, headers, log, file_no, i, seq0 = held.pop()
+            n = len(df)
             logs[file_no].merge(_stage_chunk(df, headers, log, staging, file_no, i, seq0, m=m, secret=secret,
                                              today=today, collective_threshold=collective_threshold))
             if on_chunk is not None:
-                on_chunk(rows[file_no])
+                on_chunk(n)
         while pending:
             finish(*pending.popleft())
     finally:
@@ -507,8 +504,9 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     the cores, at most 4); ``1`` cleans them in this process. The result is the same
     either way. Each worker holds one chunk, and this process the chunks in flight, so
     memory grows with ``workers`` × ``chunk_rows`` (about 1.1 GB per worker at 500,000
-    messy rows, plus the raw chunks in flight here, about 0.25 GB each). A script that calls this with more than one worker needs the usual
-    ``if __name__ == "__main__":`` guard (the workers are started fresh and import it).
+    messy rows, plus the raw chunks in flight here, about 0.25 GB each). A script that
+    calls this with more than one worker needs the usual ``if __name__ == "__main__":``
+    guard (the workers are started fresh and import it).
 
     With a Dask ``client``, pass 1 runs one task per file on the cluster (the files and
     ``out`` must be on storage every worker sees); pass 2 runs here, in DuckDB.

@@ -61,15 +61,31 @@ def test_the_third_report_of_a_warm_kernel_equals_the_report_alone(alone, tmp_pa
 
 
 def test_a_failing_report_takes_its_kernel_down(alone, tmp_path, monkeypatch):
+    from papermill.engines import NotebookExecutionManager
+
+    saves = []
+    save = NotebookExecutionManager.save
+    monkeypatch.setattr(NotebookExecutionManager, "save", lambda self, **kw: (saves.append(1), save(self, **kw))[1])
     with WarmKernel() as kernel:
         monkeypatch.setenv("PETITION_NOTEBOOK_DIR", str(_notebook_with(tmp_path, "raise RuntimeError('deliberate')")))
-        with pytest.raises(ReportFailed, match="RuntimeError: deliberate"):
+        with pytest.raises(ReportFailed, match="RuntimeError: deliberate") as info:
             reports.run("annual", tmp_path / "failed", kernel=kernel, **ALONE)
         assert not kernel.alive
+        # the failed notebook is saved whole, up to the failing cell and its error
+        failed = nbformat.read(str(info.value.notebook), as_version=4)
+        errors = [c for c in failed.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]
+        assert [c.source for c in errors] == ["raise RuntimeError('deliberate')"]
+        assert failed.metadata.papermill.exception is True
         monkeypatch.delenv("PETITION_NOTEBOOK_DIR")
+        saves.clear()
         after = reports.run("annual", tmp_path / "after", kernel=kernel, **ALONE)
         assert kernel.alive and kernel.reports == 1  # a new kernel
     assert after.json.read_bytes() == alone.json.read_bytes()
+    # not twice per cell (papermill's default: 80 writes of the whole notebook), but at the
+    # start, every SAVE_EVERY_S seconds while cells run (10 s) and at the end
+    code = [c for c in nbformat.read(str(after.ipynb), as_version=4).cells if c.cell_type == "code"]
+    assert 2 <= len(saves) <= len(code) // 4
+    assert all(c.metadata.papermill.status == "completed" for c in code)
 
 
 def test_a_kernel_that_dies_mid_report_says_why(tmp_path, monkeypatch, capfd):

@@ -24,6 +24,11 @@ import tempfile
 __all__ = ["WarmKernel", "reset", "snapshot"]
 
 _ENGINE = "petition-warm"
+#: Seconds between saves of the executed notebook while its cells run. papermill saves the
+#: whole notebook when each cell starts and ends (twice per cell, about 5-10 ms each for a
+#: report, inside the cells' timed durations); the partial notebook a long run leaves is
+#: still at most this old, and the finished or failed notebook is always saved whole.
+SAVE_EVERY_S = 10.0
 #: The state :func:`reset` restores, taken by :func:`snapshot` before the first report.
 _SNAPSHOT: dict = {}
 
@@ -124,9 +129,17 @@ def _register_engine() -> None:
                 stdout_file=stdout_file, stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, km=warm.km, **final_kwargs)
             client.kc = warm.kc
+            save = nb_man.save
+
+            def save_now_and_then(**kw):
+                if (nb_man.now() - nb_man.last_save_time).total_seconds() >= SAVE_EVERY_S:
+                    save(**kw)
+
+            nb_man.save = save_now_and_then  # per cell; papermill's final save (below) is whole
             try:
                 return client.execute()
             finally:
+                del nb_man.save  # the class's save again, for notebook_complete() after this
                 warm.kc = client.kc  # kept for the next report (None if nbclient cleaned it up)
 
     papermill_engines.register(_ENGINE, WarmEngine)

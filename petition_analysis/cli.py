@@ -338,7 +338,8 @@ def _clean_to_dataset(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .publish.reports import ReportFailed, ReportParameterError, run
+    from .errors import ReportParameterError  # not through publish.reports: its params module loads pandas
+    from .publish.reports import ReportFailed, run
 
     params = {"data": args.data, "lang": args.lang, "public": args.public, "region": args.region,
               "mapping": args.mapping, "city": args.city, "office": args.office}
@@ -520,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--no-progress", action="store_true", help="no progress bar")
     rp.set_defaults(func=_cmd_report)
 
-    from .classify.commands import add_commands
+    from .cli_boards import add_commands
 
     add_commands(sub, _at_least)  # classify train|apply, hot-issues (message boards)
 

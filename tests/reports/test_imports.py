@@ -95,11 +95,18 @@ def test_the_kernel_imports_the_report_modules_before_the_first_cell():
 RUN = r"""
 import json, sys
 from petition_analysis import cli
+from petition_analysis.publish.reports import warm
 KERNEL_ONLY = %r
+at_launch = []
+launch = warm.WarmKernel.launch
+def recorded(self, *args, **kwargs):
+    at_launch.extend(m for m in ("pandas", "petition_analysis.publish.reports.params") if m in sys.modules)
+    return launch(self, *args, **kwargs)
+warm.WarmKernel.launch = recorded
 rc = cli.main(["report", "annual", "--year", "2019", "--as-of", "2019-12-20", "--out", sys.argv[1], "--no-progress"])
 import jsonschema  # still works: only its two IRI formats go unchecked
 jsonschema.validate({"a": 1}, {"type": "object"}, format_checker=jsonschema.FormatChecker())
-print(json.dumps({"rc": rc, "loaded": [m for m in KERNEL_ONLY if m in sys.modules],
+print(json.dumps({"rc": rc, "loaded": [m for m in KERNEL_ONLY if m in sys.modules], "at_launch": at_launch,
                   "rfc3987_syntax": repr(sys.modules.get("rfc3987_syntax", "absent"))}))
 """ % (KERNEL_ONLY,)
 
@@ -112,6 +119,25 @@ def test_a_report_run_leaves_the_kernels_work_to_the_kernel(tmp_path):
     rfc3987_syntax, which jsonschema would import for nbformat (1.4 s of grammar building)."""
     got = _last_json("-c", RUN, str(tmp_path))
     assert got["rc"] == 0
+    # the kernel is launched before the parameter checks load pandas: its start is what a
+    # report waits for, and the checks run meanwhile
+    assert got["at_launch"] == []
     assert [m for m in got["loaded"] if m != "matplotlib"] == []
     assert got["rfc3987_syntax"] == "None"
     assert (tmp_path / "annual/2019/annual_2019-to-1220_xx-city_zh.json").exists()
+
+
+PARSER = r"""
+import json, sys
+from petition_analysis import cli
+cli.build_parser()
+print(json.dumps([m for m in ("pandas", "numpy", "petition_analysis.classify") if m in sys.modules]))
+"""
+
+
+def test_the_command_line_starts_without_pandas():
+    """Every command (and ``--help``) builds the whole parser first: it imports neither
+    pandas nor the classify package (the message-board commands live in ``cli_boards``)."""
+    done = subprocess.run([sys.executable, "-c", PARSER], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

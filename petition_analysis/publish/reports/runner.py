@@ -20,9 +20,17 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ...errors import ReportParameterError
 from .html import export_html
-from .params import ReportContext, ReportParameterError, check_keywords, prepare
+
+if TYPE_CHECKING:
+    from .params import ReportContext
+
+# The parameter checks (.params: pandas, the data loaders) are imported inside run(), after
+# the kernel was launched: the kernel's start (about 2 s) is what a report waits for, so it
+# begins as early as the command line allows.
 
 __all__ = ["NOTEBOOKS", "notebook_path", "report_name", "ReportFailed", "ReportResult", "run", "export_html"]
 
@@ -117,23 +125,26 @@ def run(kind: str, out_dir: str | Path = "reports", *, timeout: int = DEFAULT_TI
     from .warm import WarmKernel
 
     t0 = time.perf_counter()
-    check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress", "kernel_name",
-                                                                         "kernel"], "run()")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ReportParameterError(f"timeout must be a number of seconds above 0, not {timeout!r}; the default is "
                                    f"{DEFAULT_TIMEOUT}.")
-    source = notebook_path(kind)
-    kernel_name = kernel_name or _kernel_name()
     own = kernel is None
     kernel = WarmKernel() if own else kernel
-    launch_error = None
-    if not kernel.alive or kernel.kernel_name != kernel_name:
-        try:  # the kernel starts and imports (another process) while this one checks and loads
-            kernel.launch(kernel_name, str(source.parent), kernel_manager_class())
-        except Exception as err:  # noqa: BLE001 - reported after the parameters, as one paragraph
-            launch_error = err
-            kernel.shutdown()
+    launch_error = source = None
+    if isinstance(kind, str) and kind in NOTEBOOKS:  # else prepare() below says which kinds there are
+        source = notebook_path(kind)
+        kernel_name = kernel_name or _kernel_name()
+        if not kernel.alive or kernel.kernel_name != kernel_name:
+            try:  # the kernel starts and imports (another process) while this one checks and loads
+                kernel.launch(kernel_name, str(source.parent), kernel_manager_class())
+            except Exception as err:  # noqa: BLE001 - reported after the parameters, as one paragraph
+                launch_error = err
+                kernel.shutdown()
     try:
+        from .params import check_keywords, prepare
+
+        check_keywords(params, [*inspect.signature(prepare).parameters][1:] + ["out_dir", "timeout", "progress",
+                                                                             "kernel_name", "kernel"], "run()")
         return _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, launch_error, t0)
     finally:
         if own:
@@ -144,6 +155,7 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
     import papermill as pm
 
     from .kernels import kernel_manager_class
+    from .params import prepare
 
     ctx = prepare(kind, **params)
     timings = {"check_parameters": time.perf_counter() - t0}

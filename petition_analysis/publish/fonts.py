@@ -173,6 +173,40 @@ def cjk_family() -> str | None:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
+def _subset_options():
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"  # zlib only; woff2 would need brotli
+    options.hinting = False  # browsers do not need it, and it is smaller
+    options.notdef_outline = True
+    options.name_IDs = [1, 2]  # the family and style names are enough for a data URI
+    options.layout_features = []  # no ligatures or vertical forms in a report
+    return options
+
+
+#: The CJK font loaded and parsed ahead of time by :func:`preload_font`, by path: taken by
+#: the next :func:`font_face_css` (the subsetter cuts a font down in place, so once).
+_PRELOADED: dict = {}
+
+
+def preload_font() -> None:
+    """Load and parse the CJK font for the next :func:`font_face_css` now (about 0.25 s of
+    its 0.3 s; about 35 MB held until then): the process that runs a report does it while
+    the kernel starts, instead of after the notebook has run. The subset is the same."""
+    path = cjk_font_path()
+    if path is None:
+        return
+    from fontTools import subset
+
+    font = subset.load_font(str(path), _subset_options())
+    font.getGlyphOrder()
+    for tag in font.keys():
+        font[tag]  # parsed now, not when the subsetter first reads the table
+    _PRELOADED.clear()
+    _PRELOADED[str(path)] = font
+
+
 def font_face_css(text: str, family: str = "Report CJK") -> str | None:
     """An ``@font-face`` rule for ``family`` with the CJK font embedded as a WOFF data URI,
     cut down to the CJK characters of ``text`` (a report's HTML): typically 50–150 KB.
@@ -186,13 +220,8 @@ def font_face_css(text: str, family: str = "Report CJK") -> str | None:
         return None
     from fontTools import subset
 
-    options = subset.Options()
-    options.flavor = "woff"  # zlib only; woff2 would need brotli
-    options.hinting = False  # browsers do not need it, and it is smaller
-    options.notdef_outline = True
-    options.name_IDs = [1, 2]  # the family and style names are enough for a data URI
-    options.layout_features = []  # no ligatures or vertical forms in a report
-    font = subset.load_font(str(path), options)
+    options = _subset_options()
+    font = _PRELOADED.pop(str(path), None) or subset.load_font(str(path), options)
     sub = subset.Subsetter(options)
     sub.populate(text="".join(sorted(chars)))
     sub.subset(font)

@@ -46,3 +46,14 @@ def test_no_font_for_latin_only_text():
 def test_the_embedded_face_comes_first_for_cjk():
     css = embedded_font_css(TEXT)
     assert re.search(r"body, body \* \{font-family: 'Report CJK',", css)
+
+
+def test_a_preloaded_font_gives_the_same_subset_once():
+    """The report runner loads and parses the font while the kernel starts (preload_font);
+    the subset cut from it is byte-identical, and the next subset loads the font again."""
+    alone = fonts.font_face_css(TEXT)
+    fonts.preload_font()
+    assert len(fonts._PRELOADED) == 1
+    assert fonts.font_face_css(TEXT) == alone
+    assert fonts._PRELOADED == {}  # used once: the subsetter cut that copy down
+    assert fonts.font_face_css(TEXT + "另一份") != alone

@@ -250,17 +250,16 @@ def render_html(nb, *, title: str | None = None, lang: str | None = None) -> str
 
 
 def prepare_export() -> None:
-    """Import what :func:`export_html` needs and find the CJK font, ahead of time: the
-    process that runs a report does it while the kernel starts, instead of after the
-    notebook has run. Optional: export_html works without it."""
+    """Import what :func:`export_html` needs and find, load and parse the CJK font, ahead
+    of time: the process that runs a report does it while the kernel starts, instead of
+    after the notebook has run. Optional: export_html works without it."""
     import mistune  # noqa: F401
     import nbformat  # noqa: F401
-    from fontTools import subset  # noqa: F401
     from PIL import Image, PngImagePlugin  # noqa: F401
 
-    from ..fonts import cjk_font_path
+    from ..fonts import preload_font
 
-    cjk_font_path()
+    preload_font()
 
 
 def export_html(ipynb: str | Path, html: str | Path, title: str | None = None, lang: str | None = None) -> Path:

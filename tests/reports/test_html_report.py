@@ -151,3 +151,53 @@ def test_language_from_the_title_when_the_notebook_has_none():
     assert '<html lang="en">' in page and 'alt="Figure 1"' in page
     zh = render_html(_notebook(Markdown("# 鄠邑区2023年信访工作分析报告"), lang=None))
     assert '<html lang="zh-CN">' in zh
+
+
+def test_charts_reduced_while_the_notebook_runs_give_the_same_page(monkeypatch):
+    """The runner hands each executed cell to html.prefetch, which reduces its charts in a
+    background thread; the page rendered afterwards takes them and is byte-identical."""
+    from petition_analysis.publish.reports import html
+
+    nb = _notebook(Markdown("# XX市2023年信访工作分析报告"), _chart(), Markdown("## 总体情况"), _chart())
+    alone = render_html(nb)
+    html.discard_prefetched()
+    for cell in nb.cells:
+        html.prefetch(cell)
+    assert len(html._PNG_AHEAD) == 1  # the two charts are the same image: reduced once
+    calls = []
+    monkeypatch.setattr(html, "_reduced_png", lambda data: calls.append(data))  # not called again
+    assert render_html(nb) == alone
+    assert calls == []
+    html.discard_prefetched()  # after the export, and before the next report
+    assert html._PNG_AHEAD == {}
+
+
+def _reduce_in_child(nb, queue):
+    from petition_analysis.publish.reports import html
+
+    for cell in nb.cells:
+        html.prefetch(cell)
+    queue.put(render_html(nb))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "register_at_fork"), reason="no fork on this platform")
+def test_a_forked_batch_worker_reduces_its_own_charts():
+    """A batch worker forked from a process that already reduced charts has that pool's
+    object but not its thread: it must start its own, not wait forever."""
+    import multiprocessing
+
+    from petition_analysis.publish.reports import html
+
+    nb = _notebook(Markdown("# XX市2023年信访工作分析报告"), _chart())
+    for cell in nb.cells:
+        html.prefetch(cell)  # the parent's pool and thread exist now
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_reduce_in_child, args=(nb, queue))
+    child.start()
+    child.join(timeout=60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked process waited for the parent's chart thread")
+    assert child.exitcode == 0 and queue.get(timeout=5) == render_html(nb)
+    html.discard_prefetched()

@@ -63,9 +63,12 @@ def test_the_third_report_of_a_warm_kernel_equals_the_report_alone(alone, tmp_pa
 def test_a_failing_report_takes_its_kernel_down(alone, tmp_path, monkeypatch):
     from papermill.engines import NotebookExecutionManager
 
-    saves = []
-    save = NotebookExecutionManager.save
+    from petition_analysis.publish.reports import html
+
+    saves, handed = [], []
+    save, prefetch = NotebookExecutionManager.save, html.prefetch
     monkeypatch.setattr(NotebookExecutionManager, "save", lambda self, **kw: (saves.append(1), save(self, **kw))[1])
+    monkeypatch.setattr(html, "prefetch", lambda cell: (handed.append(cell.source), prefetch(cell))[1])
     with WarmKernel() as kernel:
         monkeypatch.setenv("PETITION_NOTEBOOK_DIR", str(_notebook_with(tmp_path, "raise RuntimeError('deliberate')")))
         with pytest.raises(ReportFailed, match="RuntimeError: deliberate") as info:
@@ -78,6 +81,7 @@ def test_a_failing_report_takes_its_kernel_down(alone, tmp_path, monkeypatch):
         assert failed.metadata.papermill.exception is True
         monkeypatch.delenv("PETITION_NOTEBOOK_DIR")
         saves.clear()
+        handed.clear()
         after = reports.run("annual", tmp_path / "after", kernel=kernel, **ALONE)
         assert kernel.alive and kernel.reports == 1  # a new kernel
     assert after.json.read_bytes() == alone.json.read_bytes()
@@ -86,6 +90,9 @@ def test_a_failing_report_takes_its_kernel_down(alone, tmp_path, monkeypatch):
     code = [c for c in nbformat.read(str(after.ipynb), as_version=4).cells if c.cell_type == "code"]
     assert 2 <= len(saves) <= len(code) // 4
     assert all(c.metadata.papermill.status == "completed" for c in code)
+    # each executed cell went to the HTML export's chart reduction as it completed
+    sources = [c.source for c in code]
+    assert [s for s in handed if s in sources] == sources and html._PNG_AHEAD == {}
 
 
 def test_a_kernel_that_dies_mid_report_says_why(tmp_path, monkeypatch, capfd):

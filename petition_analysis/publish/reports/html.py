@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import html as _html
 import io
+import os
 import re
 from pathlib import Path
 
@@ -106,7 +107,57 @@ def _join(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
+#: Charts already being reduced for the page while the notebook runs (:func:`prefetch`), by
+#: their base64 data: read by the export, until :func:`discard_prefetched`.
+_PNG_AHEAD: dict = {}
+
+
+def prefetch(cell) -> None:
+    """Start reducing the charts of an executed cell for the page (:func:`_png`) in a
+    background thread, while the notebook's later cells run: the report runner calls it
+    as each cell completes, and the export then finds them done (about 0.05 s a chart
+    instead of after the notebook). Pillow works outside the GIL."""
+    import concurrent.futures
+
+    global _PNG_POOL
+    for output in cell.get("outputs", []):
+        data = output.get("data", {}).get("image/png") if isinstance(output.get("data"), dict) else None
+        if data is not None:
+            data = _join(data)
+            if data not in _PNG_AHEAD:
+                if _PNG_POOL is None:
+                    _PNG_POOL = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="report-png")
+                _PNG_AHEAD[data] = _PNG_POOL.submit(_reduced_png, data)
+
+
+_PNG_POOL = None
+
+
+def _forget_in_child() -> None:
+    # A forked process (a batch worker) has the parent's pool object but not its thread:
+    # work handed to it would never run. The child starts its own pool when it needs one.
+    global _PNG_POOL
+    _PNG_POOL = None
+    _PNG_AHEAD.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    os.register_at_fork(after_in_child=_forget_in_child)
+
+
+def discard_prefetched() -> None:
+    """Forget the charts :func:`prefetch` reduced: the runner calls it once a report's page
+    is written, and before the next report (one that failed left its charts)."""
+    _PNG_AHEAD.clear()
+
+
 def _png(data: str) -> tuple[str, int, int]:
+    """:func:`_reduced_png`, taken from :func:`prefetch` when it started on this chart."""
+    ahead = _PNG_AHEAD.get(data)
+    return ahead.result() if ahead is not None else _reduced_png(data)
+
+
+def _reduced_png(data: str) -> tuple[str, int, int]:
     """A PNG chart reduced to an indexed palette of 128 colours (a third of the bytes; flat
     chart colours survive, anti-aliased edges barely change), as base64, with its size."""
     from PIL import Image

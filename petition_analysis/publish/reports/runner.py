@@ -170,6 +170,9 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
     ipynb, html, js = base.with_suffix(".ipynb"), base.with_suffix(".html"), base.with_suffix(".json")
     for stale in (html, js):
         stale.unlink(missing_ok=True)
+    from .html import discard_prefetched, prefetch
+
+    discard_prefetched()  # a previous report's, if it failed before its export
     if launch_error is None:
         from .html import prepare_export
 
@@ -184,7 +187,8 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
             raise launch_error
         # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it (kernels.py)
         kernel.execute(str(source), str(ipynb), parameters=_parameters(ctx, js), kernel_name=kernel_name,
-                       timeout=timeout, progress=progress, cwd=str(source.parent), manager_class=kernel_manager_class())
+                       timeout=timeout, progress=progress, cwd=str(source.parent), manager_class=kernel_manager_class(),
+                       on_cell_complete=prefetch)  # the page's charts reduced while later cells run
     except pm.PapermillExecutionError as err:
         raise ReportFailed(
             f"{name}: cell {err.exec_count or err.cell_index} failed with {err.ename}: {err.evalue}. "
@@ -206,6 +210,7 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
 
     t2 = time.perf_counter()
     export_html(ipynb, html, lang=ctx.lang)  # an office file may set the language, not the notebook
+    discard_prefetched()
     timings["export_html"] = time.perf_counter() - t2
     if not js.exists():
         raise ReportFailed(f"{name}: the notebook ran but wrote no summary to {js}; "

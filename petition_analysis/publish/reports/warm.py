@@ -116,7 +116,8 @@ def _register_engine() -> None:
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
-                                     start_timeout=60, execution_timeout=None, warm=None, **kwargs):
+                                     start_timeout=60, execution_timeout=None, warm=None, on_cell_complete=None,
+                                     **kwargs):
             from papermill.clientwrap import PapermillNotebookClient
             from papermill.log import logger
             from papermill.utils import merge_kwargs, remove_args
@@ -136,10 +137,19 @@ def _register_engine() -> None:
                     save(**kw)
 
             nb_man.save = save_now_and_then  # per cell; papermill's final save (below) is whole
+            if on_cell_complete is not None:
+                complete = nb_man.cell_complete
+
+                def cell_complete(cell, *args, **kw):
+                    complete(cell, *args, **kw)
+                    on_cell_complete(cell)
+
+                nb_man.cell_complete = cell_complete
             try:
                 return client.execute()
             finally:
                 del nb_man.save  # the class's save again, for notebook_complete() after this
+                nb_man.__dict__.pop("cell_complete", None)
                 warm.kc = client.kc  # kept for the next report (None if nbclient cleaned it up)
 
     papermill_engines.register(_ENGINE, WarmEngine)
@@ -180,10 +190,11 @@ class WarmKernel:
         return self.km is not None and self.kc is not None
 
     def execute(self, input_path: str, output_path: str, *, parameters: dict, kernel_name: str, timeout,
-                progress: bool, cwd: str, manager_class) -> None:
+                progress: bool, cwd: str, manager_class, on_cell_complete=None) -> None:
         """papermill's ``execute_notebook`` in this kernel: a fresh one for the first report
         (or after a failure), else the running one reset to its fresh state. Raises what
-        papermill raises; after any exception the kernel is shut down."""
+        papermill raises; after any exception the kernel is shut down. ``on_cell_complete``:
+        called with each executed cell (its outputs recorded) while the next one runs."""
         import papermill as pm
 
         _register_engine()
@@ -201,7 +212,7 @@ class WarmKernel:
                 self._start(kernel_name, cwd, manager_class)
             pm.execute_notebook(input_path, output_path, parameters=parameters, kernel_name=kernel_name,
                                 execution_timeout=timeout, progress_bar=progress, cwd=cwd, engine_name=_ENGINE,
-                                warm=self)
+                                warm=self, on_cell_complete=on_cell_complete)
             ok = self.alive
         finally:
             if not ok:

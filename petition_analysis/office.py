@@ -402,7 +402,14 @@ def make_office(city: str | None = None, office: str | Path | Office | None = No
 def _all_reference_regions(df) -> bool:
     from .synth.city import regions as city_regions
 
-    names = set(df["region"].astype("str").unique()) if len(df) else set()
+    if not len(df):
+        names = set()
+    elif str(df["region"].dtype) == "category":  # the labels in use, without a string per row
+        region = df["region"]
+        names = set(map(str, region.cat.remove_unused_categories().cat.categories))
+        names |= {"nan"} if region.isna().any() else set()  # as astype("str") writes a missing one
+    else:
+        names = set(df["region"].astype("str").unique())
     return names <= set(city_regions()["zh"]) | {"其他区域", "其他"}  # and the catch-all label of cleaning
 
 

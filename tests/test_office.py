@@ -182,3 +182,24 @@ def test_cli_blank_city_is_refused(capsys):
         cli.main(["report", "annual", "--city", "  "])
     assert info.value.code == 2
     assert "--city 西安市" in capsys.readouterr().err
+
+
+def test_reference_regions_read_from_the_categories_or_the_strings_alike():
+    """make_office asks whether the data holds only the bundled city's regions: a category
+    column answers from its labels in use, with the same verdict as its strings."""
+    import pandas as pd
+
+    base = pd.DataFrame({"region": ["甲区", "乙区", "其他区域"]})
+    cases = {"reference": base, "a foreign region": pd.DataFrame({"region": ["甲区", "鄠邑区"]}),
+             "a missing region": pd.DataFrame({"region": ["甲区", None]}),
+             "an unused foreign category": base.assign(region=pd.Categorical(base["region"],
+                                                                            categories=["甲区", "乙区", "其他区域", "鄠邑区"]))}
+    verdicts = {}
+    for name, df in cases.items():
+        as_str = office._all_reference_regions(df.assign(region=df["region"].astype("str")))
+        assert office._all_reference_regions(df.assign(region=df["region"].astype("category"))) == as_str, name
+        if name == "an unused foreign category":
+            assert office._all_reference_regions(df) is True  # only the labels in use count
+        verdicts[name] = as_str
+    assert verdicts == {"reference": True, "a foreign region": False, "a missing region": False,
+                        "an unused foreign category": True}

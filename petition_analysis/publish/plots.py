@@ -329,7 +329,11 @@ def hotspot_heatmap(df: pd.DataFrame | None, quarter, *, lang: str = "zh", histo
     hit = flags.loc[flags["flag"] & (flags["period"] == label)]
     given = ax
     with _style(lang):
-        fig, ax = _canvas(ax, 1.0 + 0.75 * len(cats), 1.2 + 0.42 * len(counts))
+        # At least room for the title, the axis label, one row and the category labels turned
+        # 60° (about 0.12 in a hanzi, 0.06 in a Latin letter): with a county's single row the
+        # layout had none and gave up ("axes sizes collapsed to zero").
+        turned = max((sum(0.12 if ord(ch) > 0x2E7F else 0.06 for ch in _cat_label(c, lang)) for c in cats), default=0)
+        fig, ax = _canvas(ax, 1.0 + 0.75 * len(cats), max(1.2 + 0.42 * len(counts), 2.0 + turned))
         shown = counts.copy()
         shown.index = [_region_label(r, lang) for r in counts.index]
         shown.columns = [_cat_label(c, lang) for c in cats]
@@ -342,8 +346,7 @@ def hotspot_heatmap(df: pd.DataFrame | None, quarter, *, lang: str = "zh", histo
                              f"<{suppress_below}", values.astype(str))
             small = _small(values.ravel(), suppress_below).reshape(values.shape)
         # Hidden cells are coloured as zero: their colour would give the hidden count back.
-        sns.heatmap(shown.where(~small, 0), annot=annot, fmt="", cmap="rocket_r", cbar=False, ax=ax,
-                    annot_kws={"size": 8})
+        _annotated_heatmap(ax, shown.where(~small, 0), annot, cmap="rocket_r", size=8)
         for _, row in hit.iterrows():
             if row["region"] in counts.index and row["category"] in cats:
                 i, j = list(counts.index).index(row["region"]), list(cats).index(row["category"])
@@ -353,6 +356,37 @@ def hotspot_heatmap(df: pd.DataFrame | None, quarter, *, lang: str = "zh", histo
         ax.tick_params(axis="y", labelrotation=0)
     fig.hotspots = ax.hotspots = hit  # the flagged cells drawn, for callers and tests
     return _done(fig, ax, given)
+
+
+def _annotated_heatmap(ax, data: pd.DataFrame, annot: np.ndarray, *, cmap: str, size: float) -> None:
+    """What ``sns.heatmap(data, annot=annot, fmt="", cmap=cmap, cbar=False, annot_kws={"size":
+    size}, ax=ax)`` draws, drawn the same way (its colour scale, spines, ticks and text
+    colours), without the draw of the whole figure seaborn makes to decide whether the tick
+    labels overlap and should turn (a fifth of the chart's time): the caller sets their
+    rotation itself."""
+    import matplotlib as mpl
+    import seaborn as sns  # noqa: F401 - registers the rocket colour maps with matplotlib
+    from seaborn.utils import relative_luminance
+
+    values = np.ma.masked_invalid(data.to_numpy(dtype=float))
+    for side in ax.spines.values():
+        side.set_visible(False)
+    mesh = ax.pcolormesh(values, cmap=mpl.colormaps[cmap], vmin=np.nanmin(values.filled(np.nan)),
+                         vmax=np.nanmax(values.filled(np.nan)), linewidths=0, edgecolor="white")
+    rows, cols = data.shape
+    ax.set(xlim=(0, cols), ylim=(0, rows))
+    ax.invert_yaxis()
+    ax.set(xticks=np.arange(cols) + 0.5, yticks=np.arange(rows) + 0.5)
+    ax.set_xticklabels(list(data.columns))
+    plt_labels = ax.set_yticklabels(list(data.index), rotation="vertical")
+    for label in plt_labels:
+        label.set_verticalalignment("center")
+    ax.set(xlabel="", ylabel="")
+    mesh.update_scalarmappable()
+    for (i, j), colour in zip(np.ndindex(rows, cols), mesh.get_facecolors()):
+        if values.mask is np.ma.nomask or not values.mask[i, j]:
+            ink = ".15" if relative_luminance(colour) > .408 else "w"  # dark text on light cells
+            ax.text(j + 0.5, i + 0.5, f"{annot[i, j]}", color=ink, ha="center", va="center", size=size)
 
 
 def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=None, against="yoy", region=None,

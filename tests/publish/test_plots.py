@@ -187,3 +187,44 @@ def test_yoy_bars_with_nothing_to_compare_says_so():
         assert out is ax and not ax.patches and not ax.axison
         assert texts == [plots._t("nothing_to_compare", lang)] and ax.get_title() == "T"
         plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_heatmap_draws_what_seaborn_draws(lang):
+    """plots._annotated_heatmap draws sns.heatmap(annot=..., fmt="", cbar=False) without
+    seaborn's extra draw of the whole figure: the same PNG, pixel for pixel."""
+    import seaborn as sns
+
+    rows, cols = (["甲区", "乙区", "庚县"], ["城乡建设", "劳动和社会保障", "政法"]) if lang == "zh" else \
+        (["District A", "District B", "Geng County"], ["Urban construction", "Labour", "Politics and law"])
+    data = pd.DataFrame([[0, 3, 17], [250, 41, 0], [9, 120, 64]], index=rows, columns=cols)
+    annot = np.where(data.to_numpy() < 5, "<5", data.to_numpy().astype(str))
+
+    def png(draw) -> bytes:
+        with plots._style(lang):
+            fig = Figure(figsize=(4, 3), layout="constrained")
+            ax = fig.add_subplot()
+            draw(ax)
+            ax.tick_params(axis="x", labelrotation=60)  # as the report's heatmap turns them
+            ax.tick_params(axis="y", labelrotation=0)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=80)
+        return buf.getvalue()
+
+    ours = png(lambda ax: plots._annotated_heatmap(ax, data, annot, cmap="rocket_r", size=8))
+    theirs = png(lambda ax: sns.heatmap(data, annot=annot, fmt="", cmap="rocket_r", cbar=False, ax=ax,
+                                        annot_kws={"size": 8}))
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_single_region_heatmap_has_room_for_its_labels(reference_df, lang):
+    """A county's heatmap is one row: the figure still leaves the layout room for the turned
+    category labels (it gave up before: "axes sizes collapsed to zero")."""
+    counts = plots.heatmap_counts(reference_df, "2022Q3", region="庚县")
+    flags = pd.DataFrame({"region": [], "category": [], "period": [], "flag": []})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plots.hotspot_heatmap(None, "2022Q3", lang=lang, counts=counts, flags=flags)
+        fig.savefig(io.BytesIO(), format="png", dpi=60)
+    assert counts.shape[0] == 1

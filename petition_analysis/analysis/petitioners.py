@@ -47,6 +47,15 @@ ACCUMULATED_MORE_THAN = 3
 ACCUMULATED_WINDOW_DAYS = 730
 
 
+def _labels_in(column: pd.Series, labels) -> pd.Series:
+    """``column.astype("str").isin(labels)``, read from a categorical column's codes."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        hit = np.asarray([str(c) in set(map(str, labels)) for c in column.cat.categories], dtype=bool)
+        codes = column.cat.codes.to_numpy()
+        return pd.Series(np.where(codes >= 0, hit[codes], False), index=column.index)
+    return column.astype("str").isin(labels)
+
+
 def accumulated_cases(df: pd.DataFrame, *, region=None, levels=ACCUMULATED_LEVELS, more_than: int = ACCUMULATED_MORE_THAN,
                       window_days: int = ACCUMULATED_WINDOW_DAYS, visits_only: bool = True) -> pd.DataFrame:
     """Petitioners with more than ``more_than`` items at ``levels`` inside some window of
@@ -61,9 +70,10 @@ def accumulated_cases(df: pd.DataFrame, *, region=None, levels=ACCUMULATED_LEVEL
     if more_than < 1 or window_days < 1:
         raise ValueError("more_than and window_days must be positive.")
     df = select_region(df, region)
-    mask = df["level"].astype("str").isin(levels) & df["petitioner_id"].notna()
+    # On the categories, not a string per row (the same answer: a missing label is neither)
+    mask = _labels_in(df["level"], levels) & df["petitioner_id"].notna()
     if visits_only and "channel" in df:
-        mask &= df["channel"].astype("str") == "visit"
+        mask &= _labels_in(df["channel"], ["visit"])
     v = pd.DataFrame({"pid": df.loc[mask, "petitioner_id"].astype("str"), "date": df.loc[mask, "received_date"]})
     v = v.sort_values(["pid", "date"], kind="stable").reset_index(drop=True)
     cols = ["petitioner_id", "visits", "first", "last", "max_in_window", "window_end"]

@@ -41,3 +41,16 @@ def test_gini_and_concentration():
     assert c["petitioners"] == 100 and c["items"] == 199
     assert c["top_1pct_share"] == pytest.approx(100 / 199)
     assert c["top_10pct_share"] == pytest.approx(109 / 199)
+
+
+def test_label_filter_on_categories_equals_the_strings(reference_df):
+    """accumulated_cases filters levels and channels from a category column's codes: the
+    same rows as comparing each row's string, a missing label included."""
+    from petition_analysis.analysis.petitioners import ACCUMULATED_LEVELS, _labels_in
+
+    df = reference_df.head(2000).copy()
+    df.loc[df.index[:5], "level"] = None
+    for column, labels in (("level", ACCUMULATED_LEVELS), ("channel", ["visit"]), ("channel", ["no such label"])):
+        assert _labels_in(df[column], labels).equals(df[column].astype("str").isin(labels)), (column, labels)
+        plain = df[column].astype("str")
+        assert _labels_in(plain, labels).equals(plain.isin(labels))

@@ -114,6 +114,9 @@ RATE_LABELS = {
 }
 
 
+_RATE_COLUMNS = ("received_date", "accepted_date", "concluded_date", "status", "satisfaction", "extended")
+
+
 def rate_rows(df: pd.DataFrame, period=None, *, as_of=None, accept_days: int = ACCEPT_DAYS,
               conclude_days: int = CONCLUDE_DAYS, extension_days: int = EXTENSION_DAYS,
               conclusion_window: str = "longest") -> pd.DataFrame:
@@ -128,6 +131,8 @@ def rate_rows(df: pd.DataFrame, period=None, *, as_of=None, accept_days: int = A
     # The extraction date is a property of the register: take it before selecting the period.
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(df["received_date"].max())
     as_of = as_of.normalize() if not pd.isna(as_of) else as_of
+    # The columns the rates read: selecting the period does not copy the free text.
+    df = df[[c for c in df.columns if c in _RATE_COLUMNS]]
     if period is not None:
         df = _periods.parse(period).select(df)
     received = df["received_date"].dt.normalize()
@@ -219,9 +224,9 @@ def three_rates(df: pd.DataFrame, period=None, *, by=None, region=None, as_of=No
     parts = rate_rows(df, period, as_of=as_of, accept_days=accept_days, conclude_days=conclude_days,
                       extension_days=extension_days, conclusion_window=conclusion_window)
     as_of = parts.attrs["as_of"]
-    df = df.loc[parts.index]
     names = list(RATE_LABELS)
     keys = [by] if isinstance(by, str) else (list(by) if by is not None else [])
+    df = df.loc[parts.index, keys]  # the groups' columns only
     if keys:
         sums = parts.groupby([df[k] for k in keys], observed=True).sum()
     else:

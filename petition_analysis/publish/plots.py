@@ -242,8 +242,10 @@ def yoy_bars(table: pd.DataFrame, *, label_column: str | None = None, measure: s
         return _done(fig, ax, given)
     with _style(lang):
         fig, ax = _canvas(ax, 8, 0.6 * len(t) + 1.8)
+        # errorbar=None: one value per bar, so seaborn's bootstrap (1,000 resamples a bar) had
+        # nothing to vary; the intervals drawn are the figures' own, below
         sns.barplot(x=pct.to_numpy(), y=labels.to_numpy(), hue=hue.to_numpy(), palette=palette, dodge=False, ax=ax,
-                    orient="h")
+                    orient="h", errorbar=None)
         ypos = np.arange(len(t))
         ax.errorbar(pct.to_numpy(), ypos, xerr=np.clip(np.vstack([pct - lo, hi - pct]), 0, None), fmt="none", ecolor="black",
                     capsize=3, lw=1)
@@ -414,7 +416,7 @@ def category_share_change(df: pd.DataFrame, year=None, as_of=None, *, period=Non
     with _style(lang):
         fig, ax = _canvas(ax, 8, 0.35 * len(r) + 1.5)
         sns.barplot(x=r[change].astype(float).to_numpy(), y=r[f"label_{lang}"].to_numpy(), hue=flag.to_numpy(),
-                    palette=palette, dodge=False, orient="h", ax=ax)
+                    palette=palette, dodge=False, orient="h", ax=ax, errorbar=None)  # one value a bar
         ax.axvline(0, color="black", lw=0.8)
         ax.set(xlabel=_t("share_x", lang), ylabel="", title=_t("share_title", lang, p=period.label(lang)))
         ax.legend(title=None, loc="best")

@@ -315,6 +315,15 @@ class _Frame:
             self.cache[key] = m
         return self.cache[key]
 
+    def dispersion(self, months: pd.Series, exposure: pd.Series) -> tuple[float, int]:
+        """:func:`models.within_year_dispersion`, fitted once per distinct run of monthly
+        counts: a series' items and person-times figures share it (φ comes from the item
+        counts), and so does the whole register's with the between-year model's."""
+        key = ("phi", months.index.asi8.tobytes(), months.to_numpy(float).tobytes(), exposure.to_numpy(float).tobytes())
+        if key not in self.cache:
+            self.cache[key] = models.within_year_dispersion(months, exposure)
+        return self.cache[key]
+
     def daily(self, spec: FigureSpec) -> models.DailySeries:
         key = ("daily", spec.series, spec.filters)
         if key not in self.cache:
@@ -366,7 +375,7 @@ def _sigma_between(frame: _Frame, before_year: int) -> tuple[float, int, bool, l
     expos = pd.Series({y: frame.period_exposure(rho, _periods.year(y)) for y in years}, dtype=float)
     months = models.monthly(s.items, frame.origin, frame.first_date, frame.history_end)
     mexp = models.monthly(frame.exposure_days(rho), frame.origin, frame.first_date, frame.history_end)
-    phi, _ = models.within_year_dispersion(months, mexp)
+    phi, _ = frame.dispersion(months, mexp)
     s2, df, ms = models.between_year_variation(totals, expos, phi if np.isfinite(phi) else models.DISPERSION_FALLBACK)
     fallback = not np.isfinite(s2)
     if fallback:
@@ -389,7 +398,7 @@ def _compare_one(frame: _Frame, spec: FigureSpec, p1: _periods.Period, p0: _peri
     x1, x0 = daily.total(spec.measure, p1.start, p1.end), daily.total(spec.measure, p0.start, p0.end)
     months = models.monthly(daily.items, frame.origin, h_start, frame.history_end)
     mexp = models.monthly(frame.exposure_days(rho), frame.origin, h_start, frame.history_end)
-    phi, phi_df = models.within_year_dispersion(months, mexp)
+    phi, phi_df = frame.dispersion(months, mexp)
     if not np.isfinite(phi):
         phi, phi_df = models.DISPERSION_FALLBACK, 0
         flags.append("short_history")

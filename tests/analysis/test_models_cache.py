@@ -46,3 +46,26 @@ def test_dispersion_fits_each_series_on_the_kept_design():
     expo_gap.iloc[10:14] = 0
     phi, df = models.within_year_dispersion(pd.Series(rng.poisson(90, 60), index=idx), expo_gap)
     assert df == 60 - 4 - 16
+
+
+def test_a_registry_fits_each_series_dispersion_once(reference_df, monkeypatch):
+    """A series' items and person-times figures share its φ (it comes from the item counts):
+    the registry fits each distinct run of monthly counts once, and the figures are those of
+    fitting every figure on its own."""
+    import hashlib
+
+    from petition_analysis.analysis import registry
+
+    fits = []
+    fit = models.within_year_dispersion
+
+    def counted(counts, exposure, *args, **kwargs):
+        fits.append(hashlib.sha256(counts.to_numpy().tobytes() + exposure.to_numpy().tobytes()
+                                   + counts.index.asi8.tobytes()).hexdigest())
+        return fit(counts, exposure, *args, **kwargs)
+
+    monkeypatch.setattr(models, "within_year_dispersion", counted)
+    reg = registry.build_registry(reference_df, kind="annual", year=2023)
+    assert fits and len(fits) == len(set(fits))
+    comparisons = reg.figures["rate_ratio"].notna().sum() if "rate_ratio" in reg.figures else len(reg.specs)
+    assert len(fits) < comparisons  # fewer fits than comparison figures

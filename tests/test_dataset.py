@@ -221,3 +221,30 @@ def test_a_script_without_the_main_guard_gets_told(tmp_path, messy_csv):
     assert dataset.UNGUARDED_SCRIPT in run.stderr  # the worker's own error names the fix
     assert "WorkerDied" in run.stderr and 'if __name__ == \\"__main__\\":' not in run.stderr
     assert 'if __name__ == "__main__":' in run.stderr.split("WorkerDied")[-1]  # and so does the main process's
+
+
+def test_a_run_stopped_half_way_leaves_a_folder_no_loader_takes_for_whole(tmp_path, messy_csv, monkeypatch):
+    """_log.json marks a finished dataset: a second run into the same folder removes it first
+    and writes it last. Stopped before pass 2, the folder still holds the first run's years
+    beside the second's staging, and every loader refuses it in one paragraph; running
+    again makes it whole."""
+    from petition_analysis.errors import StructuralError
+    from petition_analysis.ingest.sources import expand_data, load_sources
+
+    out = tmp_path / "ds"
+    dataset.clean_to_dataset(messy_csv, out, chunk_rows=5000, pseudonym_key=KEY, today=TODAY, workers=1)
+    whole = len(dataset.read_dataset(out))
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dataset, "finish_dataset", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        dataset.clean_to_dataset(messy_csv, out, chunk_rows=5000, pseudonym_key=KEY, today=TODAY, workers=1)
+    assert not (out / "_log.json").exists() and any(out.glob("year=*/*.parquet"))
+    for load in (expand_data, load_sources, dataset.read_dataset, lambda p: dataset.quarterly_table(p)):
+        with pytest.raises(StructuralError, match="unfinished.*no _log.json.*Run `petition-analysis clean"):
+            load(out)
+    monkeypatch.undo()
+    dataset.clean_to_dataset(messy_csv, out, chunk_rows=5000, pseudonym_key=KEY, today=TODAY, workers=1)
+    assert len(dataset.read_dataset(out)) == whole and len(load_sources(out).data) == whole

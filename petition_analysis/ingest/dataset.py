@@ -11,7 +11,9 @@ DuckDB, runs the steps that compare rows across chunks, in the same order as
 - ``DIR/year=YYYY/*.parquet``: the canonical rows (``source_file`` / ``source_row`` included);
 - ``DIR/_rejects.parquet``: the rejects (:data:`~petition_analysis.ingest.cleaning.REJECT_COLUMNS`);
 - ``DIR/_log.json``: rows read, clean and rejected by reason, per file; unmapped labels as
-  counts per field (``{"category": {"labels": 3, "rows": 17}}``), never the labels.
+  counts per field (``{"category": {"labels": 3, "rows": 17}}``), never the labels. A run
+  removes it first and writes it last: a folder without it is an unfinished run, which the
+  loaders refuse.
 
 Memory is bounded by the chunk size (pass 1) and by DuckDB's ``memory_limit`` (pass 2,
 which spills to disk). :func:`quarterly_table` and :func:`counts` accept such a dataset
@@ -522,9 +524,12 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
         raise RuntimeError(UNGUARDED_SCRIPT)
     out = Path(out)
     staging = out / _STAGING
+    files = _expand(source)  # a missing input is told before the folder is touched
+    # _log.json marks a finished dataset: gone until this run ends, so that a run stopped
+    # half-way leaves a folder no loader takes for whole (sources refuses it in one paragraph)
+    (out / "_log.json").unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    files = _expand(source)
     # One key and one "today" for every chunk, so that pseudonyms link across chunks.
     key, _ = resolve_key(pseudonym_key)
     today = pd.Timestamp(today) if today is not None else pd.Timestamp.today().normalize()
@@ -602,6 +607,9 @@ def _glob(dataset: str | Path) -> str:
 def read_dataset(dataset: str | Path, columns: list[str] | None = None, where: str | None = None) -> pd.DataFrame:
     """Rows of a dataset as a canonical frame (``where``: a DuckDB SQL condition, e.g.
     ``"received_date >= DATE '2019-01-01'"``, so that only those rows are loaded)."""
+    from .sources import _unfinished_dataset
+
+    _unfinished_dataset(Path(dataset))
     con = connect()
     src = f"read_parquet('{_glob(dataset)}', hive_partitioning = true)"
     names = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()]
@@ -622,6 +630,9 @@ def _source_sql(data, con) -> str:
     if isinstance(data, pd.DataFrame):
         con.register("_frame", data)
         return "_frame"
+    from .sources import _unfinished_dataset
+
+    _unfinished_dataset(Path(data))
     return f"read_parquet('{_glob(data)}', hive_partitioning = true)"
 
 

@@ -108,6 +108,19 @@ def is_dataset(path: str | Path) -> bool:
     return p.is_dir() and (p / "_log.json").is_file() and any(p.glob("year=*/*.parquet"))
 
 
+def _unfinished_dataset(folder: Path) -> None:
+    """Refuse a dataset folder whose run stopped before the end: ``clean --out-dataset``
+    removes ``_log.json`` first and writes it last, and its staging folder is there until
+    the end, so year parts beside a staging folder without the log may be a previous run's
+    or some of the new years, never a whole register. (A dataset written from a frame has
+    neither the log nor a staging folder.)"""
+    if (folder / "_staging").is_dir() and not (folder / "_log.json").is_file():
+        raise StructuralError(str(folder), "this dataset folder is unfinished: the run that wrote it stopped before "
+                              "the end (it has no _log.json), so its years may be incomplete",
+                              hint="Run `petition-analysis clean ... --out-dataset` (or clean_to_dataset) into it "
+                                   "again; the run replaces what is there.")
+
+
 def register_files(folder: Path) -> list[Path]:
     """The register files in ``folder`` and below, sorted: CSV, Excel and Parquet files, but
     not hidden files or folders, Excel's ``~$`` lock files, or the rejects files that
@@ -138,6 +151,8 @@ def expand_data(data) -> list[Path]:
         text = str(item).strip()
         p = Path(text).expanduser()
         if p.exists():
+            if p.is_dir():
+                _unfinished_dataset(p)
             found = [p] if not p.is_dir() or is_dataset(p) else register_files(p)
             if not found:
                 raise EmptyInputError(text, "the folder holds no register file (CSV, xlsx, xls or Parquet)",
@@ -149,6 +164,7 @@ def expand_data(data) -> list[Path]:
                 if mp.is_file() and not mp.name.endswith(_NOT_REGISTERS):
                     found.append(mp)
                 elif mp.is_dir():
+                    _unfinished_dataset(mp)
                     found += [mp] if is_dataset(mp) else register_files(mp)
             if not found:
                 raise EmptyInputError(text, "the pattern matches no file",

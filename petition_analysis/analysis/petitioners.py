@@ -50,7 +50,8 @@ ACCUMULATED_WINDOW_DAYS = 730
 def _labels_in(column: pd.Series, labels) -> pd.Series:
     """``column.astype("str").isin(labels)``, read from a categorical column's codes."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        hit = np.asarray([str(c) in set(map(str, labels)) for c in column.cat.categories], dtype=bool)
+        wanted = set(map(str, labels))
+        hit = np.asarray([str(c) in wanted for c in column.cat.categories], dtype=bool)
         codes = column.cat.codes.to_numpy()
         return pd.Series(np.where(codes >= 0, hit[codes], False), index=column.index)
     return column.astype("str").isin(labels)

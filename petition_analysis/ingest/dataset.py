@@ -481,11 +481,12 @@ def finish_dataset(out: str | Path, *, repeat_window_days: int = derive.DEFAULT_
     rejects.to_parquet(out / "_rejects.parquet", index=False)
     con.close()
     shutil.rmtree(tmp, ignore_errors=True)
-    if not keep_staging:
-        shutil.rmtree(staging, ignore_errors=True)
     if n_read != n_clean + len(rejects):  # rows in = clean + rejected, always
+        # the staging folder stays: with no _log.json, the loaders refuse this folder as unfinished
         raise RuntimeError(f"pass 2 accounted for {n_clean + len(rejects):,} of {n_read:,} staged rows; "
                            f"the staging folder {staging} is incomplete or was changed during the run.")
+    if not keep_staging:
+        shutil.rmtree(staging, ignore_errors=True)
     return {"rows_read": int(n_read), "rows_clean": int(n_clean), "rejected": rejects["reason"].value_counts().to_dict(),
             "buckets": n_buckets, "grouped_labels": {"region": grouped} if grouped else {}}
 

@@ -203,6 +203,8 @@ def preload_font() -> None:
     font.getGlyphOrder()
     for tag in font.keys():
         font[tag]  # parsed now, not when the subsetter first reads the table
+    for old in _PRELOADED.values():  # one not used (its report failed before the export)
+        old.close()
     _PRELOADED.clear()
     _PRELOADED[str(path)] = font
 
@@ -221,12 +223,15 @@ def font_face_css(text: str, family: str = "Report CJK") -> str | None:
     from fontTools import subset
 
     options = _subset_options()
-    font = _PRELOADED.pop(str(path), None) or subset.load_font(str(path), options)
+    font = _PRELOADED.pop(str(path), None)
+    if font is None:
+        font = subset.load_font(str(path), options)
     sub = subset.Subsetter(options)
     sub.populate(text="".join(sorted(chars)))
     sub.subset(font)
     buf = io.BytesIO()
     subset.save_font(font, buf, options)
+    font.close()  # its file stays open otherwise, until the garbage collector finds it
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     # One weight (Regular): the browser then draws bold CJK headings by emboldening it, as
     # it does the Latin text beside them, instead of mixing bold Latin with regular hanzi.

@@ -195,9 +195,11 @@ def test_a_forked_batch_worker_reduces_its_own_charts():
     queue = ctx.Queue()
     child = ctx.Process(target=_reduce_in_child, args=(nb, queue))
     child.start()
-    child.join(timeout=60)
-    if child.is_alive():
+    try:  # read before joining: a child joins only once its page has left the queue
+        page = queue.get(timeout=60)
+    except Exception:  # noqa: BLE001 - queue.Empty: the child never finished
         child.kill()
         pytest.fail("the forked process waited for the parent's chart thread")
-    assert child.exitcode == 0 and queue.get(timeout=5) == render_html(nb)
+    child.join(timeout=30)
+    assert child.exitcode == 0 and page == render_html(nb)
     html.discard_prefetched()

@@ -148,7 +148,8 @@ def _register_engine() -> None:
             try:
                 return client.execute()
             finally:
-                del nb_man.save  # the class's save again, for notebook_complete() after this
+                # the class's save and cell_complete again, for notebook_complete() after this
+                nb_man.__dict__.pop("save", None)
                 nb_man.__dict__.pop("cell_complete", None)
                 warm.kc = client.kc  # kept for the next report (None if nbclient cleaned it up)
 

@@ -90,15 +90,35 @@ def unmapped_labels_csv(tmp_path):
     return path
 
 
-#: A conftest for the pytest that a test runs in a subprocess over notebooks (nbval): a kernel
-#: that dies while starting is started again. jupyter_client picks free TCP ports and the
-#: kernel binds them a moment later, so under pytest-xdist a kernel started at the same time
-#: by another worker can take one first ("Address already in use"; the report runner
-#: retries the same way, publish/reports/warm.py).
+#: A conftest for the pytest that a test runs in a subprocess over notebooks (nbval).
+#: jupyter_client picks free TCP ports and the kernel binds them a moment later, so under
+#: pytest-xdist a kernel started at the same time by another worker can take one first
+#: ("Address already in use"). So nbval's kernels talk over Unix-domain sockets in a private
+#: folder, as report kernels do (publish/reports/kernels.py), and a kernel that still dies
+#: while starting is started again (the report runner retries the same way,
+#: publish/reports/warm.py).
 NBVAL_RETRY_CONFTEST = '''
+import os
+import shutil
+import tempfile
+
 import nbval.kernel as _kernel
 
 _start = _kernel.start_new_kernel
+
+
+class _PrivateSocketsKernelManager(_kernel.KernelManager):
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        if os.name == "posix":
+            self._socket_folder = tempfile.mkdtemp(prefix="pa-nbval-")
+            self.transport = "ipc"
+            self.ip = os.path.join(self._socket_folder, "k")
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and getattr(self, "_socket_folder", None):
+            shutil.rmtree(self._socket_folder, ignore_errors=True)
 
 
 def _start_with_retry(*args, **kwargs):
@@ -110,6 +130,7 @@ def _start_with_retry(*args, **kwargs):
                 raise
 
 
+_kernel.KernelManager = _PrivateSocketsKernelManager
 _kernel.start_new_kernel = _start_with_retry
 '''
 

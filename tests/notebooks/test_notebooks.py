@@ -110,12 +110,11 @@ def test_nbval_runs_every_notebook(nbval_folder):
 
 FIRST_KERNEL_DIES = '''
 import sys
-from jupyter_client.manager import KernelManager
 
 _started = []
 
 
-class _FirstDies(KernelManager):
+class _FirstDies(_kernel.KernelManager):
     def start_kernel(self, **kw):
         _started.append(1)
         if len(_started) == 1:  # the first kernel exits at once, as one whose port was taken
@@ -134,7 +133,10 @@ def test_nbval_starts_a_kernel_again_when_it_dies_starting(nbval_folder):
     # Without nbval_folder's retry this fails: "Kernel died before replying to kernel_info".
     conftest = nbval_folder / "conftest.py"
     conftest.write_text(conftest.read_text(encoding="utf-8") + FIRST_KERNEL_DIES, encoding="utf-8")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+    # ... over Unix-domain sockets, with no TCP port for another worker's kernel to take.
+    check = ("import json, os\nfrom ipykernel.connect import get_connection_info\n"
+             "assert os.name != 'posix' or json.loads(get_connection_info())['transport'] == 'ipc'")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(check)])
     nbformat.write(nb, str(nbval_folder / "tiny.ipynb"))
     res = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
                           "-q", str(nbval_folder)], cwd=nbval_folder, capture_output=True, text=True, timeout=300)

@@ -113,11 +113,19 @@ def test_no_text_or_code_above_an_exercise_shows_its_answer(path):
         assert not _leaks(above, ex), f"{_rel(path)}: the answer to {ex} appears above it: {_leaks(above, ex)}"
 
 
+def _kernel_manager():
+    # The reports' manager: IPC sockets, so parallel test workers do not race for TCP ports.
+    from petition_analysis.publish.reports.kernels import kernel_manager_class
+
+    return kernel_manager_class()
+
+
 def _execute(path: Path) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
     nb = nbformat.read(str(path), as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="petition-analysis", resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(nb, timeout=600, kernel_name="petition-analysis", resources={"metadata": {"path": str(path.parent)}},
+                   kernel_manager_class=_kernel_manager()).execute()
     return nb
 
 
@@ -220,7 +228,7 @@ def test_a_student_run_with_wrong_answers_gets_each_mistakes_hint(name, tmp_path
             assert line.startswith(f"answer_{ex.replace('.', '_')} = None")
             nb.cells[i].source = nb.cells[i].source.replace(line, runs[ex][0], 1)
     NotebookClient(nb, timeout=600, kernel_name="petition-analysis",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+                   resources={"metadata": {"path": str(path.parent)}}, kernel_manager_class=_kernel_manager()).execute()
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
     for i, ex in cells.items():
         shown = _outputs_text(nb.cells[i])

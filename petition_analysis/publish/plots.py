@@ -50,6 +50,7 @@ T = {
     "nothing_to_compare": {"zh": "无可比较的变化：各项在两期均无件次（或上期无数据）",
                            "en": "No change to compare: no items in either period (or none before)"},
     "five_title": {"zh": "“五下降”：{p}同比", "en": "Five declines: {p} vs same period last year"},
+    "headline_title": {"zh": "主要指标：{p}同比", "en": "Headline figures: {p} vs same period last year"},
     "sig_decline": {"zh": "显著下降", "en": "significant decline"},
     "sig_increase": {"zh": "显著上升", "en": "significant increase"},
     "not_sig": {"zh": "无显著变化", "en": "no significant change"},

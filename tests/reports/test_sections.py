@@ -101,3 +101,20 @@ def test_hotspot_ranking_compares_the_last_year_with_the_one_before(reference_df
     assert t.loc["Natural resources", "current"] == f"{n(2022):,}"
     assert t.loc["Natural resources", "previous"] == f"{n(2021):,}"
     assert sections.period_labels(ctx)["en"] == "2016–2022"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_report_chart_has_a_title_that_names_its_period(lang):
+    # A chart copied out of a report (into slides, say) must still say what it shows and when.
+    import matplotlib.pyplot as plt
+
+    ctx = reports.prepare("annual", year=2021, region="寅市", lang=lang)
+    period = sections.period_of(ctx).label(lang)
+    for what in sections.PLOTS:
+        fig = sections.plot(ctx, what)
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()] + [fig.get_suptitle()]
+        assert any(titles), f"{what}: no title"
+        if what in ("headline", "five_declines", "category_shares", "rates"):
+            assert any(period in t for t in titles), f"{what}: {titles}"
+            assert any(ctx.region_label in t for t in titles) or what in ("category_shares", "rates"), f"{what}: {titles}"
+        plt.close(fig)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 
+import numpy as np
 import pandas as pd
 
 from .. import periods as _periods
@@ -154,3 +155,18 @@ def select_region(df: pd.DataFrame, region) -> pd.DataFrame:
         raise UnknownRegionError(f"region={region!r} is not in the data.{hint} The data have: {', '.join(known)}. "
                                  "Pass None for the whole city.")
     return df.loc[(col == str(region)).to_numpy()]
+
+
+def labels_in(column: pd.Series, labels) -> pd.Series:
+    """``column.astype("str").isin(labels)``, read from a categorical column's codes (one
+    test per category instead of a string per row; a missing label is in no list).
+
+    >>> labels_in(pd.Series(["visit", "letter", None], dtype="category"), ["visit"]).tolist()
+    [True, False, False]
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        wanted = set(map(str, labels))
+        hit = np.asarray([str(c) in wanted for c in column.cat.categories], dtype=bool)
+        codes = column.cat.codes.to_numpy()
+        return pd.Series(np.where(codes >= 0, hit[codes], False), index=column.index)
+    return column.astype("str").isin(labels)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import periods as _periods
-from ._checks import check_periods, select_region
+from ._checks import check_periods, labels_in, select_region
 
 __all__ = ["accumulated_cases", "repeat_concentration", "gini",
            "ACCUMULATED_LEVELS", "ACCUMULATED_MORE_THAN", "ACCUMULATED_WINDOW_DAYS"]
@@ -47,16 +47,6 @@ ACCUMULATED_MORE_THAN = 3
 ACCUMULATED_WINDOW_DAYS = 730
 
 
-def _labels_in(column: pd.Series, labels) -> pd.Series:
-    """``column.astype("str").isin(labels)``, read from a categorical column's codes."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        wanted = set(map(str, labels))
-        hit = np.asarray([str(c) in wanted for c in column.cat.categories], dtype=bool)
-        codes = column.cat.codes.to_numpy()
-        return pd.Series(np.where(codes >= 0, hit[codes], False), index=column.index)
-    return column.astype("str").isin(labels)
-
-
 def accumulated_cases(df: pd.DataFrame, *, region=None, levels=ACCUMULATED_LEVELS, more_than: int = ACCUMULATED_MORE_THAN,
                       window_days: int = ACCUMULATED_WINDOW_DAYS, visits_only: bool = True) -> pd.DataFrame:
     """Petitioners with more than ``more_than`` items at ``levels`` inside some window of
@@ -72,9 +62,9 @@ def accumulated_cases(df: pd.DataFrame, *, region=None, levels=ACCUMULATED_LEVEL
         raise ValueError("more_than and window_days must be positive.")
     df = select_region(df, region)
     # On the categories, not a string per row (the same answer: a missing label is neither)
-    mask = _labels_in(df["level"], levels) & df["petitioner_id"].notna()
+    mask = labels_in(df["level"], levels) & df["petitioner_id"].notna()
     if visits_only and "channel" in df:
-        mask &= _labels_in(df["channel"], ["visit"])
+        mask &= labels_in(df["channel"], ["visit"])
     v = pd.DataFrame({"pid": df.loc[mask, "petitioner_id"].astype("str"), "date": df.loc[mask, "received_date"]})
     v = v.sort_values(["pid", "date"], kind="stable").reset_index(drop=True)
     cols = ["petitioner_id", "visits", "first", "last", "max_in_window", "window_end"]

@@ -44,9 +44,11 @@ def test_gini_and_concentration():
 
 
 def test_label_filter_on_categories_equals_the_strings(reference_df):
-    """accumulated_cases filters levels and channels from a category column's codes: the
-    same rows as comparing each row's string, a missing label included."""
-    from petition_analysis.analysis.petitioners import ACCUMULATED_LEVELS, _labels_in
+    """accumulated_cases (and the report's accumulated section) filter levels and channels
+    from a category column's codes: the same rows as comparing each row's string, a missing
+    label included."""
+    from petition_analysis.analysis._checks import labels_in as _labels_in
+    from petition_analysis.analysis.petitioners import ACCUMULATED_LEVELS
 
     df = reference_df.head(2000).copy()
     df.loc[df.index[:5], "level"] = None

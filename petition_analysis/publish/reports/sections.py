@@ -24,6 +24,7 @@ import pandas as pd
 
 from ... import periods
 from ...analysis import compare, hotspots, petitioners
+from ...analysis._checks import labels_in
 from .. import narrative as _narrative
 from ... import taxonomy
 from ...analysis.registry import (FIVE_DECLINES, HEADLINE_SERIES, VERDICTS, FigureRegistry, build_registry,
@@ -618,7 +619,7 @@ def accumulated(ctx: ReportContext) -> pd.DataFrame:
     sel = ctx.region_data
     in_p = p.contains(sel["received_date"])
     visits = int((in_p & sel["petitioner_id"].isin(acc["petitioner_id"]) &
-                  sel["level"].astype("str").isin(["province", "national"])).sum())
+                  labels_in(sel["level"], ["province", "national"])).sum())
     rule = acc.attrs.get("rule", {})
     conc = petitioners.repeat_concentration(sel, p).iloc[0]
     rows = {

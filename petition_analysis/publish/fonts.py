@@ -203,10 +203,16 @@ def preload_font() -> None:
     font.getGlyphOrder()
     for tag in font.keys():
         font[tag]  # parsed now, not when the subsetter first reads the table
-    for old in _PRELOADED.values():  # one not used (its report failed before the export)
-        old.close()
-    _PRELOADED.clear()
+    discard_preloaded()  # one not used (its report failed before the export)
     _PRELOADED[str(path)] = font
+
+
+def discard_preloaded() -> None:
+    """Close and forget the font :func:`preload_font` loaded, if no export took it (a report
+    that failed before its export): about 35 MB otherwise held until the next report."""
+    for font in _PRELOADED.values():
+        font.close()
+    _PRELOADED.clear()
 
 
 def font_face_css(text: str, family: str = "Report CJK") -> str | None:

@@ -74,6 +74,10 @@ def test_a_failing_report_takes_its_kernel_down(alone, tmp_path, monkeypatch):
         with pytest.raises(ReportFailed, match="RuntimeError: deliberate") as info:
             reports.run("annual", tmp_path / "failed", kernel=kernel, **ALONE)
         assert not kernel.alive
+        # no export follows: its head start (the preloaded font, reduced charts) is let go
+        from petition_analysis.publish import fonts
+
+        assert fonts._PRELOADED == {} and html._PNG_AHEAD == {}
         # the failed notebook is saved whole, up to the failing cell and its error
         failed = nbformat.read(str(info.value.notebook), as_version=4)
         errors = [c for c in failed.cells if c.cell_type == "code" and any(o.output_type == "error" for o in c.outputs)]

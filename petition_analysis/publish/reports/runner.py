@@ -182,6 +182,7 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
             pass
 
     t1 = time.perf_counter()
+    ran = False
     try:
         if launch_error is not None:
             raise launch_error
@@ -189,6 +190,7 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
         kernel.execute(str(source), str(ipynb), parameters=_parameters(ctx, js), kernel_name=kernel_name,
                        timeout=timeout, progress=progress, cwd=str(source.parent), manager_class=kernel_manager_class(),
                        on_cell_complete=prefetch)  # the page's charts reduced while later cells run
+        ran = True
     except pm.PapermillExecutionError as err:
         raise ReportFailed(
             f"{name}: cell {err.exec_count or err.cell_index} failed with {err.ename}: {err.evalue}. "
@@ -204,6 +206,12 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
                            + (f"; the kernel's last message: {said!r}" if said else "") + "). "
                            f"Check that the Jupyter kernel is installed (`make kernel`); the partial notebook, if any, "
                            f"is {ipynb}.", ipynb, type(err).__name__, str(err)) from None
+    finally:
+        if not ran:  # no export follows: let go of its head start (the font, reduced charts)
+            from ..fonts import discard_preloaded
+
+            discard_prefetched()
+            discard_preloaded()
     timings["execute"] = time.perf_counter() - t1
     timings["kernel_wait"] = kernel.last_wait  # of execute: the kernel still starting after the checks
     timings.update(_cell_phases(ipynb))

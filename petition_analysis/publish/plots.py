@@ -113,6 +113,14 @@ def _region_label(name: str, lang: str) -> str:
     return region_label(name, lang)
 
 
+def _place_title(place: str | None, title: str, lang: str) -> str:
+    """A chart title for one county or district: "寅市 “五下降”：…" in Chinese, "Yin City
+    (county-level) — Five declines: …" in English (a bare space ran the two together)."""
+    if not place:
+        return title
+    return f"{place} {title}" if lang == "zh" else f"{place} — {title}"
+
+
 def _cat_label(code: str, lang: str) -> str:
     try:
         return taxonomy.label(code, lang)
@@ -167,8 +175,8 @@ def monthly_trend(df: pd.DataFrame, where=None, *, region=None, lang: str = "zh"
         fig, ax = _canvas(ax)
         ax.plot(y.index, y.to_numpy(), marker="o", ms=3, lw=1, label=_t("observed", lang))
         ax.plot(fit.fitted.index, fit.fitted.to_numpy(), lw=2, label=_t("fitted", lang))
-        where = (region if lang == "zh" else _region_label(region, "en")) + " " if region else ""
-        ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), title=where + _t("trend_title", lang))
+        where = (region if lang == "zh" else _region_label(region, "en")) if region else None
+        ax.set(xlabel=_t("month", lang), ylabel=_t("items", lang), title=_place_title(where, _t("trend_title", lang), lang))
         ax.legend()
     return _done(fig, ax, given)
 
@@ -272,7 +280,7 @@ def five_declines_chart(df: pd.DataFrame, year=None, region=None, as_of=None, *,
     t = table if table is not None else compare.five_declines(df, year=year, region=region, as_of=as_of, period=period)
     p = t.attrs["period"].label(lang)
     where = (region if lang == "zh" else _region_label(region, "en")) if region else ""
-    return yoy_bars(t, measure=measure, lang=lang, title=(where + " " if where else "") + _t("five_title", lang, p=p),
+    return yoy_bars(t, measure=measure, lang=lang, title=_place_title(where, _t("five_title", lang, p=p), lang),
                     suppress_below=suppress_below, ax=ax)
 
 

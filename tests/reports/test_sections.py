@@ -117,4 +117,7 @@ def test_every_report_chart_has_a_title_that_names_its_period(lang):
         if what in ("headline", "five_declines", "category_shares", "rates"):
             assert any(period in t for t in titles), f"{what}: {titles}"
             assert any(ctx.region_label in t for t in titles) or what in ("category_shares", "rates"), f"{what}: {titles}"
+        if what in ("headline", "five_declines"):  # the place set off from the title, not run into it
+            sep = {"zh": f"{ctx.region_label} ", "en": f"{ctx.region_label} — "}[lang]
+            assert titles[0].startswith(sep), titles
         plt.close(fig)

@@ -811,13 +811,13 @@ def plot(ctx: ReportContext, what: str):
     def visible(t: pd.DataFrame) -> pd.DataFrame:
         return t[[fid not in hidden for fid in t.index]]
 
-    where = ctx.region_label + " " if ctx.region else ""
+    where = ctx.region_label if ctx.region else None
     if what == "headline":
-        title = where + plots._t("headline_title", lang, p=p.label(lang))
+        title = plots._place_title(where, plots._t("headline_title", lang, p=p.label(lang)), lang)
         return plots.yoy_bars(visible(headline_figures(ctx)), label_column=f"label_{lang}", lang=lang, title=title)
     if what == "five_declines":
         t = visible(registry(ctx).rows([figure_id(s, "items") for s in FIVE_DECLINES]))
-        title = where + plots._t("five_title", lang, p=p.label(lang))
+        title = plots._place_title(where, plots._t("five_title", lang, p=p.label(lang)), lang)
         return plots.yoy_bars(t, lang=lang, title=title)
     if what == "rates":
         t = registry(ctx).family("rates")

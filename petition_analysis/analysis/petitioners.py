@@ -70,18 +70,22 @@ def accumulated_cases(df: pd.DataFrame, *, region=None, levels=ACCUMULATED_LEVEL
     cols = ["petitioner_id", "visits", "first", "last", "max_in_window", "window_end"]
     if v.empty:
         return pd.DataFrame(columns=cols)
-    pid, date = v["pid"].to_numpy(), v["date"].to_numpy()
+    pid = pd.factorize(v["pid"])[0]
+    date = v["date"].to_numpy()
     window = np.timedelta64(window_days, "D")
-    # Most visits inside one window ending at each row: how many earlier rows k still qualify.
+    # Visits inside the window ending at each row: row i counts k + 1 when the row k places
+    # earlier is the same petitioner's and inside the window. Sorted by date, a row that fails
+    # at k fails at every larger k, so only the rows still qualifying are tested again: the
+    # work is the number of pairs inside a window, and a run of any length is counted whole.
     best = np.ones(len(v), dtype=np.int64)
-    for k in range(1, 64):
-        if k >= len(v):
-            break
-        same = np.zeros(len(v), dtype=bool)
-        same[k:] = (pid[k:] == pid[:-k]) & ((date[k:] - date[:-k]) < window)
-        if not same.any():
-            break
-        best[same] = k + 1
+    rows = np.arange(1, len(v))
+    k = 1
+    while rows.size:
+        earlier = rows - k
+        rows = rows[(pid[rows] == pid[earlier]) & ((date[rows] - date[earlier]) < window)]
+        best[rows] = k + 1
+        k += 1
+        rows = rows[rows >= k]
     v["in_window"] = best
     hit = v["in_window"] > more_than
     per = v.groupby("pid").agg(visits=("date", "size"), first=("date", "min"), last=("date", "max"),

@@ -56,3 +56,34 @@ def test_label_filter_on_categories_equals_the_strings(reference_df):
         assert _labels_in(df[column], labels).equals(df[column].astype("str").isin(labels)), (column, labels)
         plain = df[column].astype("str")
         assert _labels_in(plain, labels).equals(plain.isin(labels))
+
+
+def test_a_long_run_of_visits_is_counted_whole():
+    # A run of more than 64 visits inside one window: the count went up to 64 and stopped, so
+    # more_than=70 found nobody and max_in_window said 64.
+    days = pd.date_range("2019-01-01", periods=100, freq="3D")  # 100 visits in 297 days
+    df = pd.concat([_visits("many", days), _visits("few", ["2019-01-01", "2019-02-01", "2019-03-01", "2019-04-01"])],
+                   ignore_index=True)
+    out = petitioners.accumulated_cases(df).set_index("petitioner_id")
+    assert out.loc["many", "max_in_window"] == 100 and out.loc["few", "max_in_window"] == 4
+    strict = petitioners.accumulated_cases(df, more_than=70)
+    assert strict["petitioner_id"].tolist() == ["many"]
+    assert strict.loc[0, "window_end"] == days[70]  # the 71st visit meets "more than 70"
+    # a window shorter than the run: at most 10 visits (27 days) fit in a 30-day window
+    assert petitioners.accumulated_cases(df, window_days=30, more_than=1).set_index("petitioner_id").loc[
+        "many", "max_in_window"] == 10
+
+
+def test_run_counting_equals_the_pairwise_definition(reference_df):
+    # max_in_window and window_end against a plain count over each petitioner's visits
+    out = petitioners.accumulated_cases(reference_df, more_than=2, window_days=400).set_index("petitioner_id")
+    v = reference_df[reference_df["level"].astype("str").isin(["province", "national"])
+                     & (reference_df["channel"].astype("str") == "visit") & reference_df["petitioner_id"].notna()]
+    for pid, g in list(v.groupby(v["petitioner_id"].astype("str")))[:300]:
+        d = np.sort(g["received_date"].to_numpy())
+        in_window = np.array([((d[: i + 1] > d[i] - np.timedelta64(400, "D"))).sum() for i in range(len(d))])
+        if (in_window > 2).any():
+            assert out.loc[pid, "max_in_window"] == in_window.max()
+            assert out.loc[pid, "window_end"] == d[np.argmax(in_window > 2)]
+        else:
+            assert pid not in out.index

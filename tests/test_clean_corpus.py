@@ -173,6 +173,13 @@ def test_missing_required_column_suggests_closest_header(tmp_path):
     assert "columns: {问题属地区域名: region}" in str(e)
 
 
+def test_a_header_read_as_another_field_is_not_suggested(tmp_path):
+    # 留言 is the message text (summary); it resembles 留言时间, a date header, but is no date
+    e = fails(write_csv(tmp_path / "b.csv", [["一级分类", "留言"], ["城乡建设", "小区停车难"]]), MissingColumnsError,
+              "received_date")
+    assert "closest found" not in str(e) and "constants: {received_date: ...}" in str(e)
+
+
 def test_missing_column_fixed_by_mapping(tmp_path):
     header = [h if h != "问题属地" else "问题属地区域名" for h in HEADER]
     path = write_csv(tmp_path / "m.csv", [header] + ROWS)

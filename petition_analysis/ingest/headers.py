@@ -523,7 +523,9 @@ def resolve_columns(headers: list[str], mapping: Mapping, *, label: str = "") ->
         parts = []
         for f in missing:
             zh = HEADER_ALIASES[f][0]
-            close = suggest_headers(unmapped or found, f)
+            # only headers not already read as another field: a message board's 留言 (the
+            # text) resembles 留言时间 (a date), but suggesting it for the date misleads
+            close = suggest_headers(unmapped, f)
             tip = f" (closest found: {', '.join(map(repr, close))})" if close else ""
             parts.append(f"{f} ({zh}){tip}")
         example = next((c for f in missing for c in suggest_headers(unmapped, f)[:1]), None)

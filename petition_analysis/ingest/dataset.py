@@ -48,6 +48,7 @@ from .headers import load_mapping
 from .io import expand_sources, normalize_text
 from .privacy import resolve_key
 from .reasons import REJECT_REASONS
+from .sources import DATASET_LOG, DATASET_STAGING as _STAGING, _unfinished_dataset
 
 __all__ = [
     "DatasetResult",
@@ -69,7 +70,6 @@ __all__ = [
 #: Rows per chunk in the first pass: about 1 GB of peak memory per million messy rows.
 DEFAULT_CHUNK_ROWS = 500_000
 _LAYOUT = ("blank_row", "total_row", "notes_row")
-_STAGING = "_staging"
 _KEYS = ["year", "quarter", "region", "category"]
 
 
@@ -528,7 +528,7 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     files = _expand(source)  # a missing input is told before the folder is touched
     # _log.json marks a finished dataset: gone until this run ends, so that a run stopped
     # half-way leaves a folder no loader takes for whole (sources refuses it in one paragraph)
-    (out / "_log.json").unlink(missing_ok=True)
+    (out / DATASET_LOG).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     # One key and one "today" for every chunk, so that pseudonyms link across chunks.
@@ -568,7 +568,7 @@ def clean_to_dataset(source, out: str | Path, mapping=None, *, chunk_rows: int =
     res = DatasetResult(out, summary["rows_read"], summary["rows_clean"], Counter(summary["rejected"]), logs,
                         {"pass1_chunks": round(t1 - t0, 2), "pass2_cross_row": round(t2 - t1, 2)},
                         summary["buckets"], summary.get("grouped_labels", {}))
-    (out / "_log.json").write_text(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
+    (out / DATASET_LOG).write_text(json.dumps(res.to_dict(), ensure_ascii=False, indent=1, default=str))
     return res
 
 
@@ -608,8 +608,6 @@ def _glob(dataset: str | Path) -> str:
 def read_dataset(dataset: str | Path, columns: list[str] | None = None, where: str | None = None) -> pd.DataFrame:
     """Rows of a dataset as a canonical frame (``where``: a DuckDB SQL condition, e.g.
     ``"received_date >= DATE '2019-01-01'"``, so that only those rows are loaded)."""
-    from .sources import _unfinished_dataset
-
     _unfinished_dataset(Path(dataset))
     con = connect()
     src = f"read_parquet('{_glob(dataset)}', hive_partitioning = true)"
@@ -631,8 +629,6 @@ def _source_sql(data, con) -> str:
     if isinstance(data, pd.DataFrame):
         con.register("_frame", data)
         return "_frame"
-    from .sources import _unfinished_dataset
-
     _unfinished_dataset(Path(data))
     return f"read_parquet('{_glob(data)}', hive_partitioning = true)"
 

@@ -102,10 +102,16 @@ def sha256_of_files(shas: list[str]) -> str:
     return hashlib.sha256("".join(s + "\n" for s in sorted(shas)).encode("ascii")).hexdigest()
 
 
+#: A dataset folder's log and staging folder (written by :mod:`.dataset`): a run removes the
+#: log first and writes it last, and keeps its staging folder until then.
+DATASET_LOG = "_log.json"
+DATASET_STAGING = "_staging"
+
+
 def is_dataset(path: str | Path) -> bool:
     """Whether ``path`` is a folder written by ``clean --out-dataset`` (``year=*/`` parts)."""
     p = Path(path)
-    return p.is_dir() and (p / "_log.json").is_file() and any(p.glob("year=*/*.parquet"))
+    return p.is_dir() and (p / DATASET_LOG).is_file() and any(p.glob("year=*/*.parquet"))
 
 
 def _unfinished_dataset(folder: Path) -> None:
@@ -114,7 +120,7 @@ def _unfinished_dataset(folder: Path) -> None:
     the end, so year parts beside a staging folder without the log may be a previous run's
     or some of the new years, never a whole register. (A dataset written from a frame has
     neither the log nor a staging folder.)"""
-    if (folder / "_staging").is_dir() and not (folder / "_log.json").is_file():
+    if (folder / DATASET_STAGING).is_dir() and not (folder / DATASET_LOG).is_file():
         raise StructuralError(str(folder), "this dataset folder is unfinished: the run that wrote it stopped before "
                               "the end (it has no _log.json), so its years may be incomplete",
                               hint="Run `petition-analysis clean ... --out-dataset` (or clean_to_dataset) into it "
@@ -408,7 +414,7 @@ def _load_canonical(paths: list[Path], datasets: list[Path]) -> Sources:
             from .dataset import read_dataset
 
             df = read_dataset(p)
-            log = json.loads((p / "_log.json").read_text(encoding="utf-8"))
+            log = json.loads((p / DATASET_LOG).read_text(encoding="utf-8"))
             quality["rows_read"] += int(log.get("rows_read", len(df)))
             for reason, n in (log.get("rejected") or {}).items():
                 rejected[reason] = rejected.get(reason, 0) + int(n)

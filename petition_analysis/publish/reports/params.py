@@ -293,7 +293,7 @@ def _input_problem(err: StructuralError) -> str:
 def _stamp(path: Path) -> tuple:
     """What identifies a file's version for the cache: path, size, modification time (for a
     dataset folder, its log's)."""
-    probe = path / "_log.json" if path.is_dir() else path
+    probe = path / _sources.DATASET_LOG if path.is_dir() else path
     st = probe.stat()
     if not path.is_dir() and not path.is_file():
         raise ReportParameterError(f"data {path} is not a regular file (a device, pipe or socket); give canonical "

@@ -20,7 +20,9 @@ SCRIPT = textwrap.dedent("""
         LocalPortCache.instance().find_available_port = lambda ip: held.getsockname()[1]
     from petition_analysis.publish.reports.kernels import kernel_manager_class
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)")]
+    nb.cells = [nbformat.v4.new_code_cell("print(6 * 7)"), nbformat.v4.new_code_cell(
+        "import json\\nfrom ipykernel.connect import get_connection_info\\ninfo = json.loads(get_connection_info())\\n"
+        "print('TRANSPORT', info['transport'], 'CURVE', bool(info.get('curve_publickey')))")]
     nbformat.write(nb, sys.argv[1] + "/in.ipynb")
     kw = {"kernel_manager_class": kernel_manager_class()} if sys.argv[3] == "report" else {}
     os.makedirs(sys.argv[1] + "/notebooks")
@@ -28,6 +30,7 @@ SCRIPT = textwrap.dedent("""
     out = pm.execute_notebook(sys.argv[1] + "/in.ipynb", sys.argv[1] + "/out.ipynb", kernel_name=sys.argv[2],
                               progress_bar=False, cwd=sys.argv[1] + "/notebooks", execution_timeout=60, **kw)
     print("OUTPUT", out.cells[0].outputs[0]["text"].strip())
+    print(out.cells[1].outputs[0]["text"].strip())
 """)
 
 
@@ -60,6 +63,13 @@ def test_report_kernel_is_quiet_and_not_plain_tcp(tmp_path, curve):
     assert "OUTPUT 42" in r.stdout, r.stderr
     assert "without encryption" not in r.stderr
     assert "Traceback" not in r.stderr
+    # Unix-domain sockets, encrypted where the kernelspec declares CurveZMQ (and pyzmq has it)
+    import os
+
+    import zmq
+
+    transport = "ipc" if os.name == "posix" else "tcp"
+    assert f"TRANSPORT {transport} CURVE {curve and zmq.has('curve')}" in r.stdout, r.stdout
     # No socket files left behind: not in the caller's folder, the notebook's or the temporary one.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.ipynb", "notebooks", "out.ipynb", "share", "tmp"]
     assert not any((tmp_path / "notebooks").iterdir()) and not any((tmp_path / "tmp").iterdir())

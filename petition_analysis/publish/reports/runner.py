@@ -172,7 +172,7 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
         stale.unlink(missing_ok=True)
     from .html import discard_prefetched, prefetch
 
-    discard_prefetched()  # a previous report's, if it failed before its export
+    discard_prefetched()  # a previous report's, if its export failed
     if launch_error is None:
         from .html import prepare_export
 
@@ -186,7 +186,7 @@ def _run(kind, out_dir, timeout, progress, params, kernel, kernel_name, source, 
     try:
         if launch_error is not None:
             raise launch_error
-        # encrypted (or IPC) kernel transport: no plain-text TCP, no warning about it (kernels.py)
+        # private IPC sockets (encrypted TCP where there are none): no port races, no plain text (kernels.py)
         kernel.execute(str(source), str(ipynb), parameters=_parameters(ctx, js), kernel_name=kernel_name,
                        timeout=timeout, progress=progress, cwd=str(source.parent), manager_class=kernel_manager_class(),
                        on_cell_complete=prefetch)  # the page's charts reduced while later cells run

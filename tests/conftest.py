@@ -100,9 +100,10 @@ def unmapped_labels_csv(tmp_path):
 NBVAL_RETRY_CONFTEST = '''
 import os
 import shutil
-import tempfile
 
 import nbval.kernel as _kernel
+
+from petition_analysis.publish.reports.kernels import _private_socket_prefix
 
 _start = _kernel.start_new_kernel
 
@@ -110,10 +111,11 @@ _start = _kernel.start_new_kernel
 class _PrivateSocketsKernelManager(_kernel.KernelManager):
     def __init__(self, **kw):
         super().__init__(**kw)
-        if os.name == "posix":
-            self._socket_folder = tempfile.mkdtemp(prefix="pa-nbval-")
+        prefix = _private_socket_prefix()  # the report kernels' private folder (None: TCP)
+        if prefix is not None:
+            self._socket_folder = os.path.dirname(prefix)
             self.transport = "ipc"
-            self.ip = os.path.join(self._socket_folder, "k")
+            self.ip = prefix
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
